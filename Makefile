@@ -1,0 +1,39 @@
+# Jifang: `make run` sets up and serves the demo city; `make test` sets up and runs the whole suite.
+PYTHON ?= $(shell scripts/find-python)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test setup migrate seed bench traceability clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+	@scripts/system-packages
+
+migrate: setup
+	$(BIN)/jifang migrate --no-input -v 0
+
+run: migrate
+	$(BIN)/jifang demo --if-empty
+	$(BIN)/jifang up
+
+test: setup
+	@scripts/system-packages --test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+traceability: setup
+	$(BIN)/jifang regulation coverage --format md > docs/traceability.md
+
+bench: migrate
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,1 @@
+"""Jifang (技防): Kunming's public-security technical prevention platform."""

@@ -1,0 +1,6 @@
+"""/api/: every app contributes its routes from its own api/urls.py."""
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("jifang.registry.api.urls")),
+]

@@ -1,0 +1,44 @@
+"""`jifang up`: serve the web UI and API (gunicorn) on JIFANG_BIND, 127.0.0.1:8000 by default.
+
+Further long-running parts (alarm receiver, video gateway) join the process list here."""
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Jifang (web UI and API) on 127.0.0.1:8000 / 启动 Jifang 服务"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=settings.JIFANG_BIND)
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("JIFANG_WEB_WORKERS", "2")))
+
+    def processes(self, options) -> list[list[str]]:
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        return [
+            [gunicorn, "jifang.wsgi:application", "--bind", options["bind"], "--workers", str(options["workers"]),
+             "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
+        ]
+
+    def handle(self, *args, **options):
+        children = [subprocess.Popen(cmd) for cmd in self.processes(options)]
+        self.stdout.write(self.style.SUCCESS(f"Jifang 技防 serving on http://{options['bind']}/  (Ctrl-C to stop)"))
+
+        def stop(signum, frame):
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            for child in children:
+                child.wait()
+        except KeyboardInterrupt:
+            stop(None, None)
+            for child in children:
+                child.wait(timeout=15)

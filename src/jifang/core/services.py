@@ -1,0 +1,79 @@
+"""Generic create/update used by the apps' own service functions.
+
+Each call validates the whole object, checks that the actor may write it (after the change, so a
+district officer cannot move a row out of their district), saves it and appends the audit row, all
+in one transaction.
+"""
+from django.db import transaction
+from django.db.models import Model
+
+from . import audit
+from .errors import NotPermitted, ServiceError
+from .scoping import can_write
+
+POLICE_AND_ADMIN = {"admin", "city_officer", "district_officer"}
+
+
+def _refuse_police_only(actor, model, changed: set[str]) -> None:
+    locked = set(getattr(model, "police_only_fields", ())) & changed
+    if locked and actor.role not in POLICE_AND_ADMIN:
+        raise NotPermitted(
+            "只有公安机关可以修改：{f}", "only the police may change: {f}", f=", ".join(sorted(locked))
+        )
+
+
+def _attach(obj: Model, data: dict) -> set[str]:
+    """Set the given fields; return the names whose value actually changed."""
+    changed = set()
+    for name, value in data.items():
+        field = obj._meta.get_field(name)
+        attr = field.attname if field.is_relation and not isinstance(value, Model) else name
+        old = getattr(obj, attr)
+        if old != value:
+            changed.add(name)
+        setattr(obj, attr, value)
+    return changed
+
+
+@transaction.atomic
+def create_object(*, actor, model: type[Model], data: dict, action: str | None = None, prepare=None) -> Model:
+    if not can_write(actor, model):
+        raise NotPermitted()
+    obj = model()
+    _refuse_police_only(actor, model, {k for k, v in data.items() if v not in (None, "", False)})
+    _attach(obj, data)
+    if prepare:
+        prepare(obj)
+    obj.full_clean()
+    obj.save()
+    if not can_write(actor, model, obj):
+        raise NotPermitted("不能在您的辖区或单位之外登记", "you may not register outside your area or units")
+    audit.record(actor=actor, action=action or f"{model._meta.label_lower}.create", obj=obj, after=audit.snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def update_object(*, actor, obj: Model, data: dict, action: str | None = None, prepare=None) -> Model:
+    model = type(obj)
+    obj = model._default_manager.select_for_update().get(pk=obj.pk)
+    if not can_write(actor, model, obj):
+        raise NotPermitted()
+    before = audit.snapshot(obj)
+    changed = _attach(obj, data)
+    _refuse_police_only(actor, model, changed)
+    if not changed:
+        return obj
+    if prepare:
+        prepare(obj)
+    obj.full_clean()
+    obj.save()
+    if not can_write(actor, model, obj):
+        raise NotPermitted("不能移出您的辖区或单位", "you may not move this outside your area or units")
+    audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,
+                 after=audit.snapshot(obj))
+    return obj
+
+
+def require(condition: bool, zh: str, en: str, *, clause: str | None = None, **values) -> None:
+    if not condition:
+        raise ServiceError(zh, en, clause=clause, **values)

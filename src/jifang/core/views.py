@@ -1,0 +1,43 @@
+"""Home page and search: both show only what the signed-in user may see."""
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import render
+
+from jifang.registry.models import Device, SecuritySystem, Site, Unit
+
+from .scoping import visible
+
+
+@login_required
+def home(request):
+    user = request.user
+    counts = {
+        "units": visible(user, Unit).count(),
+        "sites": visible(user, Site).count(),
+        "systems": visible(user, SecuritySystem).count(),
+        "devices": visible(user, Device).count(),
+    }
+    return render(request, "core/home.html", {"counts": counts})
+
+
+SEARCH_LIMIT = 20
+
+
+@login_required
+def search(request):
+    """Find a unit, site or device by name, credit code, code, serial or address, in scope."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    results = {}
+    if q:
+        user = request.user
+        results = {
+            "units": visible(user, Unit).filter(
+                Q(name__icontains=q) | Q(credit_code=q.upper()) | Q(address__icontains=q)
+            )[:SEARCH_LIMIT],
+            "sites": visible(user, Site).filter(
+                Q(name__icontains=q) | Q(code=q) | Q(address__icontains=q)
+            ).select_related("unit", "district")[:SEARCH_LIMIT],
+            "devices": visible(user, Device).filter(Q(serial=q) | Q(name__icontains=q) | Q(gb28181_id=q))
+            .select_related("site")[:SEARCH_LIMIT],
+        }
+    return render(request, "core/search.html", {"q": q, "results": results})

@@ -1,0 +1,1 @@
+"""监督检查 inspections, rectification orders and penalty decisions (art_23-25)."""

@@ -1,0 +1,84 @@
+"""The only write path for the registry. Each function validates, checks the actor's right,
+keeps the copied district/unit/site columns in step and writes its audit row in one transaction."""
+from django.db import transaction
+
+from jifang.core.services import create_object, update_object
+
+from .models import Device, Firm, Product, SecuritySystem, Site, SitePart, Unit
+
+
+def _system_copies(system: SecuritySystem) -> None:
+    system.unit_id = system.site.unit_id
+    system.district_id = system.site.district_id
+
+
+def _device_copies(device: Device) -> None:
+    system = device.system
+    device.site_id = system.site_id
+    device.unit_id = system.unit_id
+    device.district_id = system.district_id
+
+
+def unit_create(*, actor, **data) -> Unit:
+    return create_object(actor=actor, model=Unit, data=data)
+
+
+def unit_update(*, actor, unit: Unit, **data) -> Unit:
+    return update_object(actor=actor, obj=unit, data=data)
+
+
+def firm_create(*, actor, **data) -> Firm:
+    return create_object(actor=actor, model=Firm, data=data)
+
+
+def firm_update(*, actor, firm: Firm, **data) -> Firm:
+    return update_object(actor=actor, obj=firm, data=data)
+
+
+def product_create(*, actor, **data) -> Product:
+    return create_object(actor=actor, model=Product, data=data)
+
+
+def product_update(*, actor, product: Product, **data) -> Product:
+    return update_object(actor=actor, obj=product, data=data)
+
+
+def site_create(*, actor, **data) -> Site:
+    return create_object(actor=actor, model=Site, data=data)
+
+
+@transaction.atomic
+def site_update(*, actor, site: Site, **data) -> Site:
+    site = update_object(actor=actor, obj=site, data=data)
+    # A site that changes hands or district carries its systems and devices with it.
+    SecuritySystem.objects.filter(site=site).exclude(unit_id=site.unit_id, district_id=site.district_id).update(
+        unit_id=site.unit_id, district_id=site.district_id
+    )
+    Device.objects.filter(site=site).exclude(unit_id=site.unit_id, district_id=site.district_id).update(
+        unit_id=site.unit_id, district_id=site.district_id
+    )
+    return site
+
+
+def site_part_create(*, actor, **data) -> SitePart:
+    return create_object(actor=actor, model=SitePart, data=data)
+
+
+def site_part_update(*, actor, part: SitePart, **data) -> SitePart:
+    return update_object(actor=actor, obj=part, data=data)
+
+
+def system_create(*, actor, **data) -> SecuritySystem:
+    return create_object(actor=actor, model=SecuritySystem, data=data, prepare=_system_copies)
+
+
+def system_update(*, actor, system: SecuritySystem, **data) -> SecuritySystem:
+    return update_object(actor=actor, obj=system, data=data, prepare=_system_copies)
+
+
+def device_create(*, actor, **data) -> Device:
+    return create_object(actor=actor, model=Device, data=data, prepare=_device_copies)
+
+
+def device_update(*, actor, device: Device, **data) -> Device:
+    return update_object(actor=actor, obj=device, data=data, prepare=_device_copies)

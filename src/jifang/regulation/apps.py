@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RegulationConfig(AppConfig):
+    name = "jifang.regulation"
+    label = "regulation"
+    verbose_name = "法规引擎 Regulation"

@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from jifang.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("search/", core_views.search, name="search"),
+    path("registry/", include("jifang.registry.urls")),
+    path("regulation/", include("jifang.regulation.urls")),
+    path("works/", include("jifang.works.urls")),
+    path("enforcement/", include("jifang.enforcement.urls")),
+    path("dashboards/", include("jifang.dashboards.urls")),
+    path("api/", include("jifang.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
