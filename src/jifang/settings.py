@@ -81,7 +81,7 @@ WSGI_APPLICATION = "jifang.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -144,13 +144,14 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS: list = []  # each app keeps its own locale/ beside its templates
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 
 def _vendor_static() -> list:
     """Bootstrap comes from a Python package (bootstrap-wrapper), htmx from django-htmx: no CDN."""
@@ -159,7 +160,7 @@ def _vendor_static() -> list:
     return [("vendor/bootstrap", str(get_bootstrap_dir()))]
 
 
-STATICFILES_DIRS = [BASE_DIR / "static", *_vendor_static()]
+STATICFILES_DIRS = _vendor_static()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

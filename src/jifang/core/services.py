@@ -27,11 +27,15 @@ def _attach(obj: Model, data: dict) -> set[str]:
     changed = set()
     for name, value in data.items():
         field = obj._meta.get_field(name)
-        attr = field.attname if field.is_relation and not isinstance(value, Model) else name
-        old = getattr(obj, attr)
-        if old != value:
+        if field.is_relation and field.many_to_one:
+            new = value.pk if isinstance(value, Model) else value
+            if getattr(obj, field.attname) != new:
+                changed.add(name)
+            setattr(obj, name if isinstance(value, Model) else field.attname, value)
+            continue
+        if getattr(obj, name) != value:
             changed.add(name)
-        setattr(obj, attr, value)
+        setattr(obj, name, value)
     return changed
 
 

@@ -5,6 +5,7 @@ path) so that the scoped, filtered device list at 1,000,000 rows is one index ra
 """
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.models import TimeStampedModel
@@ -30,6 +31,16 @@ def _parts_of_firm_systems(firm_id) -> Q:
     return Q(site_id__in=SecuritySystem.objects.filter(firm_id=firm_id).values("site_id"))
 
 
+class RegistryModel(TimeStampedModel):
+    """Registry rows link to their detail page at registry:<model>_detail."""
+
+    class Meta:
+        abstract = True
+
+    def get_absolute_url(self):
+        return reverse(f"registry:{self._meta.model_name}_detail", args=[self.pk])
+
+
 class UnitKind(models.TextChoices):
     """经营性 / 非经营性: decides the art_24 fine range. Unknown stays unknown, never guessed."""
 
@@ -38,7 +49,7 @@ class UnitKind(models.TextChoices):
     UNKNOWN = "unknown", _("unknown")
 
 
-class Unit(TimeStampedModel):
+class Unit(RegistryModel):
     """单位: a bank, hotel, school, hospital, residential compound... that owns sites."""
 
     name = models.CharField(_("unit name"), max_length=200, db_index=True)
@@ -74,7 +85,7 @@ class Unit(TimeStampedModel):
         return self.name
 
 
-class Firm(TimeStampedModel):
+class Firm(RegistryModel):
     """技防企业: designs, installs and repairs systems; files completed works (art_16)."""
 
     name = models.CharField(_("firm name"), max_length=200, db_index=True)
@@ -117,7 +128,7 @@ class ProductType(models.TextChoices):
     OTHER = "other", _("other")
 
 
-class Product(TimeStampedModel):
+class Product(RegistryModel):
     """技防产品: art_3 para 2 (national catalogue) and art_15 para 2 (standards)."""
 
     brand = models.CharField(_("brand"), max_length=100)
@@ -156,7 +167,7 @@ class Art6Point(models.IntegerChoices):
     POINT_10 = 10, _("(10) sites designated by the police")
 
 
-class Site(TimeStampedModel):
+class Site(RegistryModel):
     """场所: a place owned by a unit. `art6_point` set means the law requires a system there."""
 
     code = models.CharField(_("site code"), max_length=32, unique=True)
@@ -235,7 +246,7 @@ PRIVATE_AREA_KINDS = frozenset(
 )
 
 
-class SitePart(TimeStampedModel):
+class SitePart(RegistryModel):
     """部位: a part of a site (entrance, vault, guest room...); its area kind carries art_7."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="parts", verbose_name=_("site"))
@@ -274,7 +285,7 @@ class AcceptanceResult(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
-class SecuritySystem(TimeStampedModel):
+class SecuritySystem(RegistryModel):
     """技防系统 at a site. Subsystems are flags; two or more make an integrated system (art_3 para 3)."""
 
     code = models.CharField(_("system code"), max_length=32, unique=True)
@@ -362,7 +373,7 @@ class DeviceStatus(models.TextChoices):
     REMOVED = "removed", _("removed")
 
 
-class Device(TimeStampedModel):
+class Device(RegistryModel):
     """设备: one file per device."""
 
     serial = models.CharField(_("serial number"), max_length=64, unique=True)

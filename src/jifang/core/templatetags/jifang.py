@@ -1,0 +1,73 @@
+"""Template helpers: render a model field path as officials expect to read it."""
+import datetime as dt
+
+from django import template
+from django.db.models import Model
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+def _field(model, name):
+    try:
+        return model._meta.get_field(name)
+    except Exception:
+        return None
+
+
+@register.filter
+def cell(obj, path: str):
+    """The display value of `path` ("site__unit__name") on obj: choices by label, booleans as
+    是/否, dates as 2026年11月28日, missing values as —."""
+    value = obj
+    for name in path.split("__"):
+        if value is None:
+            return "—"
+        field = _field(type(value), name) if isinstance(value, Model) else None
+        if field is not None and field.choices and not field.is_relation:
+            raw = getattr(value, name)
+            if raw in (None, ""):
+                return "—"
+            value = getattr(value, f"get_{name}_display")()
+        else:
+            value = getattr(value, name, None)
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.datetime):
+        return date_format(value, "DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return date_format(value, "DATE_FORMAT")
+    return value
+
+
+@register.filter
+def link_of(obj, path: str):
+    """The detail URL of the object at the end of `path`, if it has one."""
+    value = obj
+    for name in path.split("__"):
+        value = getattr(value, name, None)
+        if value is None:
+            return ""
+    return value.get_absolute_url() if isinstance(value, Model) and hasattr(value, "get_absolute_url") else ""
+
+
+@register.filter
+def verbose(model_or_obj, path: str):
+    """The verbose name of the last field in `path`."""
+    model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
+    field = None
+    for name in path.split("__"):
+        field = _field(model, name)
+        if field is None:
+            return path
+        if field.is_relation:
+            model = field.related_model
+    return field.verbose_name
+
+
+@register.simple_tag
+def url_name(base: str, suffix: str) -> str:
+    return f"{base}_{suffix}"

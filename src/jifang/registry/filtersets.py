@@ -1,0 +1,119 @@
+"""One FilterSet per registry model, shared by the web UI and the API.
+
+Filters on related rows take ids (NumberFilter), never a ModelChoiceFilter: a select with 100,000
+units would be rendered, and validated, on every page."""
+import django_filters as df
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jifang.accounts.divisions import DISTRICTS
+
+from . import models as m
+
+DISTRICT_CHOICES = sorted(DISTRICTS.items())
+
+
+class SearchFilterSet(df.FilterSet):
+    """`q`: a free-text search over the fields named in `search_fields` (exact for codes)."""
+
+    q = df.CharFilter(method="search", label=_("Search"))
+    search_fields: tuple = ()
+    exact_fields: tuple = ()
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        cond = Q()
+        for field in self.search_fields:
+            cond |= Q(**{f"{field}__icontains": value})
+        for field in self.exact_fields:
+            cond |= Q(**{field: value.upper() if field == "credit_code" else value})
+        return queryset.filter(cond)
+
+
+class UnitFilterSet(SearchFilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    kind = df.ChoiceFilter(choices=m.UnitKind.choices, label=_("unit kind"))
+    search_fields = ("name", "address")
+    exact_fields = ("credit_code",)
+
+    class Meta:
+        model = m.Unit
+        fields = ["district", "kind"]
+
+
+class FirmFilterSet(SearchFilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    search_fields = ("name", "address")
+    exact_fields = ("credit_code",)
+
+    class Meta:
+        model = m.Firm
+        fields = ["district"]
+
+
+class ProductFilterSet(SearchFilterSet):
+    product_type = df.ChoiceFilter(choices=m.ProductType.choices, label=_("product type"))
+    in_catalogue = df.BooleanFilter(label=_("in the national catalogue"))
+    meets_standard = df.BooleanFilter(label=_("meets a standard"))
+    search_fields = ("brand", "model")
+
+    class Meta:
+        model = m.Product
+        fields = ["product_type", "in_catalogue", "meets_standard"]
+
+
+class SiteFilterSet(SearchFilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    art6_point = df.ChoiceFilter(choices=m.Art6Point.choices, label=_("art. 6 category"))
+    mandatory = df.BooleanFilter(field_name="art6_point", lookup_expr="isnull", exclude=True, label=_("system required by art. 6"))
+    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    search_fields = ("name", "address")
+    exact_fields = ("code",)
+
+    class Meta:
+        model = m.Site
+        fields = ["district", "art6_point", "unit"]
+
+
+class SitePartFilterSet(SearchFilterSet):
+    site = df.NumberFilter(field_name="site_id", label=_("site id"))
+    area_kind = df.ChoiceFilter(choices=m.AreaKind.choices, label=_("area kind"))
+    search_fields = ("name",)
+
+    class Meta:
+        model = m.SitePart
+        fields = ["site", "area_kind"]
+
+
+class SystemFilterSet(SearchFilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    status = df.ChoiceFilter(choices=m.SystemStatus.choices, label=_("status"))
+    site = df.NumberFilter(field_name="site_id", label=_("site id"))
+    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    firm = df.NumberFilter(field_name="firm_id", label=_("firm id"))
+    has_audio_video = df.BooleanFilter(label=_("audio-video subsystem"))
+    police_connected = df.BooleanFilter(label=_("connected to the police platform"))
+    search_fields = ("name",)
+    exact_fields = ("code",)
+
+    class Meta:
+        model = m.SecuritySystem
+        fields = ["district", "status", "site", "unit", "firm", "has_audio_video", "police_connected"]
+
+
+class DeviceFilterSet(SearchFilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    kind = df.ChoiceFilter(choices=m.DeviceKind.choices, label=_("device kind"))
+    status = df.ChoiceFilter(choices=m.DeviceStatus.choices, label=_("status"))
+    system = df.NumberFilter(field_name="system_id", label=_("system id"))
+    site = df.NumberFilter(field_name="site_id", label=_("site id"))
+    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    product = df.NumberFilter(field_name="product_id", label=_("product id"))
+    search_fields = ("name",)
+    exact_fields = ("serial", "gb28181_id")
+
+    class Meta:
+        model = m.Device
+        fields = ["district", "kind", "status", "system", "site", "unit", "product"]

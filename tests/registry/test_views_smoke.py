@@ -1,0 +1,38 @@
+import pytest
+
+from jifang.registry.models import Device
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_site_pages_are_scoped(client, wuhua_officer, wuhua_unit, panlong_unit):
+    mine = f.DeviceFactory(system=f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit)))
+    other = f.DeviceFactory(system=f.SystemFactory(site=f.SiteFactory(unit=panlong_unit)))
+    client.force_login(wuhua_officer)
+    page = client.get("/registry/sites/").content.decode()
+    assert mine.site.name in page and other.site.name not in page
+    assert client.get(f"/registry/sites/{mine.site_id}/").status_code == 200
+    assert client.get(f"/registry/sites/{other.site_id}/").status_code == 404
+    assert client.get(f"/registry/devices/{other.pk}/edit/").status_code == 404
+
+
+def test_unit_user_adds_a_device_through_the_form(client, unit_user, wuhua_unit):
+    system = f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit))
+    client.force_login(unit_user)
+    response = client.post("/registry/devices/add/", {
+        "serial": "HK-0001", "name": "大厅摄像机", "system": system.pk, "kind": "camera", "status": "active",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    device = Device.objects.get(serial="HK-0001")
+    assert (device.site_id, device.unit_id, device.district_id) == (system.site_id, wuhua_unit.id, "530102")
+
+
+def test_unit_user_cannot_add_a_device_to_another_units_system(client, unit_user, panlong_unit):
+    system = f.SystemFactory(site=f.SiteFactory(unit=panlong_unit))
+    client.force_login(unit_user)
+    response = client.post("/registry/devices/add/", {"serial": "X-1", "system": system.pk, "kind": "camera",
+                                                      "status": "active"})
+    assert response.status_code == 200  # the form comes back with the error: the system is not a choice
+    assert not Device.objects.filter(serial="X-1").exists()
