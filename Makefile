@@ -3,7 +3,7 @@ PYTHON ?= $(shell scripts/find-python)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test setup migrate seed bench traceability clean
 
@@ -17,6 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 setup: $(STAMP)
 	@scripts/system-packages
+	@cd src/jifang && ../../$(BIN)/jifang compilemessages -v 0
 
 migrate: setup
 	$(BIN)/jifang migrate --no-input -v 0
