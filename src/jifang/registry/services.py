@@ -2,14 +2,39 @@
 keeps the copied district/unit/site columns in step and writes its audit row in one transaction."""
 from django.db import transaction
 
-from jifang.core.services import create_object, update_object
+from jifang.core.errors import ServiceError
+from jifang.core.services import POLICE_AND_ADMIN, create_object, update_object
 
-from .models import Device, Firm, Product, SecuritySystem, Site, SitePart, Unit
+from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
 
 
 def _system_copies(system: SecuritySystem) -> None:
     system.unit_id = system.site.unit_id
     system.district_id = system.site.district_id
+
+
+def _refuse_use_without_acceptance(actor, system: SecuritySystem) -> None:
+    """art_14 para 2: a system not accepted, or that failed acceptance, may not be put into use.
+    Units and firms are refused; the police may still *record* a system found in use unaccepted,
+    since the registry must hold the facts the rule engine then reports."""
+    if (
+        system.status == SystemStatus.IN_USE
+        and system.acceptance_result != AcceptanceResult.PASSED
+        and actor.role not in POLICE_AND_ADMIN
+    ):
+        raise ServiceError(
+            "未经验收或者验收不合格的技防系统，不得投入使用（第十四条第二款）",
+            "a system that has not passed acceptance may not be put into use (art. 14 para. 2)",
+            clause="art_14__para_2",
+        )
+
+
+def _system_prepare(actor):
+    def prepare(system: SecuritySystem) -> None:
+        _system_copies(system)
+        _refuse_use_without_acceptance(actor, system)
+
+    return prepare
 
 
 def _device_copies(device: Device) -> None:
@@ -69,11 +94,11 @@ def site_part_update(*, actor, part: SitePart, **data) -> SitePart:
 
 
 def system_create(*, actor, **data) -> SecuritySystem:
-    return create_object(actor=actor, model=SecuritySystem, data=data, prepare=_system_copies)
+    return create_object(actor=actor, model=SecuritySystem, data=data, prepare=_system_prepare(actor))
 
 
 def system_update(*, actor, system: SecuritySystem, **data) -> SecuritySystem:
-    return update_object(actor=actor, obj=system, data=data, prepare=_system_copies)
+    return update_object(actor=actor, obj=system, data=data, prepare=_system_prepare(actor))
 
 
 def device_create(*, actor, **data) -> Device:
