@@ -234,3 +234,10 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
+
+# Enforcement (art_23-25). The default correction period is *local policy*, not law: the officer
+# sets each deadline; this only pre-fills the form and is shown as policy. Signing keys of officers
+# are encrypted at rest with a key derived from JIFANG_SIGNING_SECRET (else SECRET_KEY).
+JIFANG_RECTIFICATION_DEFAULT_DAYS = int(os.environ.get("JIFANG_RECTIFICATION_DEFAULT_DAYS", "30"))
+JIFANG_SIGNING_SECRET = os.environ.get("JIFANG_SIGNING_SECRET", "")
+JIFANG_EVIDENCE_MAX_BYTES = int(os.environ.get("JIFANG_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
