@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from jifang.accounts.api import views as accounts_api_views
 from jifang.core import views as core_views
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("works/", include("jifang.works.urls")),
     path("enforcement/", include("jifang.enforcement.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
+    path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
     path("api/", include("jifang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
