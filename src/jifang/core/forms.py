@@ -1,9 +1,13 @@
 """Base form for edit pages: related-object fields are limited to what the user may see, and become
-a text box taking the natural key (credit code, site code...) when the choice would be too long."""
+a text box taking the natural key (credit code, site code...) when the choice would be too long.
+Fields only the police may set (the model's `police_only_fields`) are not shown to anyone else."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import visible
+from django.db.models import Q
+
+from .scoping import scope_q
+from .services import POLICE_AND_ADMIN
 
 SELECT_LIMIT = 200
 
@@ -12,14 +16,32 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._drop_police_only()
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 self._scope_choice(name, field)
         bootstrapify(self)
 
+    def _drop_police_only(self) -> None:
+        """The service refuses a non-police change to these fields; offering them would only
+        produce an error. On a new row a field stays when it is required (nothing defaults it),
+        so the service, not the form, decides."""
+        if self.user.role in POLICE_AND_ADMIN:
+            return
+        for name in getattr(self._meta.model, "police_only_fields", ()):
+            field = self.fields.get(name)
+            if field is not None and (self.instance.pk or not field.required):
+                del self.fields[name]
+
     def _scope_choice(self, name, field):
         model = field.queryset.model
-        field.queryset = visible(self.user, field.queryset)
+        q = scope_q(self.user, model)
+        current_id = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
+        if q is not None and current_id is not None:
+            # Keep the value already recorded (an investor unit the user cannot otherwise see):
+            # dropping it from the choices would silently clear it on the next save.
+            q |= Q(pk=current_id)
+        field.queryset = field.queryset if q is None else field.queryset.filter(q)
         keys = getattr(model, "natural_key_fields", ())
         if len(keys) == 1 and len(field.queryset[: SELECT_LIMIT + 1]) > SELECT_LIMIT:
             field.to_field_name = keys[0]
@@ -29,6 +51,17 @@ class ServiceModelForm(forms.ModelForm):
             current = getattr(self.instance, name, None) if self.instance.pk else None
             if current is not None:
                 self.initial[name] = getattr(current, keys[0])
+
+    def prefill(self, params) -> None:
+        """Initial values for a new row from the query string (`?site=5`): only for related fields,
+        and only with a row the user may choose anyway (an id outside scope is ignored)."""
+        for name, field in self.fields.items():
+            raw = params.get(name)
+            if not raw or not isinstance(field, forms.ModelChoiceField) or not str(raw).isdigit():
+                continue
+            chosen = field.queryset.filter(pk=int(raw)).first()
+            if chosen is not None:
+                self.initial[name] = getattr(chosen, field.to_field_name) if field.to_field_name else chosen.pk
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}

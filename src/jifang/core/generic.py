@@ -26,48 +26,121 @@ class Related:
     model: type[Model]
     lookup: str               # field on `model` pointing at the detail object, e.g. "site"
     columns: tuple[str, ...]
-    list_url: str = ""        # url name of the filtered full list, e.g. "registry:system_list"
+    list_url: str = ""        # url name of the filtered full list, e.g. "registry:securitysystem_list"
     list_param: str = ""      # its filter parameter, e.g. "site"
     limit: int = 20
+    add_url: str = ""         # url name of the add page, prefilled with ?<add_param>=<detail pk>
+    add_param: str = ""
+    add_label: str = ""       # the add button's text, e.g. "Add a device here"
+    select_related: tuple[str, ...] = ()
 
 
-def select_paths(columns) -> list[str]:
-    """The foreign keys a set of column paths crosses, for select_related (no N+1)."""
-    paths = set()
+def related_paths(model, columns, extra=()) -> list[str]:
+    """Every relation a set of column paths crosses ("site__unit" -> site, site__unit), for
+    select_related: a list renders without one query per row. `extra` adds paths a row's __str__
+    follows (a site part prints its site's name)."""
+    paths = set(extra)
     for col in columns:
-        parts = col.split("__")
-        if len(parts) > 1:
-            paths.add("__".join(parts[:-1]))
+        current, prefix = model, []
+        for name in col.split("__"):
+            try:
+                field = current._meta.get_field(name)
+            except Exception:
+                break
+            if not (field.is_relation and (field.many_to_one or field.one_to_one)):
+                break
+            prefix.append(name)
+            paths.add("__".join(prefix))
+            current = field.related_model
     return sorted(paths)
 
 
-def _fk_paths(model, columns):
-    out = []
-    for col in columns:
-        field = model._meta.get_field(col.split("__")[0])
-        if field.is_relation and field.many_to_one:
-            out.append(col.split("__")[0])
-    return out
+def may_create(user, model, roles=None) -> bool:
+    """can_write for a new row, narrowed to `roles` where a view knows better (a unit user may
+    edit their unit but cannot register a new one: it would not be theirs)."""
+    return can_write(user, model) and (roles is None or user.role in roles)
+
+
+# Bookkeeping columns every change touches; showing them in a history adds nothing.
+_HISTORY_SKIP = {"id", "created_at", "updated_at"}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: object
+    after: object
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices and not field.is_relation:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value
+
+
+def describe_changes(model, before: dict | None, after: dict | None) -> list[Change]:
+    """What an audit row changed, field by field, with verbose names and choice labels."""
+    before, after = before or {}, after or {}
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    changes = []
+    for attname in sorted(set(before) | set(after), key=lambda n: list(fields).index(n) if n in fields else 999):
+        if attname in _HISTORY_SKIP or before.get(attname) == after.get(attname):
+            continue
+        field = fields.get(attname)
+        label = field.verbose_name if field is not None else attname
+        changes.append(Change(label, _display(field, before.get(attname)), _display(field, after.get(attname))))
+    return changes
+
+
+def object_history(obj: Model, *, limit: int = 20) -> list[dict]:
+    """The newest audit rows about `obj`, in one query (the actor's name is stored on the row).
+    Callers must have read `obj` through get_visible: the history is as visible as the object."""
+    from .models import AuditEntry
+
+    rows = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).only(
+        "seq", "at", "actor_label", "action", "before", "after", "note"
+    ).order_by("-seq")[:limit]
+    return [{"entry": e, "verb": e.action.rsplit(".", 1)[-1], "changes": describe_changes(type(obj), e.before, e.after)}
+            for e in rows]
+
+
+def _url_base(model) -> str:
+    return f"{model._meta.app_label}:{model._meta.model_name}"
 
 
 class ObjectListView(LoginRequiredMixin, View):
     model: type[Model]
     filterset_class = None
     columns: tuple[str, ...] = ()
+    select_related: tuple[str, ...] = ()   # extra paths for columns whose __str__ crosses a relation
+    create_roles: frozenset | None = None  # see may_create
     template_name = "core/object_list.html"
     page_size = 50
 
     def queryset(self, request):
         qs = visible(request.user, self.model)
-        related = sorted(set(select_paths(self.columns)) | set(_fk_paths(self.model, self.columns)))
-        return qs.select_related(*related) if related else qs
+        paths = related_paths(self.model, self.columns, self.select_related)
+        return qs.select_related(*paths) if paths else qs
+
+    def can_create(self, request) -> bool:
+        return may_create(request.user, self.model, self.create_roles)
+
+    def filtered(self, request, qs):
+        """(filterset, rows): an invalid filter shows nothing rather than everything."""
+        if not self.filterset_class:
+            return None, qs
+        filterset = self.filterset_class(request.GET or None, queryset=qs)
+        bootstrapify(filterset.form)
+        if not filterset.is_bound:
+            return filterset, qs
+        return filterset, (filterset.qs if filterset.is_valid() else qs.none())
 
     def get(self, request, *args, **kwargs):
-        qs = self.queryset(request)
-        filterset = self.filterset_class(request.GET or None, queryset=qs) if self.filterset_class else None
-        if filterset is not None:
-            bootstrapify(filterset.form)
-            qs = filterset.qs if filterset.is_bound and filterset.is_valid() else (qs.none() if filterset.is_bound else qs)
+        filterset, qs = self.filtered(request, self.queryset(request))
         page = keyset_page(qs, after=request.GET.get("after"), size=request.GET.get("page_size") or self.page_size)
         params = request.GET.copy()
         params.pop("after", None)
@@ -75,11 +148,12 @@ class ObjectListView(LoginRequiredMixin, View):
             "model": self.model,
             "opts": self.model._meta,
             "filterset": filterset,
+            "filtered": bool(filterset is not None and filterset.is_bound),
             "columns": self.columns,
             "page": page,
             "query": params.urlencode(),
-            "can_create": can_write(request.user, self.model),
-            "url_base": f"{self.model._meta.app_label}:{self.model._meta.model_name}",
+            "can_create": self.can_create(request),
+            "url_base": _url_base(self.model),
         })
 
 
@@ -87,48 +161,57 @@ class ObjectDetailView(LoginRequiredMixin, View):
     model: type[Model]
     fields: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
+    select_related: tuple[str, ...] = ()
+    history_limit = 20
     template_name = "core/object_detail.html"
 
     def get_object(self, request, pk):
-        qs = self.model._default_manager.select_related(*_fk_paths(self.model, self.fields))
+        qs = self.model._default_manager.select_related(*related_paths(self.model, self.fields, self.select_related))
         return get_visible(request.user, qs, pk=pk)
 
     def extra_context(self, request, obj) -> dict:
         return {}
 
+    def related_table(self, request, obj, rel: Related) -> dict:
+        rows = visible(request.user, rel.model).filter(**{rel.lookup: obj})
+        paths = related_paths(rel.model, rel.columns, rel.select_related)
+        rows = rows.select_related(*paths) if paths else rows
+        can_add = bool(rel.add_url) and can_write(request.user, rel.model)
+        return {"rel": rel, "rows": list(rows.order_by("pk")[: rel.limit]), "obj": obj, "can_add": can_add}
+
     def get(self, request, pk):
         obj = self.get_object(request, pk)
-        tables = []
-        for rel in self.related:
-            rows = visible(request.user, rel.model).filter(**{rel.lookup: obj})
-            related_paths = sorted(set(select_paths(rel.columns)) | set(_fk_paths(rel.model, rel.columns)))
-            rows = rows.select_related(*related_paths) if related_paths else rows
-            tables.append({"rel": rel, "rows": list(rows.order_by("pk")[: rel.limit]), "obj": obj})
         return render(request, self.template_name, {
             "object": obj,
             "opts": self.model._meta,
             "fields": self.fields,
-            "tables": tables,
+            "tables": [self.related_table(request, obj, rel) for rel in self.related],
+            # The object was read through get_visible above, so its history is the user's to see.
+            "history": object_history(obj, limit=self.history_limit),
             "can_edit": can_write(request.user, self.model, obj),
-            "url_base": f"{self.model._meta.app_label}:{self.model._meta.model_name}",
+            "url_base": _url_base(self.model),
             **self.extra_context(request, obj),
         })
 
 
 class ObjectEditView(LoginRequiredMixin, View):
     """Create (no pk) or edit (pk). The form's cleaned data goes to the service as keyword arguments;
-    a refusal from the service (law, workflow, permission) lands on the form, nothing is saved."""
+    a refusal from the service (law, workflow, permission) lands on the form, nothing is saved.
+
+    A create page accepts its form's related fields in the query string (`?system=12`), so that
+    "add a device here" on a system's page opens a form already pointing at that system."""
 
     model: type[Model]
     form_class = None
     create_service = None
     update_service = None
     update_kwarg = "obj"
+    create_roles: frozenset | None = None  # see may_create
     template_name = "core/object_form.html"
 
     def get_object(self, request, pk):
         if pk is None:
-            if not can_write(request.user, self.model):
+            if not may_create(request.user, self.model, self.create_roles):
                 raise PermissionDenied
             return None
         obj = get_visible(request.user, self.model, pk=pk)
@@ -137,11 +220,14 @@ class ObjectEditView(LoginRequiredMixin, View):
         return obj
 
     def form(self, request, obj, data=None, files=None):
-        return self.form_class(data=data, files=files, instance=obj, user=request.user)
+        form = self.form_class(data=data, files=files, instance=obj, user=request.user)
+        if obj is None:
+            form.prefill(request.GET)
+        return form
 
     def _render(self, request, form, obj):
         return render(request, self.template_name, {"form": form, "object": obj, "opts": self.model._meta,
-                                                    "url_base": f"{self.model._meta.app_label}:{self.model._meta.model_name}"})
+                                                    "url_base": _url_base(self.model)})
 
     def get(self, request, pk=None):
         obj = self.get_object(request, pk)

@@ -1,46 +1,36 @@
+"""Registry edit forms. Scoping of choices and hiding of police-only fields come from ServiceModelForm;
+these add what helps the person filling them in: dates as date pickers, help texts that say what the
+law wants recorded, and the device form narrowed to one site when it is opened from that site."""
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
 from jifang.core.forms import ServiceModelForm
 
 from . import models as m
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SiteForm(ServiceModelForm):
     class Meta:
         model = m.Site
         fields = ["code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date"]
-
-
-class DeviceForm(ServiceModelForm):
-    class Meta:
-        model = m.Device
-        fields = ["serial", "name", "system", "kind", "product", "part", "gb28181_id", "dc09_account", "status",
-                  "installed_on"]
-
-
-class UnitForm(ServiceModelForm):
-    class Meta:
-        model = m.Unit
-        fields = ["name", "credit_code", "kind", "district", "address", "contact_name", "contact_phone",
-                  "person_in_charge_name", "person_in_charge_phone", "person_directly_responsible_name",
-                  "person_directly_responsible_phone"]
-
-
-class FirmForm(ServiceModelForm):
-    class Meta:
-        model = m.Firm
-        fields = ["name", "credit_code", "district", "address", "contact_name", "contact_phone", "does_design",
-                  "does_installation", "does_repair"]
-
-
-class ProductForm(ServiceModelForm):
-    class Meta:
-        model = m.Product
-        fields = ["brand", "model", "product_type", "in_catalogue", "meets_standard", "standards"]
+        widgets = {"designation_date": DATE}
+        help_texts = {
+            "code": _("the site's registration code; it identifies the site in imports and exports"),
+            "designation_number": _("only for art. 6 point 10: the number of the police designation document"),
+        }
 
 
 class SitePartForm(ServiceModelForm):
     class Meta:
         model = m.SitePart
         fields = ["site", "name", "area_kind"]
+        help_texts = {
+            "name": _("e.g. main entrance, vault, 3rd floor guest rooms"),
+            "area_kind": _("hotel rooms, baths, toilets, changing, fitting and nursing rooms are private places: "
+                           "art. 7 forbids audio-video devices there"),
+        }
 
 
 class SystemForm(ServiceModelForm):
@@ -50,3 +40,76 @@ class SystemForm(ServiceModelForm):
                   "has_audio_video", "has_access_control", "has_explosive_inspection", "status", "in_use_since",
                   "acceptance_date", "acceptance_result", "acceptance_certificate", "reserved_interface",
                   "police_connected", "police_connected_since", "retention_days", "is_public_area"]
+        widgets = {"in_use_since": DATE, "acceptance_date": DATE, "police_connected_since": DATE}
+        help_texts = {
+            "status": _("a system may be put in use only after it has passed completion acceptance (art. 14 para. 2)"),
+            "acceptance_date": _("for systems accepted years ago, enter the date on the old certificate"),
+            "retention_days": _("how many days recordings are kept before being overwritten; the law requires "
+                                "at least 30 (art. 19); leave empty if not known"),
+            "reserved_interface": _("an interface for connecting to the police platform (art. 13 para. 1)"),
+        }
+
+
+class DeviceForm(ServiceModelForm):
+    class Meta:
+        model = m.Device
+        fields = ["serial", "name", "system", "kind", "product", "part", "gb28181_id", "dc09_account", "status",
+                  "installed_on"]
+        widgets = {"installed_on": DATE}
+        help_texts = {
+            "serial": _("the manufacturer's serial number on the device label"),
+            "part": _("where the device is installed; a camera in a private place breaks art. 7"),
+            "gb28181_id": _("20 digits, for devices connected over GB/T 28181"),
+            "dc09_account": _("the alarm panel's account at the alarm centre (SIA DC-09)"),
+        }
+
+    def prefill(self, params) -> None:
+        """Opened from a site (`?site=`) or a part (`?part=`): offer only that site's systems and
+        parts, and choose the system when the site has just one."""
+        super().prefill(params)
+        site_id = self._site_from(params)
+        if site_id is None:
+            return
+        self.fields["system"].queryset = self.fields["system"].queryset.filter(site_id=site_id)
+        self.fields["part"].queryset = self.fields["part"].queryset.filter(site_id=site_id)
+        if "system" not in self.initial:
+            systems = list(self.fields["system"].queryset.values_list("pk", flat=True)[:2])
+            if len(systems) == 1:
+                self.initial["system"] = systems[0]
+
+    def _site_from(self, params) -> int | None:
+        if str(params.get("site", "")).isdigit():
+            return int(params["site"])
+        part = self.initial.get("part")
+        if part is not None:
+            return self.fields["part"].queryset.filter(pk=part).values_list("site_id", flat=True).first()
+        return None
+
+
+class UnitForm(ServiceModelForm):
+    class Meta:
+        model = m.Unit
+        fields = ["name", "credit_code", "kind", "district", "address", "contact_name", "contact_phone",
+                  "person_in_charge_name", "person_in_charge_phone", "person_directly_responsible_name",
+                  "person_directly_responsible_phone"]
+        help_texts = {
+            "credit_code": _("18 characters, as on the business licence (GB 32100-2015)"),
+            "kind": _("business or non-business: decides the fine range under art. 24"),
+            "person_in_charge_name": _("named in art. 25 penalty decisions as the person in charge"),
+            "person_directly_responsible_name": _("named in art. 25 penalty decisions as the person directly responsible"),
+        }
+
+
+class FirmForm(ServiceModelForm):
+    class Meta:
+        model = m.Firm
+        fields = ["name", "credit_code", "district", "address", "contact_name", "contact_phone", "does_design",
+                  "does_installation", "does_repair"]
+        help_texts = {"district": _("where the firm is registered; completed works are filed with this district's "
+                                    "prevention office (art. 16)")}
+
+
+class ProductForm(ServiceModelForm):
+    class Meta:
+        model = m.Product
+        fields = ["brand", "model", "product_type", "in_catalogue", "meets_standard", "standards"]

@@ -1,9 +1,11 @@
 """Template helpers: render a model field path as officials expect to read it."""
 import datetime as dt
+import decimal
 
 from django import template
 from django.db.models import Model
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -40,7 +42,32 @@ def cell(obj, path: str):
         return date_format(value, "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
+    if isinstance(value, Model) and value._meta.label_lower == "accounts.division":
+        return division(value)
     return value
+
+
+def division(value) -> str:
+    """五华区（530102） in Chinese (the Division's own str); "Wuhua District (530102)" in English."""
+    if (get_language() or "").startswith("en") and getattr(value, "name_en", ""):
+        return f"{value.name_en} ({value.code})"
+    return str(value)
+
+
+@register.filter
+def yuan(amount) -> str:
+    """Money as officials write it: 5,000元 / 5,000 yuan; fractions of a yuan only when present."""
+    if amount is None or amount == "":
+        return "—"
+    value = decimal.Decimal(str(amount))
+    places = 0 if value == value.to_integral_value() else 2
+    text = number_format(value, places, force_grouping=True)
+    return f"{text} yuan" if (get_language() or "").startswith("en") else f"{text}元"
+
+
+@register.filter
+def model_name(model_or_obj) -> str:
+    return model_or_obj._meta.model_name
 
 
 @register.filter
