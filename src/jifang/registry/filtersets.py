@@ -3,7 +3,7 @@
 Filters on related rows take ids (NumberFilter), never a ModelChoiceFilter: a select with 100,000
 units would be rendered, and validated, on every page."""
 import django_filters as df
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from jifang.accounts.divisions import DISTRICTS
@@ -69,8 +69,14 @@ class SiteFilterSet(SearchFilterSet):
     art6_point = df.ChoiceFilter(choices=m.Art6Point.choices, label=_("art. 6 category"))
     mandatory = df.BooleanFilter(field_name="art6_point", lookup_expr="isnull", exclude=True, label=_("system required by art. 6"))
     unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    has_system = df.BooleanFilter(method="filter_has_system", label=_("has a registered system"))
     search_fields = ("name", "address")
     exact_fields = ("code",)
+
+    def filter_has_system(self, queryset, name, value):
+        # EXISTS, not a join: a site with five systems must still appear once.
+        has = Exists(m.SecuritySystem.objects.filter(site_id=OuterRef("pk")))
+        return queryset.filter(has if value else ~has)
 
     class Meta:
         model = m.Site
@@ -95,8 +101,20 @@ class SystemFilterSet(SearchFilterSet):
     firm = df.NumberFilter(field_name="firm_id", label=_("firm id"))
     has_audio_video = df.BooleanFilter(label=_("audio-video subsystem"))
     police_connected = df.BooleanFilter(label=_("connected to the police platform"))
+    accepted = df.BooleanFilter(method="filter_accepted", label=_("passed acceptance"))
+    facts_missing = df.BooleanFilter(method="filter_facts_missing", label=_("facts missing"))
     search_fields = ("name",)
     exact_fields = ("code",)
+
+    # Facts the rule engine needs and cannot judge without (it reports "undetermined").
+    FACTS_MISSING = Q(reserved_interface__isnull=True) | Q(has_audio_video=True, retention_days__isnull=True)
+
+    def filter_accepted(self, queryset, name, value):
+        passed = Q(acceptance_result=m.AcceptanceResult.PASSED)
+        return queryset.filter(passed) if value else queryset.exclude(passed)
+
+    def filter_facts_missing(self, queryset, name, value):
+        return queryset.filter(self.FACTS_MISSING) if value else queryset.exclude(self.FACTS_MISSING)
 
     class Meta:
         model = m.SecuritySystem
@@ -111,6 +129,7 @@ class DeviceFilterSet(SearchFilterSet):
     site = df.NumberFilter(field_name="site_id", label=_("site id"))
     unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
     product = df.NumberFilter(field_name="product_id", label=_("product id"))
+    part = df.NumberFilter(field_name="part_id", label=_("part id"))
     search_fields = ("name",)
     exact_fields = ("serial", "gb28181_id")
 
