@@ -68,10 +68,13 @@ class Finding(models.Model):
     explanation_en = models.TextField(_("explanation (English)"))
     status = models.CharField(_("status"), max_length=16, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.DETECTED)
-    fingerprint = models.CharField(max_length=200, help_text="pack:rule:subject_type:subject_id")
+    fingerprint = models.CharField(max_length=200, help_text="pack:rule:clause:subject_type:subject_id:outcome")
     first_seen = models.DateField(_("first seen"))
     last_seen = models.DateField(_("last seen"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    # A finding under enforcement (stage past detected) is not resolved by the engine: the scan
+    # only records the date it stopped seeing the violation, as evidence for the officer.
+    unseen_since = models.DateField(_("no longer seen since"), null=True, blank=True)
     first_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 

@@ -1,0 +1,204 @@
+"""The engine: each rule of a pack becomes one queryset over its subject's table, evaluated for an
+as-of date over the whole registry, one district or one site. The database does the work; Python
+only turns the result rows (the violations, not the registry) into findings.
+
+Dates come from the caller (`as_of`), never from now(): a run for 2025-03-01 gives the same answer
+tomorrow as today, and parameters are taken as they stood on that date.
+"""
+import datetime as dt
+import decimal
+from dataclasses import dataclass
+
+from django.db.models import Case, DateField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import CharField as CharFieldType
+
+from jifang.accounts.divisions import DISTRICTS
+
+from . import subjects
+from .loader import Pack, Rule
+from .models import Outcome
+
+UNKNOWN = {"zh": "未知", "en": "unknown"}
+
+
+@dataclass(frozen=True)
+class Area:
+    """Where a run looks: everything, one district (by code) or one site (by id)."""
+
+    district: str | None = None
+    site_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        if self.site_id is not None:
+            return f"site:{self.site_id}"
+        return f"district:{self.district}" if self.district else ""
+
+
+def _days(value, pack: Pack, as_of: dt.date) -> int:
+    return int(resolve_value(value, pack, as_of))
+
+
+def resolve_value(value, pack: Pack, as_of: dt.date):
+    """A rule value: literal, {param}, {as_of_minus_days} or {field, plus_days} (see docs/rule-packs.md)."""
+    if not isinstance(value, dict):
+        return value
+    if "param" in value:
+        return pack.param(value["param"], as_of)
+    if "as_of_minus_days" in value:
+        return as_of - dt.timedelta(days=_days(value["as_of_minus_days"], pack, as_of))
+    plus = dt.timedelta(days=_days(value.get("plus_days", 0), pack, as_of))
+    return ExpressionWrapper(F(value["field"]) + plus, output_field=DateField())
+
+
+def _q(lookups: dict, pack: Pack, as_of: dt.date) -> Q:
+    return Q(**{key: resolve_value(v, pack, as_of) for key, v in lookups.items()})
+
+
+def _population(rule: Rule) -> dict:
+    """`where` without its lookups on the fields whose absence makes the outcome undetermined."""
+    unknown = {key.split("__")[0] for key in rule.undetermined_when}
+    return {k: v for k, v in rule.where.items() if k.split("__")[0] not in unknown}
+
+
+def params_used(rule: Rule) -> set[str]:
+    names = set()
+
+    def walk(v):
+        if isinstance(v, dict):
+            if "param" in v:
+                names.add(v["param"])
+            for inner in v.values():
+                walk(inner)
+
+    for part in (rule.where, rule.exclude, rule.undetermined_when):
+        walk(part)
+    return names
+
+
+def area_q(subject, area: Area) -> Q | None:
+    """None when the subject cannot be placed in the area (a unit in a one-site run)."""
+    if area.site_id is not None:
+        return Q(**{subject.site: area.site_id}) if subject.site else None
+    return Q(**{subject.district: area.district}) if area.district else Q()
+
+
+def jurisdiction_q(subject, pack: Pack) -> Q:
+    """The pack's area as a list of the registry's district codes; no filter when it covers them all."""
+    codes = [code for code in DISTRICTS if code.startswith(pack.jurisdiction_prefix)]
+    return Q() if len(codes) == len(DISTRICTS) else Q(**{f"{subject.district}__in": codes})
+
+
+def rule_queryset(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> QuerySet | None:
+    """The one query for `rule`: violating (and undetermined) subjects with their facts, as dicts."""
+    subject = subjects.get(rule.subject)
+    place = area_q(subject, area)
+    if place is None:
+        return None
+    violating = _q(rule.where, pack, as_of)
+    qs = subject.model._default_manager.filter(place, jurisdiction_q(subject, pack))
+    if rule.undetermined_when:
+        unknown = _q(_population(rule), pack, as_of) & _q(rule.undetermined_when, pack, as_of)
+        qs = qs.filter(violating | unknown)
+        outcome = Case(When(violating, then=Value(Outcome.VIOLATION)), default=Value(Outcome.UNDETERMINED),
+                       output_field=CharFieldType())
+    else:
+        qs = qs.filter(violating)
+        outcome = Value(Outcome.VIOLATION, output_field=CharFieldType())
+    if rule.exclude:
+        qs = qs.exclude(_q(rule.exclude, pack, as_of))
+    columns = {f"_{name}": F(path) for name, path in subject.paths().items()}
+    return qs.values(*rule.facts, _outcome=outcome, **columns).order_by("pk")
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+class _Blank(dict):
+    def __init__(self, data, lang):
+        super().__init__(data)
+        self.lang = lang
+
+    def __missing__(self, key):
+        return UNKNOWN[self.lang]
+
+
+def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str) -> tuple[str, str]:
+    values = {k: v for k, v in facts.items() if v is not None}
+    values["clause_label"] = clause_label
+    values.update({k: p["value"] for k, p in params.items()})
+    zh = rule.message["zh"].format_map(_Blank(values, "zh"))
+    en = rule.message["en"].format_map(_Blank(values, "en"))
+    if outcome == Outcome.UNDETERMINED:
+        zh, en = "待定（事实缺失）：" + zh, "Undetermined (facts missing): " + en
+    return zh, en
+
+
+def unit_kind_facts(sanction: dict, unit_kind: str | None) -> dict:
+    """The unit's kind, and a flag when the fine range depends on it and the registry does not know
+    it: both ranges then stay in the sanction for the officer, who must establish the kind."""
+    facts = {"unit_kind": unit_kind}
+    if sanction and {f["unit_kind"] for f in sanction["fines"]} >= {"business", "non_business"}:
+        facts["unit_kind_gap"] = True
+    return facts
+
+
+def finding_values(pack: Pack, rule: Rule, row: dict, as_of: dt.date) -> dict:
+    """Everything a Finding stores for one result row (the caller adds run and dates)."""
+    outcome = row["_outcome"]
+    clause_id = rule.clauses[0]
+    if rule.clause_by:
+        clause_id = rule.clause_by["map"].get(row[rule.clause_by["field"]], clause_id)
+    cited = [clause_id] if rule.clause_by else list(rule.clauses)
+    unit_kind = row.get("_unit_kind")
+    facts = {name: _plain(row[name]) for name in rule.facts}
+    sanction = pack.sanction_for(clause_id, unit_kind)
+    facts.update(unit_kind_facts(sanction, unit_kind))
+    if outcome == Outcome.UNDETERMINED:
+        facts["unknown"] = sorted({k.split("__")[0] for k in rule.undetermined_when})
+    params = {}
+    for name in sorted(params_used(rule)):
+        entry = pack.param_entry(name, as_of)
+        params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
+    if params:
+        facts["parameters"] = params
+    zh, en = _explain(rule, facts, params, outcome, pack.clause(clause_id).label_zh)
+    subject_id = row["_subject_id"]
+    return {
+        "pack_id": pack.id,
+        "pack_version": pack.version,
+        "pack_checksum": pack.checksum,
+        "rule_id": rule.id,
+        "clause_id": clause_id,
+        "clauses": [{"id": c, "label": pack.clause(c).label_zh, "text": pack.clause(c).excerpt()} for c in cited],
+        "subject_type": rule.subject,
+        "subject_id": subject_id,
+        "subject_key": str(row["_subject_key"]),
+        "district_id": row["_district_id"],
+        "unit_id": row.get("_unit_id"),
+        "site_id": row.get("_site_id"),
+        "firm_id": row.get("_firm_id"),
+        "outcome": str(outcome),
+        "facts": facts,
+        "sanction": sanction,
+        "explanation_zh": zh,
+        "explanation_en": en,
+        "fingerprint": f"{pack.id}:{rule.id}:{clause_id}:{rule.subject}:{subject_id}:{outcome}",
+    }
+
+
+def evaluate(packs: list[Pack], as_of: dt.date, area: Area = Area()):
+    """Yield (pack, rule, rows) for every rule of every pack in force on `as_of` whose area meets
+    the run's. `rows` is the evaluated result of the rule's single query."""
+    for pack in packs:
+        if not pack.in_force(as_of) or not pack.covers(area.district):
+            continue
+        for rule in pack.rules:
+            qs = rule_queryset(pack, rule, as_of, area)
+            if qs is not None:
+                yield pack, rule, list(qs)

@@ -1,0 +1,158 @@
+"""The only write path for findings and scan runs.
+
+`scan` runs the engine and reconciles its result with the stored findings in a few set-based
+statements: new findings are bulk-inserted, findings seen again get their last-seen date, and open
+findings the run no longer sees are resolved if still at stage `detected`. A finding under
+enforcement (ordered, overdue, decided) stays open: the run only notes when it stopped seeing it,
+because whether a violation was corrected is the officer's decision, not the engine's.
+"""
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from jifang.accounts.divisions import CITY_CODE
+from jifang.accounts.models import Role
+from jifang.core import audit
+from jifang.core.errors import NotPermitted, ServiceError
+from jifang.core.scoping import visible
+from jifang.registry.models import Site
+
+from . import engine, packs, subjects
+from .models import Finding, FindingStatus, Outcome, ScanRun, Stage
+
+CHUNK = 2000
+MANUAL_RULE = "manual"
+
+
+def _area_for(actor, district: str | None, site) -> engine.Area:
+    """Check that `actor` may scan the area and return it. The police scan inside their own area
+    (city: everything; district: their district); the system (actor None, the CLI) everywhere."""
+    if site is not None and not isinstance(site, Site):
+        site = Site.objects.filter(code=site).first()
+        if site is None:
+            raise ServiceError("场所不存在", "no such site")
+    if actor is None:
+        return engine.Area(district=district, site_id=site.pk if site else None)
+    if actor.role not in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER):
+        raise NotPermitted("只有公安机关可以运行合规扫描", "only the police may run a compliance scan")
+    own = None if actor.role == Role.ADMIN or actor.division_id == CITY_CODE else actor.division_id
+    if actor.role == Role.DISTRICT_OFFICER and not own:
+        raise NotPermitted()
+    if site is not None:
+        if not visible(actor, Site).filter(pk=site.pk).exists():
+            raise NotPermitted("该场所不在您的辖区内", "this site is outside your area")
+        return engine.Area(site_id=site.pk)
+    if own and district not in (None, own):
+        raise NotPermitted("只能扫描本辖区", "you may scan only your own district")
+    return engine.Area(district=district or own)
+
+
+def _area_filter(area: engine.Area) -> Q:
+    if area.site_id is not None:
+        return Q(site_id=area.site_id)
+    return Q(district_id=area.district) if area.district else Q()
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _found(packs_in_force, as_of, area) -> tuple[dict, Q, dict]:
+    """Evaluate; return fingerprint -> finding values, the Q of the rules evaluated, and counts."""
+    found, evaluated, counts = {}, Q(pk__in=[]), {Outcome.VIOLATION: 0, Outcome.UNDETERMINED: 0}
+    per_rule = {}
+    for pack, rule, rows in engine.evaluate(packs_in_force, as_of, area):
+        evaluated |= Q(pack_id=pack.id, rule_id=rule.id)
+        per_rule[rule.id] = len(rows)
+        for row in rows:
+            values = engine.finding_values(pack, rule, row, as_of)
+            found[values["fingerprint"]] = values
+            counts[str(values["outcome"])] += 1
+    return found, evaluated, {**counts, "rules": per_rule}
+
+
+def _reconcile(run: ScanRun, found: dict, evaluated: Q, area: engine.Area) -> dict:
+    current = Finding.objects.filter(evaluated, _area_filter(area), status=FindingStatus.OPEN)
+    existing = dict(current.filter(fingerprint__in=list(found)).values_list("fingerprint", "id")) if len(found) < CHUNK \
+        else dict(current.values_list("fingerprint", "id"))
+    new = [Finding(**values, first_seen=run.as_of, last_seen=run.as_of, first_run=run, last_run=run)
+           for fp, values in found.items() if fp not in existing]
+    Finding.objects.bulk_create(new, batch_size=1000)
+    seen_ids = [existing[fp] for fp in found if fp in existing]
+    for ids in _chunks(seen_ids):
+        Finding.objects.filter(pk__in=ids).update(last_seen=run.as_of, last_run=run, unseen_since=None)
+    gone = current.exclude(last_run=run)
+    resolved = gone.filter(stage=Stage.DETECTED).update(status=FindingStatus.RESOLVED, resolved_on=run.as_of)
+    unseen = gone.exclude(stage=Stage.DETECTED).filter(unseen_since__isnull=True).update(unseen_since=run.as_of)
+    return {"new": len(new), "still_open": len(seen_ids), "resolved": resolved, "unseen_under_enforcement": unseen}
+
+
+@transaction.atomic
+def scan(*, actor, as_of: dt.date | None = None, district: str | None = None, site=None) -> ScanRun:
+    """Run every rule of every pack in force on `as_of` (default today) over the area and reconcile."""
+    as_of = as_of or timezone.localdate()
+    area = _area_for(actor, district, site)
+    run = ScanRun.objects.create(as_of=as_of, area=area.label, actor_label=getattr(actor, "username", "system"))
+    in_force = packs.active_packs(as_of, area.district)
+    found, evaluated, counts = _found(in_force, as_of, area)
+    counts.update(_reconcile(run, found, evaluated, area))
+    counts["packs"] = [f"{p.id}@{p.version}" for p in in_force]
+    run.counts = counts
+    run.finished_at = timezone.now()
+    run.save(update_fields=["counts", "finished_at"])
+    audit.record(actor=actor, action="regulation.scanrun.create", obj=run, after=audit.snapshot(run),
+                 district=area.district or "")
+    return run
+
+
+def _subject_row(subject_obj) -> tuple[subjects.Subject, dict]:
+    subject = next((s for s in subjects.all_subjects().values() if isinstance(subject_obj, s.model)), None)
+    if subject is None:
+        raise ServiceError("该对象不能作为检查对象", "this object cannot be the subject of a finding")
+    paths = subject.paths()
+    row = subject.model._default_manager.filter(pk=subject_obj.pk).values(**{f"_{k}": F(v) for k, v in paths.items()}).get()
+    return subject, row
+
+
+@transaction.atomic
+def finding_raise(*, actor, pack_id: str, clause_id: str, subject, facts: dict, explanation_zh: str,
+                  explanation_en: str) -> Finding:
+    """A finding raised by hand (an inspection) for a clause no data can check, e.g. art_21 (二)."""
+    if actor is None or actor.role not in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER):
+        raise NotPermitted("只有公安机关可以登记违法事实", "only the police may raise a finding")
+    pack = packs.get_pack(pack_id)
+    if clause_id not in pack.clauses:
+        raise ServiceError("规则包 {p} 中没有条款 {c}", "pack {p} has no clause {c}", p=pack_id, c=clause_id)
+    clause = pack.clause(clause_id)
+    if clause.cls in ("declarative", "scope", "validity", "penalty"):
+        raise ServiceError("{c}（{l}）不设可违反的义务", "{c} ({l}) sets no duty that can be violated",
+                           c=clause_id, l=clause.label_zh)
+    if not visible(actor, type(subject)).filter(pk=subject.pk).exists():
+        raise NotPermitted("该对象不在您的辖区内", "this object is outside your area")
+    subj, row = _subject_row(subject)
+    today = timezone.localdate()
+    if not (pack.in_force(today) and pack.covers(row["_district_id"])):
+        raise ServiceError("规则包 {p} 不适用于该对象", "pack {p} does not apply to this subject", p=pack_id)
+    if not explanation_zh.strip() or not explanation_en.strip():
+        raise ServiceError("须填写中英文说明", "an explanation in Chinese and English is required")
+    fingerprint = f"{pack.id}:{MANUAL_RULE}:{clause_id}:{subj.name}:{subject.pk}:{Outcome.VIOLATION}"
+    if Finding.objects.filter(fingerprint=fingerprint, status=FindingStatus.OPEN).exists():
+        raise ServiceError("该对象已有同一条款的未结违法事实", "this subject already has an open finding under this clause",
+                           clause=clause_id)
+    sanction = pack.sanction_for(clause_id, row.get("_unit_kind"))
+    finding = Finding.objects.create(
+        pack_id=pack.id, pack_version=pack.version, pack_checksum=pack.checksum, rule_id=MANUAL_RULE,
+        clause_id=clause_id, clauses=[{"id": clause_id, "label": clause.label_zh, "text": clause.excerpt()}],
+        subject_type=subj.name, subject_id=subject.pk, subject_key=str(row["_subject_key"]),
+        district_id=row["_district_id"], unit_id=row.get("_unit_id"), site_id=row.get("_site_id"),
+        firm_id=row.get("_firm_id"), outcome=Outcome.VIOLATION,
+        facts={**facts, **engine.unit_kind_facts(sanction, row.get("_unit_kind")), "raised_by": actor.username},
+        sanction=sanction,
+        explanation_zh=explanation_zh.strip(), explanation_en=explanation_en.strip(),
+        fingerprint=fingerprint, first_seen=today, last_seen=today,
+    )
+    audit.record(actor=actor, action="regulation.finding.raise", obj=finding, after=audit.snapshot(finding))
+    return finding
