@@ -1,0 +1,171 @@
+"""Traceability: from every clause of a pack to the rules and tests that carry it out.
+
+Tests are found by reading tests/ with `ast` (nothing is imported or run): a test proves a clause
+with @pytest.mark.clause("art_19__para_1") and exercises a rule with
+@pytest.mark.rule("art19-retention-below-minimum", "violating"|"compliant"|"boundary"). Marks inside
+pytest.param(..., marks=...) count for that test as well.
+"""
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jifang
+
+from . import packs as packs_mod
+from .loader import CLASSES
+
+KUNMING = "cn-530100-order-2012-116"
+RULE_TEST_KINDS = ("violating", "compliant", "boundary")
+STATUSES = ("implemented", "planned", "not_applicable")
+
+
+def default_tests_dir() -> Path:
+    return Path(jifang.__file__).resolve().parents[2] / "tests"
+
+
+@dataclass
+class Marks:
+    clauses: dict = field(default_factory=dict)   # clause id -> [test ids]
+    rules: dict = field(default_factory=dict)     # rule id -> {kind: [test ids]}
+
+
+def _mark_calls(node):
+    """(name, args) for each pytest.mark.<name>(...) call in a decorator subtree."""
+    for call in ast.walk(node):
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            owner = call.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "mark":
+                args = [a.value for a in call.args if isinstance(a, ast.Constant)]
+                yield call.func.attr, args
+
+
+def _tests_in(tree: ast.Module):
+    """(test name, decorator nodes incl. module and class pytestmark) for each test function."""
+    def module_marks(body):
+        return [n.value for n in body if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in n.targets)]
+
+    base = module_marks(tree.body)
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+            yield node.name, base + node.decorator_list
+        elif isinstance(node, ast.ClassDef) and node.name.startswith("Test"):
+            cls_marks = base + node.decorator_list + module_marks(node.body)
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name.startswith("test"):
+                    yield f"{node.name}::{item.name}", cls_marks + item.decorator_list
+
+
+def collect_marks(tests_dir: Path | None = None) -> Marks:
+    tests_dir = tests_dir or default_tests_dir()
+    marks = Marks()
+    root = tests_dir.parent
+    for path in sorted(tests_dir.rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for name, decorators in _tests_in(tree):
+            test_id = f"{path.relative_to(root).as_posix()}::{name}"
+            for deco in decorators:
+                for mark, args in _mark_calls(deco):
+                    if mark == "clause":
+                        for clause in args:
+                            marks.clauses.setdefault(clause, []).append(test_id)
+                    elif mark == "rule" and args:
+                        kind = args[1] if len(args) > 1 else ""
+                        marks.rules.setdefault(args[0], {}).setdefault(kind, []).append(test_id)
+    for lists in [marks.clauses, *marks.rules.values()]:
+        for key in lists:
+            lists[key] = sorted(set(lists[key]))
+    return marks
+
+
+def _status(clause, rules: list, tests: list) -> tuple[str, str]:
+    if clause.cls == "declarative":
+        return "not_applicable", clause.reason.get("en", "")
+    if clause.cls == "check" or clause.soft_check and rules:
+        return ("implemented", "") if rules else ("planned", "no rule yet on the data this needs")
+    if tests:
+        return "implemented", ""
+    if clause.cls in ("scope", "validity"):
+        return "not_applicable", clause.reason.get("en", "")
+    return "planned", f"no test marks this {clause.cls} clause yet"
+
+
+def report(pack_id: str = KUNMING, tests_dir: Path | None = None) -> dict:
+    pack = packs_mod.get_pack(pack_id)
+    marks = collect_marks(tests_dir)
+    rules_by_clause: dict[str, list] = {}
+    for rule in pack.rules:
+        for cid in rule.clauses:
+            rules_by_clause.setdefault(cid, []).append(rule.id)
+    clauses = []
+    for c in pack.clauses.values():
+        rules, tests = rules_by_clause.get(c.id, []), marks.clauses.get(c.id, [])
+        status, reason = _status(c, rules, tests)
+        clauses.append({"id": c.id, "label_zh": c.label_zh, "class": c.cls, "also": list(c.also),
+                        "penalty_article": c.penalty_article, "rules": rules, "tests": tests,
+                        "status": status, "reason": reason})
+    rules = [{"id": r.id, "file": r.file, "subject": r.subject, "clauses": list(r.clauses),
+              "tests": {k: marks.rules.get(r.id, {}).get(k, []) for k in RULE_TEST_KINDS}} for r in pack.rules]
+    return {"pack": {"id": pack.id, "version": pack.version, "checksum": pack.checksum},
+            "clauses": clauses, "rules": rules, "problems": problems(pack, marks)}
+
+
+def problems(pack, marks: Marks) -> list[str]:
+    """What CI refuses: see docs/traceability.md."""
+    out = []
+    for c in pack.clauses.values():
+        if c.cls not in CLASSES:
+            out.append(f"{c.id}: unclassified")
+    for rule in pack.rules:
+        for cid in rule.clauses:
+            clause = pack.clauses.get(cid)
+            if clause is None:
+                out.append(f"rule {rule.id}: cites missing clause {cid}")
+            elif clause.cls == "declarative":
+                out.append(f"rule {rule.id}: cites declarative clause {cid}")
+        have = marks.rules.get(rule.id, {})
+        missing = [k for k in RULE_TEST_KINDS if not have.get(k)]
+        if missing:
+            out.append(f"rule {rule.id}: no {', '.join(missing)} test")
+    known_rules = {r.id for p in packs_mod.all_packs() for r in p.rules}
+    for rule_id in marks.rules:
+        if rule_id not in known_rules:
+            out.append(f"tests mark unknown rule {rule_id}")
+    for kinds in marks.rules.values():
+        for kind in kinds:
+            if kind not in RULE_TEST_KINDS:
+                out.append(f"tests mark rule kind {kind!r}, not one of {RULE_TEST_KINDS}")
+    return out
+
+
+def render_md(data: dict) -> str:
+    p = data["pack"]
+    counts = {s: sum(1 for c in data["clauses"] if c["status"] == s) for s in STATUSES}
+    lines = [
+        "# Traceability: clause -> rules -> tests",
+        "",
+        "Generated by `jifang regulation coverage --format md` (`make traceability`); do not edit by hand.",
+        "tests/regulation/test_traceability.py fails when this file is stale, when a clause is unclassified,",
+        "when a rule cites a missing or declarative clause, or when a rule lacks a violating, a compliant and",
+        "a boundary test.",
+        "",
+        f"Pack `{p['id']}` version {p['version']}; {len(data['clauses'])} clauses: "
+        + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in STATUSES) + ".",
+        "",
+        "| clause | label | class | penalty | rules | tests | status |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in data["clauses"]:
+        klass = c["class"] + (" + " + ", ".join(c["also"]) if c["also"] else "")
+        tests = "<br>".join(f"`{t}`" for t in c["tests"]) or ""
+        status = c["status"].replace("_", " ") + (f": {c['reason']}" if c["reason"] else "")
+        lines.append(f"| `{c['id']}` | {c['label_zh']} | {klass} | {c['penalty_article'] or ''} | "
+                     f"{', '.join(f'`{r}`' for r in c['rules'])} | {tests} | {status} |")
+    lines += ["", "## Rules and their tests", "", "| rule | file | subject | clauses | violating | compliant | boundary |",
+              "|---|---|---|---|---|---|---|"]
+    for r in data["rules"]:
+        cells = [str(len(r["tests"][k])) for k in RULE_TEST_KINDS]
+        lines.append(f"| `{r['id']}` | {r['file']} | {r['subject']} | {', '.join(r['clauses'])} | " + " | ".join(cells) + " |")
+    lines += ["", "## Problems", ""]
+    lines += [f"- {x}" for x in data["problems"]] or ["None."]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,80 @@
+"""Reads beyond plain `visible()`: the explanation of a finding, the law page's counts, JSON shapes."""
+from django.db.models import Count
+
+from jifang.core.scoping import visible
+
+from . import packs
+from .loader import PackError
+from .models import Finding, FindingStatus
+
+
+def finding_json(f: Finding) -> dict:
+    """The stable JSON shape of a finding (docs/findings-json.md): CLI and API both use it."""
+    sanction = f.sanction or {}
+    return {
+        "id": f.pk,
+        "pack": {"id": f.pack_id, "version": f.pack_version, "checksum": f.pack_checksum},
+        "rule": f.rule_id,
+        "clause": f.clause_id,
+        "clauses": f.clauses,
+        "subject": {"type": f.subject_type, "id": f.subject_id, "key": f.subject_key},
+        "district": f.district_id,
+        "unit_id": f.unit_id,
+        "site_id": f.site_id,
+        "firm_id": f.firm_id,
+        "outcome": f.outcome,
+        "facts": f.facts,
+        "sanction": {
+            "article": sanction.get("article"),
+            "label_zh": sanction.get("label_zh"),
+            "first_measure": sanction.get("first_measure"),
+            "fines": sanction.get("fines", []),
+        },
+        "explanation": {"zh": f.explanation_zh, "en": f.explanation_en},
+        "status": f.status,
+        "stage": f.stage,
+        "first_seen": f.first_seen.isoformat(),
+        "last_seen": f.last_seen.isoformat(),
+        "resolved_on": f.resolved_on.isoformat() if f.resolved_on else None,
+        "unseen_since": f.unseen_since.isoformat() if f.unseen_since else None,
+    }
+
+
+def explain(f: Finding) -> dict:
+    """What an officer needs to act on a finding: the full clause text, the facts, the parameters
+    with the clause each comes from, and the penalty path (order first; fines only if overdue)."""
+    try:
+        pack = packs.get_pack(f.pack_id)
+    except PackError:
+        pack = None
+    clauses = []
+    for c in f.clauses:
+        clause = pack.clauses.get(c["id"]) if pack else None
+        clauses.append({"id": c["id"], "label": c["label"], "text": clause.text_zh if clause else c["text"]})
+    parameters = []
+    for name, p in (f.facts.get("parameters") or {}).items():
+        source = pack.clauses.get(p["clause"]) if pack else None
+        parameters.append({"name": name, "value": p["value"], "unit": p.get("unit", ""), "clause": p["clause"],
+                           "clause_label": source.label_zh if source else p["clause"]})
+    facts = {k: v for k, v in f.facts.items() if k != "parameters"}
+    sanction = f.sanction or {}
+    penalty_text = ""
+    if pack and sanction.get("clause") in pack.clauses:
+        penalty_text = pack.clause(sanction["clause"]).text_zh
+    return {
+        "finding": finding_json(f),
+        "clauses": clauses,
+        "facts": facts,
+        "parameters": parameters,
+        "sanction": sanction,
+        "penalty_text": penalty_text,
+        "pack_changed": bool(pack and pack.checksum != f.pack_checksum),
+        "unit_kind_gap": bool(f.facts.get("unit_kind_gap")),
+    }
+
+
+def open_counts_by_clause(user) -> dict[str, int]:
+    """Open findings the user may see, per clause, in one aggregate query."""
+    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN).order_by()
+            .values("clause_id").annotate(n=Count("id")))
+    return {r["clause_id"]: r["n"] for r in rows}
