@@ -33,3 +33,10 @@ def filing_due_on(completed_on: dt.date, district_id: str) -> dt.date:
     if counting not in COUNTINGS:
         raise ImproperlyConfigured(f"{pack.id}: unknown filing_day_counting {counting!r}")
     return COUNTINGS[counting](completed_on, days)
+
+
+def overdue_cutoff(today: dt.date, district_id: str) -> dt.date:
+    """A works completed before this date and still not filed is overdue today. Computed by the same
+    counting as the deadline (the last on-time completion date is today minus the period)."""
+    period = filing_due_on(today, district_id) - today
+    return today - period
