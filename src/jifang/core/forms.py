@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from django.db.models import Q
 
+from jifang.accounts.divisions import CITY_CODE, DISTRICTS
+from jifang.accounts.models import Role
+
 from .scoping import scope_q
 from .services import POLICE_AND_ADMIN
 
@@ -35,7 +38,7 @@ class ServiceModelForm(forms.ModelForm):
 
     def _scope_choice(self, name, field):
         model = field.queryset.model
-        q = scope_q(self.user, model)
+        q = division_choices_q(self.user) if model._meta.label_lower == "accounts.division" else scope_q(self.user, model)
         current_id = getattr(self.instance, f"{name}_id", None) if self.instance.pk else None
         if q is not None and current_id is not None:
             # Keep the value already recorded (an investor unit the user cannot otherwise see):
@@ -65,6 +68,15 @@ class ServiceModelForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+
+def division_choices_q(user) -> Q:
+    """Divisions declare no scope (so `visible` gives none); a form offers the county-level
+    districts inside the user's own area: all 14 for the city level, one for a district officer."""
+    districts = Q(code__in=list(DISTRICTS))
+    if user.role == Role.ADMIN or user.division_id == CITY_CODE:
+        return districts
+    return districts & Q(code=user.division_id) if user.division_id else Q(pk__in=[])
 
 
 def bootstrapify(form) -> None:

@@ -4,6 +4,7 @@ Every view reads through `scoping.visible` (an object outside the user's scope i
 403, so its existence does not leak) and writes only through the app's service functions."""
 from dataclasses import dataclass
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -135,6 +136,7 @@ class ObjectListView(LoginRequiredMixin, View):
             return None, qs
         filterset = self.filterset_class(request.GET or None, queryset=qs)
         bootstrapify(filterset.form)
+        _hide_id_filters(filterset.form)
         if not filterset.is_bound:
             return filterset, qs
         return filterset, (filterset.qs if filterset.is_valid() else qs.none())
@@ -145,6 +147,7 @@ class ObjectListView(LoginRequiredMixin, View):
         params = request.GET.copy()
         params.pop("after", None)
         return render(request, self.template_name, {
+            "id_filters": _active_id_filters(filterset, params),
             "model": self.model,
             "opts": self.model._meta,
             "filterset": filterset,
@@ -157,6 +160,26 @@ class ObjectListView(LoginRequiredMixin, View):
         })
 
 
+def _hide_id_filters(form) -> None:
+    """Filters by a related row's id (?site=5) come from links on other pages, not from typing:
+    they travel as hidden inputs and show as removable labels instead of number boxes."""
+    for field in form.fields.values():
+        if isinstance(field, (forms.DecimalField, forms.IntegerField)):
+            field.widget = forms.HiddenInput()
+
+
+def _active_id_filters(filterset, params) -> list[dict]:
+    if filterset is None:
+        return []
+    active = []
+    for name, field in filterset.form.fields.items():
+        if isinstance(field.widget, forms.HiddenInput) and params.get(name):
+            rest = params.copy()
+            rest.pop(name)
+            active.append({"label": field.label, "value": params[name], "remove": rest.urlencode()})
+    return active
+
+
 class ObjectDetailView(LoginRequiredMixin, View):
     model: type[Model]
     fields: tuple[str, ...] = ()
@@ -166,8 +189,9 @@ class ObjectDetailView(LoginRequiredMixin, View):
     template_name = "core/object_detail.html"
 
     def get_object(self, request, pk):
-        qs = self.model._default_manager.select_related(*related_paths(self.model, self.fields, self.select_related))
-        return get_visible(request.user, qs, pk=pk)
+        qs = self.model._default_manager.all()
+        paths = related_paths(self.model, self.fields, self.select_related)
+        return get_visible(request.user, qs.select_related(*paths) if paths else qs, pk=pk)
 
     def extra_context(self, request, obj) -> dict:
         return {}

@@ -3,21 +3,19 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
-from jifang.registry.models import Device, SecuritySystem, Site, Unit
+from jifang.dashboards.panels import panels_for
+from jifang.dashboards.selectors import home_figures
+from jifang.registry.models import Device, Site, Unit
 
 from .scoping import visible
 
 
 @login_required
 def home(request):
+    """Scoped registry figures for the user's role, then the panels other apps register
+    (findings, works, enforcement) in their declared order."""
     user = request.user
-    counts = {
-        "units": visible(user, Unit).count(),
-        "sites": visible(user, Site).count(),
-        "systems": visible(user, SecuritySystem).count(),
-        "devices": visible(user, Device).count(),
-    }
-    return render(request, "core/home.html", {"counts": counts})
+    return render(request, "core/home.html", {"figures": home_figures(user), "panels": panels_for(user)})
 
 
 SEARCH_LIMIT = 20
@@ -33,7 +31,7 @@ def search(request):
         results = {
             "units": visible(user, Unit).filter(
                 Q(name__icontains=q) | Q(credit_code=q.upper()) | Q(address__icontains=q)
-            )[:SEARCH_LIMIT],
+            ).select_related("district")[:SEARCH_LIMIT],
             "sites": visible(user, Site).filter(
                 Q(name__icontains=q) | Q(code=q) | Q(address__icontains=q)
             ).select_related("unit", "district")[:SEARCH_LIMIT],
