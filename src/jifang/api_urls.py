@@ -4,4 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("jifang.registry.api.urls")),
     path("", include("jifang.accounts.api.urls")),
+    path("", include("jifang.works.api.urls")),
 ]
