@@ -140,8 +140,8 @@ def _may_register(actor, system: SecuritySystem, builder, firm) -> bool:
         return True
     if actor.role == Role.UNIT_USER:
         return bool(_unit_ids(actor) & {builder.pk, system.unit_id})
-    # A firm registers on the builder's behalf, and only a works it does itself.
-    return actor.role == Role.FIRM_USER and actor.firm_id == firm.pk
+    # A firm registers on the builder's behalf, only a works it does itself, on a system it services.
+    return actor.role == Role.FIRM_USER and actor.firm_id == firm.pk == system.firm_id
 
 
 @transaction.atomic
