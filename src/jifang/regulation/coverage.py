@@ -29,13 +29,30 @@ class Marks:
     rules: dict = field(default_factory=dict)     # rule id -> {kind: [test ids]}
 
 
-def _mark_calls(node):
+def _constants(tree: ast.Module) -> dict[str, str]:
+    """Module-level NAME = "string" assignments, so marks may use named rule ids."""
+    out = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            out.update({t.id: node.value.value for t in node.targets if isinstance(t, ast.Name)})
+    return out
+
+
+def _arg(node, constants: dict):
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return None  # an f-string (e.g. one clause per parametrized point) is resolved by hand below
+    return constants.get(node.id) if isinstance(node, ast.Name) else None
+
+
+def _mark_calls(node, constants: dict):
     """(name, args) for each pytest.mark.<name>(...) call in a decorator subtree."""
     for call in ast.walk(node):
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
             owner = call.func.value
             if isinstance(owner, ast.Attribute) and owner.attr == "mark":
-                args = [a.value for a in call.args if isinstance(a, ast.Constant)]
+                args = [a for a in (_arg(x, constants) for x in call.args) if a is not None]
                 yield call.func.attr, args
 
 
@@ -62,10 +79,11 @@ def collect_marks(tests_dir: Path | None = None) -> Marks:
     root = tests_dir.parent
     for path in sorted(tests_dir.rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        constants = _constants(tree)
         for name, decorators in _tests_in(tree):
             test_id = f"{path.relative_to(root).as_posix()}::{name}"
             for deco in decorators:
-                for mark, args in _mark_calls(deco):
+                for mark, args in _mark_calls(deco, constants):
                     if mark == "clause":
                         for clause in args:
                             marks.clauses.setdefault(clause, []).append(test_id)

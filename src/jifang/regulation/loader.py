@@ -352,7 +352,7 @@ def _check_rules(directory: Path, clauses: dict, params: dict) -> list[Rule]:
         raw = _read_yaml(path) or []
         _require(isinstance(raw, list), str(path), "must be a list of rules")
         for i, r in enumerate(raw):
-            rule = _check_rule(r, f"{path.name}[{i}]", clauses, params)
+            rule = _check_rule(r, f"rules/{path.name}[{i}]", clauses, params)
             _require(rule.id not in seen, str(path), f"duplicate rule id {rule.id!r}")
             seen.add(rule.id)
             rules.append(rule)
