@@ -17,6 +17,13 @@ def user_named(username: str) -> User:
     return user
 
 
+def actor_for(username: str | None):
+    """The acting user of `jifang import/export --as USERNAME`; without it, the system."""
+    from jifang.core.dataset import SYSTEM
+
+    return user_named(username) if username else SYSTEM
+
+
 class Command(BaseCommand):
     help = "Issue an API token for a user (revokes the old one) / 为用户签发API令牌（旧令牌作废）"
 
