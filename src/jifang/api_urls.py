@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("jifang.registry.api.urls")),
     path("", include("jifang.accounts.api.urls")),
     path("", include("jifang.works.api.urls")),
+    path("", include("jifang.regulation.api.urls")),
 ]

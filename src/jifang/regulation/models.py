@@ -5,6 +5,7 @@ A finding is never a fine by itself: it records the clause, the facts and the sa
 its `stage`; the engine moves only `status` (open / resolved) and the seen-dates.
 """
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import ScopePaths
@@ -99,3 +100,6 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.clause_id} · {self.subject_key}"
+
+    def get_absolute_url(self):
+        return reverse("regulation:finding_detail", args=[self.pk])

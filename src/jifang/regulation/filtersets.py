@@ -1,0 +1,37 @@
+"""Findings filters, shared by the web list and /api/findings/. Site and unit filters take ids, so
+a site's or a unit's page can link to /regulation/findings/?site=ID or ?unit=ID."""
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from jifang.registry.filtersets import DISTRICT_CHOICES
+from jifang.registry.models import Art6Point
+
+from . import models as m
+from .coverage import KUNMING
+from .packs import get_pack
+
+
+def _clause_choices():
+    return [(c.id, f"{c.label_zh} {c.id}") for c in get_pack(KUNMING).clauses.values()]
+
+
+def _rule_choices():
+    return [(r.id, r.id) for r in get_pack(KUNMING).rules] + [("manual", _("raised by hand"))]
+
+
+class FindingFilterSet(df.FilterSet):
+    clause = df.ChoiceFilter(field_name="clause_id", choices=_clause_choices, label=_("clause"))
+    rule = df.ChoiceFilter(field_name="rule_id", choices=_rule_choices, label=_("rule"))
+    status = df.ChoiceFilter(choices=m.FindingStatus.choices, label=_("status"))
+    stage = df.ChoiceFilter(choices=m.Stage.choices, label=_("stage"))
+    outcome = df.ChoiceFilter(choices=m.Outcome.choices, label=_("outcome"))
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    art6_point = df.ChoiceFilter(field_name="site__art6_point", choices=Art6Point.choices, label=_("art. 6 category"))
+    pack = df.CharFilter(field_name="pack_id", label=_("rule pack"))
+    site = df.NumberFilter(field_name="site_id", label=_("site id"))
+    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    subject = df.CharFilter(field_name="subject_key", label=_("subject"))
+
+    class Meta:
+        model = m.Finding
+        fields = ["clause", "rule", "status", "stage", "outcome", "district", "art6_point", "pack", "site", "unit"]
