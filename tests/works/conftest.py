@@ -64,3 +64,18 @@ def accept(works, unit_user, firm_user, officer, passed=True):
                                items=[{"name": "视频图像质量", "passed": passed}], certificate="YS-2026-001")
     works.refresh_from_db()
     return works
+
+
+def make_works(n=[0], *, site=None, art6_point=5, **facts):
+    """A works row with given lifecycle facts, written directly (rule tests need arbitrary history;
+    behaviour tests go through the services)."""
+    from jifang.works.models import Works
+
+    n[0] += 1
+    site = site or f.SiteFactory(art6_point=art6_point)
+    system = f.SystemFactory(site=site)
+    firm = f.FirmFactory()
+    defaults = {"code": f"GCT{n[0]:05d}", "name": f"工程{n[0]}", "kind": "new", "status": "registered",
+                "registered_on": dt.date(2025, 1, 1)}
+    return Works.objects.create(system=system, site=site, unit_id=site.unit_id, district_id=site.district_id,
+                                builder_id=site.unit_id, firm=firm, **(defaults | facts))
