@@ -27,13 +27,16 @@ class ServiceModelForm(forms.ModelForm):
 
     def _drop_police_only(self) -> None:
         """The service refuses a non-police change to these fields; offering them would only
-        produce an error. On a new row a field stays when it is required (nothing defaults it),
-        so the service, not the form, decides."""
+        produce an error. On a new row a field is dropped only when the model fills it without
+        input (a default, or blank allowed); a required one stays, so the service decides."""
         if self.user.role in POLICE_AND_ADMIN:
             return
-        for name in getattr(self._meta.model, "police_only_fields", ()):
-            field = self.fields.get(name)
-            if field is not None and (self.instance.pk or not field.required):
+        model = self._meta.model
+        for name in getattr(model, "police_only_fields", ()):
+            if name not in self.fields:
+                continue
+            model_field = model._meta.get_field(name)
+            if self.instance.pk or model_field.has_default() or model_field.blank:
                 del self.fields[name]
 
     def _scope_choice(self, name, field):
