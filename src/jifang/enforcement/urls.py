@@ -1,4 +1,38 @@
-from django.urls import path  # noqa: F401
+"""监督检查 inspections, rectification orders and penalty decisions (art_23-25)."""
+from django.urls import path
+
+from . import views
 
 app_name = "enforcement"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("inspections/", views.InspectionList.as_view(), name="inspection_list"),
+    path("inspections/add/", views.inspection_add, name="inspection_add"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/observations/", views.inspection_observations, name="inspection_observations"),
+    path("inspections/<int:pk>/checklist/", views.inspection_checklist, name="inspection_checklist"),
+    path("inspections/<int:pk>/raise/", views.inspection_raise, name="inspection_raise"),
+    path("inspections/<int:pk>/confirm/<int:finding_pk>/", views.inspection_confirm, name="inspection_confirm"),
+    path("inspections/<int:pk>/photo/", views.inspection_photo, name="inspection_photo"),
+    path("inspections/<int:pk>/sign/", views.inspection_sign, name="inspection_sign"),
+    path("inspections/<int:pk>/amend/", views.inspection_amend, name="inspection_amend"),
+    path("inspections/<int:pk>/complaint/", views.inspection_complaint, name="inspection_complaint"),
+    path("complaints/<int:pk>/answer/", views.complaint_answer, name="complaint_answer"),
+    path("orders/", views.OrderList.as_view(), name="rectificationorder_list"),
+    path("orders/add/", views.order_add, name="order_add"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/answer/", views.order_answer, name="order_answer"),
+    path("orders/<int:pk>/review/<int:item_pk>/", views.order_review, name="order_review"),
+    path("orders/<int:order_pk>/penalty/", views.case_add, name="case_add"),
+    path("cases/", views.CaseList.as_view(), name="penaltycase_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/statement/", views.case_statement, name="case_statement"),
+    path("cases/<int:pk>/decide/", views.case_decide, name="case_decide"),
+    path("documents/<str:kind>/<int:pk>.pdf", views.document, name="document"),
+    path("verify/", views.verify, name="verify_form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("casefile/unit/<int:pk>/", views.casefile_unit, name="casefile_unit"),
+    path("casefile/site/<int:pk>/", views.casefile_site, name="casefile_site"),
+    path("queues/", views.queues, name="queues"),
+    path("figures/", views.figures, name="figures"),
+]

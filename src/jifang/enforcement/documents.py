@@ -1,0 +1,158 @@
+"""The four official documents, built from the sealed records on demand (never stored), so the
+bytes follow the record: same record, same PDF. Clause texts come from the finding (copied from the
+pack when it was found) and, for the penalty article, from the pack the finding names."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from jifang.accounts.divisions import CITY_CODE
+from jifang.core.pdf import render_pdf
+
+from . import law, records
+from .models import AmountStage, FineTarget, Inspection, PenaltyCase, RectificationOrder
+from .money import yuan_figures, yuan_words
+
+TARGET_ZH = {FineTarget.UNIT: "单位", FineTarget.PERSON_IN_CHARGE: "主管责任人",
+             FineTarget.PERSON_DIRECTLY_RESPONSIBLE: "直接责任人"}
+RESULT_ZH = {"not_checked": "未检查", "compliant": "符合", "violation": "违反", "not_applicable": "不适用"}
+KIND_ZH = {"planned": "计划检查", "ad_hoc": "临时检查"}
+UNIT_KIND_ZH = {"business": "经营性单位", "non_business": "非经营性单位", "unknown": "未核定"}
+
+
+@dataclass
+class Document:
+    filename: str
+    content: bytes
+
+
+def bureau_name(division) -> str:
+    """The issuing bureau as printed: 昆明市公安局 / 昆明市公安局五华分局 / 安宁市公安局."""
+    if division.code == CITY_CODE:
+        return "昆明市公安局"
+    if division.name.endswith("区"):
+        return f"昆明市公安局{division.name[:-1]}分局"
+    return f"{division.name}公安局"
+
+
+def _day(value) -> str:
+    value = timezone.localtime(value) if hasattr(value, "tzinfo") else value
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _minute(value) -> str:
+    value = timezone.localtime(value)
+    return f"{_day(value)}{value.hour:02d}时{value.minute:02d}分"
+
+
+def _finding(f) -> dict:
+    clauses = [{"label": c.get("label") or c.get("id"), "text": c.get("text", "")} for c in f.clauses] or \
+        [{"label": f.clause_id, "text": ""}]
+    sanction = f.sanction or {}
+    penalty = f"{sanction['first_measure']}；逾期不改正的，依照{sanction['label_zh']}处罚" if sanction else ""
+    return {"explanation": f.explanation_zh, "clauses": clauses, "penalty": penalty}
+
+
+def _penalty_clause(finding) -> dict:
+    clause_id = finding.sanction.get("clause") or f"{finding.sanction['article']}__para_1"
+    c = law.clause(finding.pack_id, clause_id)
+    return {"label": c.label_zh, "text": c.text_zh}
+
+
+def _law_title(pack_id: str) -> str:
+    from jifang.regulation.packs import get_pack
+
+    return get_pack(pack_id).meta["title_zh"]
+
+
+def _common(record_type: str, obj, number: str, code: str) -> dict:
+    check = records.verification(record_type, obj)
+    return {"number": number, "bureau": bureau_name(obj.district), "verify_code": code,
+            "record_hash": check.record_hash, "verify_path": reverse("enforcement:verify", args=[code])}
+
+
+def _pdf(template: str, context: dict, *, title: str, number: str, created) -> Document:
+    content = render_pdf(f"enforcement/documents/{template}", context, title=f"{title} {number}",
+                         identifier=f"{context['record_hash']}:{number}", created=created)
+    return Document(filename=f"{title}-{number}.pdf", content=content)
+
+
+def inspection_pdf(insp: Inspection) -> Document:
+    links = list(insp.finding_links.select_related("finding").order_by("finding_id"))
+    sigs = records.verification(records.INSPECTION, insp).signatures
+    ctx = {
+        **_common(records.INSPECTION, insp, insp.number, insp.verify_code),
+        "unit": insp.unit, "site": insp.site, "inspected_on": _day(insp.inspected_on), "kind": KIND_ZH[insp.kind],
+        "inspectors": [{"name": o.full_name or o.username, "badge": o.badge_number}
+                       for o in insp.inspectors.order_by("id")],
+        "amends": insp.amends.number if insp.amends_id else "", "observations": insp.observations,
+        "result": insp.result, "law_title": _law_title(law.DEFAULT_PACK),
+        "items": [{"label_zh": i.label_zh, "result": RESULT_ZH[i.result], "note": i.note} for i in insp.items.all()],
+        "findings": [{**_finding(link.finding), "source": link.get_source_display()} for link in links],
+        "signatures": [{"name": s.signature.signer.full_name or s.signature.signer.username,
+                        "at": _minute(s.signature.signed_at), "fingerprint": s.signature.key_fingerprint,
+                        "code": s.signature.code} for s in sigs],
+    }
+    return _pdf("inspection.html", ctx, title="监督检查记录", number=insp.number, created=insp.created_at)
+
+
+def _order_findings(order: RectificationOrder) -> list:
+    return [i.finding for i in order.items.select_related("finding").order_by("finding_id")]
+
+
+def order_pdf(order: RectificationOrder) -> Document:
+    findings = _order_findings(order)
+    penalties = {f.sanction["article"]: _penalty_clause(f) for f in findings if f.sanction}
+    ctx = {
+        **_common(records.ORDER, order, order.number, order.verify_code),
+        "unit": order.unit, "inspection": order.inspection.number if order.inspection_id else "",
+        "findings": [_finding(f) for f in findings], "requirements": order.requirements,
+        "deadline": _day(order.deadline), "policy_default": order.deadline_is_policy_default,
+        "penalties": [penalties[k] for k in sorted(penalties)], "issued_on": _day(order.served_at),
+        "served_at": _minute(order.served_at), "law_title": _law_title(findings[0].pack_id),
+    }
+    return _pdf("order.html", ctx, title="责令限期改正通知书", number=order.number, created=order.served_at)
+
+
+def _amount_rows(case: PenaltyCase, stage: str) -> list:
+    rows = []
+    for a in case.amounts.filter(stage=stage).order_by("id"):
+        name = case.unit.name if a.target == FineTarget.UNIT else a.person_name
+        rows.append({"target": TARGET_ZH[a.target], "name": name, "amount": a.amount,
+                     "words": yuan_words(a.amount), "figures": yuan_figures(a.amount)})
+    return rows
+
+
+def _case_common(case: PenaltyCase) -> dict:
+    findings = list(case.findings.order_by("id"))
+    order = case.order
+    return {
+        "unit": case.unit, "findings": [_finding(f) for f in findings], "facts": case.facts,
+        "penalty": _penalty_clause(findings[0]), "order_number": order.number,
+        "order_served_on": _day(order.served_at), "deadline": _day(order.deadline),
+        "law_title": _law_title(findings[0].pack_id),
+    }
+
+
+def notice_pdf(case: PenaltyCase) -> Document:
+    ctx = {**_common(records.NOTICE, case, case.number, case.verify_code), **_case_common(case),
+           "amounts": _amount_rows(case, AmountStage.NOTICE), "issued_on": _day(case.notice_served_at)}
+    return _pdf("notice.html", ctx, title="行政处罚告知书", number=case.number, created=case.notice_served_at)
+
+
+def decision_pdf(case: PenaltyCase) -> Document:
+    amounts = _amount_rows(case, AmountStage.DECISION)
+    total = sum((a["amount"] for a in amounts), Decimal(0))
+    order = case.order
+    ctx = {
+        **_common(records.DECISION, case, case.decision_number, case.decision_verify_code), **_case_common(case),
+        "amounts": amounts, "persons": [a for a in amounts if a["target"] != "单位"],
+        "unit_kind": UNIT_KIND_ZH.get(case.unit_kind, case.unit_kind),
+        "inspection": order.inspection.number if order.inspection_id else "", "notice_number": case.number,
+        "notice_served_on": _day(case.notice_served_at), "statement": case.statement,
+        "statement_waived": case.statement_waived, "total_words": yuan_words(total),
+        "total_figures": yuan_figures(total), "decided_on": _day(case.decided_at),
+        "served_at": _minute(case.decision_served_at),
+    }
+    return _pdf("decision.html", ctx, title="行政处罚决定书", number=case.decision_number, created=case.decided_at)

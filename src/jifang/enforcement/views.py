@@ -1,0 +1,421 @@
+"""Enforcement pages. Reads go through `visible`/`get_visible` (outside scope: 404); every POST
+calls one service, whose refusal is shown to the user as it is (Chinese / English)."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jifang.core.errors import NotPermitted
+from jifang.core.generic import ObjectListView
+from jifang.core.scoping import get_visible, visible
+from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
+from jifang.registry.models import Site, Unit
+
+from . import documents, filtersets, forms, records, selectors, services
+from . import models as m
+
+OFFICER_ROLES = services.OFFICER_ROLES
+
+
+def _attempt(request, call, success: str):
+    """Run a service call; on refusal show its bilingual reason and return None."""
+    try:
+        result = call()
+    except NotPermitted as exc:
+        messages.error(request, exc.text)
+        return None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return None
+    messages.success(request, success)
+    return result
+
+
+def _officer(request):
+    if request.user.role not in OFFICER_ROLES:
+        raise PermissionDenied
+
+
+# ---- lists ----------------------------------------------------------------------------------------
+
+class InspectionList(ObjectListView):
+    model = m.Inspection
+    filterset_class = filtersets.InspectionFilterSet
+    columns = ("number", "site", "unit", "district", "kind", "inspected_on")
+    create_roles = OFFICER_ROLES
+
+
+class OrderList(ObjectListView):
+    model = m.RectificationOrder
+    filterset_class = filtersets.OrderFilterSet
+    columns = ("number", "unit", "district", "deadline", "status", "served_at")
+    create_roles = frozenset()  # an order is issued from a unit's findings (case file / inspection)
+
+
+class CaseList(ObjectListView):
+    model = m.PenaltyCase
+    filterset_class = filtersets.CaseFilterSet
+    columns = ("number", "decision_number", "unit", "district", "article", "status")
+    create_roles = frozenset()  # a case starts from an order's overdue findings
+
+
+# ---- inspections ----------------------------------------------------------------------------------
+
+@login_required
+def inspection_add(request):
+    _officer(request)
+    form = forms.InspectionForm(data=request.POST or None, user=request.user,
+                                initial={"inspected_on": timezone.localdate(), "site": request.GET.get("site")})
+    if request.method == "POST" and form.is_valid():
+        insp = _attempt(request, lambda: services.inspection_create(actor=request.user, **form.service_data()),
+                        _("Inspection record created."))
+        if insp:
+            return redirect(insp.get_absolute_url())
+    return render(request, "enforcement/form.html", {"form": form, "title": _("New inspection")})
+
+
+def _inspection_context(request, insp) -> dict:
+    user = request.user
+    check = records.verification(records.INSPECTION, insp)
+    engine = visible(user, Finding).filter(site_id=insp.site_id, status=FindingStatus.OPEN,
+                                           outcome=Outcome.VIOLATION).exclude(
+        pk__in=insp.finding_links.values("finding_id")).order_by("id")
+    return {
+        "object": insp, "items": list(insp.items.all()), "result_choices": m.ItemResult.choices,
+        "links": list(insp.finding_links.select_related("finding").order_by("id")),
+        "photos": list(insp.photos.all()), "verification": check, "engine_findings": list(engine),
+        "inspectors": list(insp.inspectors.order_by("id")),
+        "amendments": list(insp.amendments.order_by("id")), "orders": list(insp.orders.order_by("id")),
+        "is_officer": user.role in OFFICER_ROLES, "is_unit": user.role == "unit_user",
+        "signed_by_me": any(s.signature.signer_id == user.pk for s in check.signatures),
+        "observations_form": forms.ObservationsForm(initial={"observations": insp.observations,
+                                                             "result": insp.result}),
+        "raise_form": forms.RaiseFindingForm(), "photo_form": forms.PhotoForm(),
+        "complaint_form": forms.ComplaintForm(),
+    }
+
+
+@login_required
+def inspection_detail(request, pk):
+    qs = m.Inspection.objects.select_related("site", "unit", "district", "amends", "created_by")
+    insp = get_visible(request.user, qs, pk=pk)
+    return render(request, "enforcement/inspection_detail.html", _inspection_context(request, insp))
+
+
+def _inspection_post(view):
+    """POST-only, the inspection looked up in scope, back to its page afterwards."""
+
+    @login_required
+    @require_POST
+    def wrapped(request, pk, **kwargs):
+        insp = get_visible(request.user, m.Inspection, pk=pk)
+        response = view(request, insp, **kwargs)
+        return response or redirect(insp.get_absolute_url())
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@_inspection_post
+def inspection_observations(request, insp):
+    form = forms.ObservationsForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.inspection_update(actor=request.user, inspection=insp, **form.cleaned_data),
+                 _("Saved."))
+
+
+@_inspection_post
+def inspection_checklist(request, insp):
+    def save_all():
+        for item in insp.items.all():
+            result = request.POST.get(f"result_{item.pk}")
+            note = request.POST.get(f"note_{item.pk}", "")
+            if result and (result != item.result or note != item.note):
+                services.checklist_item_set(actor=request.user, item=item, result=result, note=note)
+
+    _attempt(request, save_all, _("Checklist saved."))
+
+
+@_inspection_post
+def inspection_raise(request, insp):
+    form = forms.RaiseFindingForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.inspection_finding_raise(actor=request.user, inspection=insp,
+                                                                    **form.cleaned_data), _("Finding raised."))
+    else:
+        messages.error(request, form.errors.as_text())
+
+
+@_inspection_post
+def inspection_confirm(request, insp, finding_pk):
+    finding = get_visible(request.user, Finding, pk=finding_pk)
+    _attempt(request, lambda: services.inspection_finding_confirm(actor=request.user, inspection=insp,
+                                                                  finding=finding), _("Finding confirmed."))
+
+
+@_inspection_post
+def inspection_photo(request, insp):
+    form = forms.PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        _attempt(request, lambda: services.inspection_photo_add(actor=request.user, inspection=insp,
+                                                                **form.cleaned_data), _("Photo added."))
+    else:
+        messages.error(request, form.errors.as_text())
+
+
+@_inspection_post
+def inspection_sign(request, insp):
+    _attempt(request, lambda: services.inspection_sign(actor=request.user, inspection=insp), _("Signed."))
+
+
+@_inspection_post
+def inspection_amend(request, insp):
+    form = forms.ObservationsForm(request.POST)
+    if form.is_valid():
+        amendment = _attempt(request, lambda: services.inspection_amend(actor=request.user, original=insp,
+                                                                        **form.cleaned_data),
+                             _("Amendment created; sign it to make it valid."))
+        if amendment:
+            return redirect(amendment.get_absolute_url())
+
+
+@_inspection_post
+def inspection_complaint(request, insp):
+    form = forms.ComplaintForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.complaint_lodge(actor=request.user, inspection=insp,
+                                                           text=form.cleaned_data["text"]),
+                 _("Complaint lodged with the city bureau."))
+
+
+@login_required
+@require_POST
+def complaint_answer(request, pk):
+    complaint = get_visible(request.user, m.InspectionComplaint, pk=pk)
+    form = forms.AnswerComplaintForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.complaint_answer(actor=request.user, complaint=complaint,
+                                                            answer=form.cleaned_data["answer"]), _("Answered."))
+    return redirect("enforcement:queues")
+
+
+# ---- rectification orders ---------------------------------------------------------------------------
+
+@login_required
+def order_add(request):
+    _officer(request)
+    unit = get_visible(request.user, Unit, pk=request.GET.get("unit") or 0)
+    inspection = None
+    if request.GET.get("inspection"):
+        inspection = get_visible(request.user, m.Inspection, pk=request.GET["inspection"])
+    form = forms.OrderForm(data=request.POST or None, user=request.user, unit=unit,
+                           initial={"deadline": services.default_deadline()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        order = _attempt(request, lambda: services.rectification_order_issue(
+            actor=request.user, findings=list(data["findings"]), deadline=data["deadline"],
+            requirements=data["requirements"], inspection=inspection), _("Rectification order issued and served."))
+        if order:
+            return redirect(order.get_absolute_url())
+    return render(request, "enforcement/order_form.html", {
+        "form": form, "unit": unit, "inspection": inspection, "policy_default": services.default_deadline(),
+        "policy_days": settings.JIFANG_RECTIFICATION_DEFAULT_DAYS,
+    })
+
+
+@login_required
+def order_detail(request, pk):
+    order = get_visible(request.user, m.RectificationOrder.objects.select_related("unit", "district", "inspection"),
+                        pk=pk)
+    items = list(order.items.select_related("finding", "reviewed_by").order_by("id"))
+    return render(request, "enforcement/order_detail.html", {
+        "object": order, "items": items, "evidence": list(order.evidence.all()),
+        "verification": records.verification(records.ORDER, order),
+        "cases": list(order.penalty_cases.order_by("id")),
+        "overdue": [i.finding for i in items if i.finding.stage == Stage.OVERDUE],
+        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+        "answer_form": forms.AnswerForm(), "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def order_answer(request, pk):
+    order = get_visible(request.user, m.RectificationOrder, pk=pk)
+    form = forms.AnswerForm(request.POST, request.FILES)
+    if form.is_valid():
+        _attempt(request, lambda: services.rectification_order_answer(
+            actor=request.user, order=order, response=form.cleaned_data["response"],
+            files=form.cleaned_data["files"]), _("Answer sent."))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect(order.get_absolute_url())
+
+
+@login_required
+@require_POST
+def order_review(request, pk, item_pk):
+    order = get_visible(request.user, m.RectificationOrder, pk=pk)
+    item = get_object_or_404(m.OrderItem, pk=item_pk, order=order)
+    _attempt(request, lambda: services.order_item_review(
+        actor=request.user, item=item, rectified=request.POST.get("rectified") == "1",
+        note=request.POST.get("note", "")), _("Review recorded."))
+    return redirect(order.get_absolute_url())
+
+
+# ---- penalty cases -----------------------------------------------------------------------------------
+
+@login_required
+def case_add(request, order_pk):
+    _officer(request)
+    order = get_visible(request.user, m.RectificationOrder.objects.select_related("unit"), pk=order_pk)
+    overdue = [i.finding for i in order.items.select_related("finding").order_by("id")
+               if i.finding.stage == Stage.OVERDUE and i.finding.sanction]
+    if not overdue:
+        messages.error(request, _("No overdue finding with a penalty under this order: nothing can be fined."))
+        return redirect(order.get_absolute_url())
+    article = request.GET.get("article") or overdue[0].sanction["article"]
+    findings = [f for f in overdue if f.sanction["article"] == article]
+    sanction = findings[0].sanction
+    form = forms.AmountsForm(data=request.POST or None, sanction=sanction, unit=order.unit)
+    if request.method == "POST" and form.is_valid():
+        case = _attempt(request, lambda: services.penalty_notice_issue(
+            actor=request.user, order=order, findings=findings, amounts=form.amounts(), persons=form.persons(),
+            facts=form.cleaned_data["facts"]), _("Notice of intended penalty served."))
+        if case:
+            return redirect(case.get_absolute_url())
+    return render(request, "enforcement/case_form.html", {
+        "form": form, "order": order, "findings": findings, "sanction": sanction,
+        "articles": sorted({f.sanction["article"] for f in overdue}), "title": _("Notice of intended penalty"),
+    })
+
+
+@login_required
+def case_detail(request, pk):
+    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district"), pk=pk)
+    findings = list(case.findings.order_by("id"))
+    decide_form = None
+    if request.user.role in OFFICER_ROLES and case.status == m.CaseStatus.STATEMENT:
+        noticed = {a.target: a for a in case.amounts.filter(stage=m.AmountStage.NOTICE)}
+        initial = {f"amount_{t}": a.amount for t, a in noticed.items()}
+        initial.update({f"name_{t}": a.person_name for t, a in noticed.items() if a.person_name})
+        initial["facts"] = case.facts
+        decide_form = forms.AmountsForm(sanction=findings[0].sanction, unit=case.unit, initial=initial)
+    return render(request, "enforcement/case_detail.html", {
+        "object": case, "findings": findings, "amounts": list(case.amounts.order_by("stage", "id")),
+        "notice_check": records.verification(records.NOTICE, case),
+        "decision_check": records.verification(records.DECISION, case) if case.decision_hash else None,
+        "statement_form": forms.StatementForm(), "decide_form": decide_form,
+        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+    })
+
+
+@login_required
+@require_POST
+def case_statement(request, pk):
+    case = get_visible(request.user, m.PenaltyCase, pk=pk)
+    form = forms.StatementForm(request.POST)
+    if form.is_valid():
+        _attempt(request, lambda: services.penalty_statement_record(actor=request.user, case=case,
+                                                                    **form.cleaned_data),
+                 _("Statement and defence recorded."))
+    return redirect(case.get_absolute_url())
+
+
+@login_required
+@require_POST
+def case_decide(request, pk):
+    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit"), pk=pk)
+    sanction = case.findings.order_by("id").first().sanction
+    form = forms.AmountsForm(request.POST, sanction=sanction, unit=case.unit)
+    if form.is_valid():
+        _attempt(request, lambda: services.penalty_decide(actor=request.user, case=case, amounts=form.amounts(),
+                                                          persons=form.persons(), facts=form.cleaned_data["facts"]),
+                 _("Penalty decided and served."))
+    else:
+        messages.error(request, form.errors.as_text())
+    return redirect(case.get_absolute_url())
+
+
+# ---- documents and verification ----------------------------------------------------------------------
+
+DOCUMENTS = {
+    "inspection": (m.Inspection, documents.inspection_pdf, lambda o: True),
+    "order": (m.RectificationOrder, documents.order_pdf, lambda o: True),
+    "notice": (m.PenaltyCase, documents.notice_pdf, lambda o: True),
+    "decision": (m.PenaltyCase, documents.decision_pdf, lambda o: bool(o.decision_hash)),
+}
+
+
+@login_required
+def document(request, kind, pk):
+    model, build, ready = DOCUMENTS.get(kind) or (None, None, None)
+    if model is None:
+        raise PermissionDenied
+    obj = get_visible(request.user, model, pk=pk)
+    if not ready(obj):
+        messages.error(request, _("This document does not exist yet."))
+        return redirect(obj.get_absolute_url())
+    doc = build(obj)
+    response = HttpResponse(doc.content, content_type="application/pdf")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(doc.filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+VERIFIABLE = (
+    (m.Inspection, "verify_code", records.INSPECTION, "sealed_hash"),
+    (m.RectificationOrder, "verify_code", records.ORDER, "sealed_hash"),
+    (m.PenaltyCase, "verify_code", records.NOTICE, "sealed_hash"),
+    (m.PenaltyCase, "decision_verify_code", records.DECISION, "decision_hash"),
+)
+
+
+@login_required
+def verify(request, code=""):
+    """Anyone with access to a record checks a printed code: the record's hash now, the hash it was
+    signed with, and each signature."""
+    code = (code or request.GET.get("code", "")).strip().lower()[:16]
+    found = None
+    if code:
+        for model, field, record_type, _hash_field in VERIFIABLE:
+            obj = visible(request.user, model).filter(**{field: code}).first()
+            if obj is not None:
+                found = {"object": obj, "type": record_type, "check": records.verification(record_type, obj)}
+                break
+    return render(request, "enforcement/verify.html", {"code": code, "found": found})
+
+
+# ---- case file, queues, figures ----------------------------------------------------------------------
+
+@login_required
+def casefile_unit(request, pk):
+    unit = get_visible(request.user, Unit, pk=pk)
+    return render(request, "enforcement/casefile.html", {"subject": unit, **selectors.casefile(request.user, unit=unit)})
+
+
+@login_required
+def casefile_site(request, pk):
+    site = get_visible(request.user, Site, pk=pk)
+    return render(request, "enforcement/casefile.html", {"subject": site, **selectors.casefile(request.user, site=site)})
+
+
+@login_required
+def queues(request):
+    return render(request, "enforcement/queues.html", {**selectors.queues(request.user),
+                                                       "answer_form": forms.AnswerComplaintForm()})
+
+
+@login_required
+def figures(request):
+    return render(request, "enforcement/figures.html", selectors.figures(request.user))
