@@ -1,0 +1,123 @@
+"""Findings pages and API, the law page and the scan action, as each role sees them."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from jifang.registry import models as m
+from jifang.regulation import services
+from jifang.regulation.models import Finding
+from tests import factories as f
+
+from .conftest import AS_OF, KUNMING
+
+
+@pytest.fixture
+def two_districts(db, wuhua_unit, firm):
+    """One art_19 violation in Wuhua (at the unit user's unit, installed by the firm), one in Panlong."""
+    wuhua = f.SystemFactory(retention_days=5, firm=firm, site=f.SiteFactory(unit=wuhua_unit))
+    panlong = f.SystemFactory(retention_days=5, site=f.SiteFactory(unit=f.UnitFactory(district_id="530103")))
+    services.scan(actor=None, as_of=AS_OF)
+    return wuhua, panlong
+
+
+def _client(user):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def _api(user):
+    c = APIClient()
+    c.force_authenticate(user)
+    return c
+
+
+@pytest.mark.parametrize("who, sees", [
+    ("city_officer", {"wuhua", "panlong"}), ("wuhua_officer", {"wuhua"}), ("panlong_officer", {"panlong"}),
+    ("unit_user", {"wuhua"}), ("firm_user", {"wuhua"}), ("department_officer", {"wuhua"}),
+])
+def test_findings_list_and_api_are_scoped(request, two_districts, who, sees):
+    user = request.getfixturevalue(who)
+    codes = {"wuhua": two_districts[0].code, "panlong": two_districts[1].code}
+    expected = {codes[k] for k in sees}
+    page = _client(user).get(reverse("regulation:finding_list"), {"rule": "art19-retention-below-minimum"})
+    shown = {c for c in codes.values() if c in page.content.decode()}
+    assert shown == expected
+    api = _api(user).get("/api/findings/", {"rule": "art19-retention-below-minimum"}).json()
+    assert {r["subject"]["key"] for r in api["results"]} == expected
+
+
+def test_a_finding_outside_scope_is_404_in_page_and_api(two_districts, wuhua_officer):
+    panlong = Finding.objects.get(subject_key=two_districts[1].code, rule_id="art19-retention-below-minimum")
+    assert _client(wuhua_officer).get(panlong.get_absolute_url()).status_code == 404
+    assert _api(wuhua_officer).get(f"/api/findings/{panlong.pk}/").status_code == 404
+
+
+@pytest.mark.clause("art_19__para_1")
+def test_finding_detail_explains_clause_facts_parameter_and_penalty(two_districts, wuhua_officer):
+    finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
+    html = _client(wuhua_officer).get(finding.get_absolute_url()).content.decode()
+    assert "第十九条" in html and "留存时间不得少于30日" in html
+    assert "retention_days_min = 30" in html
+    assert "第二十五条" in html and "责令限期改正" in html
+
+
+def test_findings_per_site_and_per_unit(two_districts, city_officer):
+    wuhua, panlong = two_districts
+    c = _client(city_officer)
+    by_site = c.get(reverse("regulation:finding_list"), {"site": panlong.site_id}).content.decode()
+    assert panlong.code in by_site and wuhua.code not in by_site
+    rows = _api(city_officer).get("/api/findings/", {"unit": wuhua.unit_id}).json()["results"]
+    assert {r["subject"]["key"] for r in rows} == {wuhua.code}
+
+
+def test_api_filters_and_keyset_pages(city_officer):
+    for _ in range(5):
+        f.SystemFactory(retention_days=1, reserved_interface=None)
+    services.scan(actor=None, as_of=AS_OF)
+    c = _api(city_officer)
+    page = c.get("/api/findings/", {"clause": "art_13__para_1", "outcome": "undetermined", "page_size": 2}).json()
+    assert len(page["results"]) == 2 and page["next"]
+    seen = [r["id"] for r in page["results"]]
+    while page["next"]:
+        page = c.get(page["next"]).json()
+        seen += [r["id"] for r in page["results"]]
+    assert len(seen) == len(set(seen)) == 5
+    first = c.get(f"/api/findings/{seen[0]}/").json()
+    assert first["sanction"]["article"] is None and first["status"] == "open"
+
+
+def test_api_packs_list_and_detail(unit_user):
+    c = _api(unit_user)
+    assert KUNMING in {p["id"] for p in c.get("/api/packs/").json()}
+    doc = c.get(f"/api/packs/{KUNMING}/").json()
+    assert len(doc["clauses"]) == 60 and doc["effective_from"] == "2013-01-01"
+    assert doc["sanctions"]["art_24"]["fines"][1] == {"target": "unit", "unit_kind": "business", "min": 5000, "max": 20000}
+    assert c.get("/api/packs/no-such-pack/").status_code == 404
+
+
+def test_law_page_counts_open_findings_the_viewer_may_see_in_one_query(two_districts, wuhua_officer,
+                                                                         django_assert_max_num_queries):
+    f.SiteFactory(art6_point=7, unit=f.UnitFactory(district_id="530103"))
+    services.scan(actor=None, as_of=AS_OF + dt.timedelta(days=1))
+    c = _client(wuhua_officer)
+    c.get(reverse("regulation:law"))  # warm the session and pack cache
+    with django_assert_max_num_queries(4):  # session, user, units of the user, the one aggregate
+        html = c.get(reverse("regulation:law")).content.decode()
+    assert 'data-testid="open-art_19__para_1"' in html
+    assert 'data-testid="open-art_6__para_1__point_7"' not in html  # Panlong's, not the viewer's
+    assert "第二十七条" in html and html.count('data-testid="clause-') == 60
+
+
+def test_scan_action_for_police_only(two_districts, wuhua_officer, unit_user):
+    m.SecuritySystem.objects.filter(pk=two_districts[0].pk).update(retention_days=30)
+    assert _client(unit_user).post(reverse("regulation:scan")).status_code == 403
+    response = _client(wuhua_officer).post(reverse("regulation:scan"), {"as_of": "2026-06-02"})
+    assert response.status_code == 302
+    statuses = dict(Finding.objects.filter(rule_id="art19-retention-below-minimum").values_list("subject_key", "status"))
+    # the Wuhua officer's run resolved Wuhua's finding and left Panlong's alone
+    assert statuses == {two_districts[0].code: "resolved", two_districts[1].code: "open"}
