@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("jifang.accounts.api.urls")),
     path("", include("jifang.works.api.urls")),
     path("", include("jifang.regulation.api.urls")),
+    path("", include("jifang.enforcement.api.urls")),
 ]

@@ -1,0 +1,154 @@
+"""Enforcement API: scoped reads of inspections, orders and cases; each write is one service call
+(the same refusals as the UI, as 400/403 with the bilingual reason)."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import viewsets
+from rest_framework.decorators import action, api_view
+from rest_framework.response import Response
+
+from jifang.core.api import as_api_error
+from jifang.core.errors import NotPermitted
+from jifang.core.scoping import get_visible, visible
+from jifang.regulation.models import Finding
+from jifang.registry.models import Site, Unit
+
+from .. import filtersets, records, selectors, services
+from .. import models as m
+from . import serializers as s
+
+
+def _call(fn, **kwargs):
+    try:
+        return fn(**kwargs)
+    except (NotPermitted, DjangoValidationError) as exc:
+        raise as_api_error(exc) from exc
+
+
+def _input(serializer_class, request) -> dict:
+    ser = serializer_class(data=request.data)
+    ser.is_valid(raise_exception=True)
+    return ser.validated_data
+
+
+def _findings(user, ids) -> list:
+    found = list(visible(user, Finding).filter(pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise as_api_error(NotPermitted("有的发现不存在或不在您的范围内", "some findings do not exist or are out of scope"))
+    return found
+
+
+class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+    record_type = ""
+
+    def get_queryset(self):
+        return visible(self.request.user, self.queryset.all())
+
+    @action(detail=True, methods=["get"])
+    def verification(self, request, pk=None):
+        return Response(s.VerificationSerializer(records.verification(self.record_type, self.get_object())).data)
+
+
+class InspectionViewSet(ScopedReadViewSet):
+    queryset = m.Inspection.objects.prefetch_related("items", "finding_links")
+    serializer_class = s.InspectionSerializer
+    filterset_class = filtersets.InspectionFilterSet
+    record_type = records.INSPECTION
+
+    def create(self, request):
+        data = _input(s.InspectionCreateSerializer, request)
+        site = get_visible(request.user, Site, pk=data.pop("site"))
+        insp = _call(services.inspection_create, actor=request.user, site=site, **data)
+        return Response(s.InspectionSerializer(insp).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        sig = _call(services.inspection_sign, actor=request.user, inspection=self.get_object())
+        return Response({"key_fingerprint": sig.key_fingerprint, "code": sig.code, "record_hash": sig.record_hash})
+
+
+class OrderViewSet(ScopedReadViewSet):
+    queryset = m.RectificationOrder.objects.prefetch_related("items__finding")
+    serializer_class = s.OrderSerializer
+    filterset_class = filtersets.OrderFilterSet
+    record_type = records.ORDER
+
+    def create(self, request):
+        data = _input(s.OrderIssueSerializer, request)
+        order = _call(services.rectification_order_issue, actor=request.user,
+                      findings=_findings(request.user, data.pop("findings")), **data)
+        return Response(s.OrderSerializer(order).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        order = _call(services.rectification_order_answer, actor=request.user, order=self.get_object(),
+                      **_input(s.AnswerSerializer, request))
+        return Response(s.OrderSerializer(order).data)
+
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        data = _input(s.ReviewSerializer, request)
+        item = get_object_or_404(m.OrderItem, pk=data.pop("item"), order=self.get_object())
+        _call(services.order_item_review, actor=request.user, item=item, **data)
+        return Response(s.OrderSerializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def penalty(self, request, pk=None):
+        data = _input(s.NoticeSerializer, request)
+        case = _call(services.penalty_notice_issue, actor=request.user, order=self.get_object(),
+                     findings=_findings(request.user, data.pop("findings")), **data)
+        return Response(s.CaseSerializer(case).data, status=201)
+
+
+class CaseViewSet(ScopedReadViewSet):
+    queryset = m.PenaltyCase.objects.prefetch_related("amounts", "findings")
+    serializer_class = s.CaseSerializer
+    filterset_class = filtersets.CaseFilterSet
+    record_type = records.NOTICE
+
+    @action(detail=True, methods=["post"])
+    def statement(self, request, pk=None):
+        case = _call(services.penalty_statement_record, actor=request.user, case=self.get_object(),
+                     **_input(s.StatementSerializer, request))
+        return Response(s.CaseSerializer(case).data)
+
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = _input(s.AmountsSerializer, request)
+        data["facts"] = data["facts"] or None
+        case = _call(services.penalty_decide, actor=request.user, case=self.get_object(), **data)
+        return Response(s.CaseSerializer(case).data)
+
+
+def _rows(rows):
+    return [{k: (str(v) if k == "total" else v) for k, v in r.items()} for r in rows]
+
+
+@api_view(["GET"])
+def queues(request):
+    q = selectors.queues(request.user)
+    return Response({
+        "due": s.OrderSerializer(q["due"], many=True).data,
+        "answered": s.OrderSerializer(q["answered"], many=True).data,
+        "overdue": [{"finding": f.pk, "clause_id": f.clause_id, "unit": f.unit_id, "site": f.site_id}
+                    for f in q["overdue"]],
+        "cases": s.CaseSerializer(q["cases"], many=True).data,
+    })
+
+
+@api_view(["GET"])
+def figures(request):
+    data = selectors.figures(request.user)
+    return Response({k: _rows(v) if isinstance(v, list) else v for k, v in data.items()})
+
+
+@api_view(["GET"])
+def casefile(request, kind, pk):
+    model, key = (Unit, "unit") if kind == "unit" else (Site, "site")
+    subject = get_visible(request.user, model, pk=pk)
+    data = selectors.casefile(request.user, **{key: subject})
+    return Response({
+        "events": [{"when": e.when, "kind": e.kind, "title": e.title, "detail": e.detail} for e in data["events"]],
+        "inspections": s.InspectionSerializer(data["inspections"], many=True).data,
+        "orders": s.OrderSerializer(data["orders"], many=True).data,
+        "cases": s.CaseSerializer(data["cases"], many=True).data,
+    })
