@@ -4,7 +4,7 @@ import decimal
 
 from django import template
 from django.db.models import Model
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -56,13 +56,15 @@ def division(value) -> str:
 
 @register.filter
 def yuan(amount) -> str:
-    """Money as officials write it: 5,000元 / 5,000 yuan; fractions of a yuan only when present."""
+    """Money as officials write it: 5000元 (Chinese decisions write amounts ungrouped), 5,000 yuan
+    in English; fractions of a yuan only when there are any."""
     if amount is None or amount == "":
         return "—"
     value = decimal.Decimal(str(amount))
     places = 0 if value == value.to_integral_value() else 2
-    text = number_format(value, places, force_grouping=True)
-    return f"{text} yuan" if (get_language() or "").startswith("en") else f"{text}元"
+    if (get_language() or "").startswith("en"):
+        return f"{value:,.{places}f} yuan"
+    return f"{value:.{places}f}元"
 
 
 @register.filter
