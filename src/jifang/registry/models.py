@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
@@ -367,7 +368,8 @@ AUDIO_VIDEO_KINDS = frozenset({DeviceKind.CAMERA, DeviceKind.NVR, DeviceKind.DVR
 
 
 class DeviceStatus(models.TextChoices):
-    ACTIVE = "active", _("active")
+    # A context keeps "active" apart from django.contrib.auth's "active" (有效), whose catalogue wins.
+    ACTIVE = "active", pgettext_lazy("device status", "active")
     FAULTY = "faulty", _("faulty")
     OFFLINE = "offline", _("offline")
     REMOVED = "removed", _("removed")
