@@ -249,3 +249,11 @@ def test_art16_day_10_still_open_day_11_missing():
     make_works(completed_on=day(10), status="completed")
     missing = make_works(completed_on=day(11), status="completed")
     assert found(ART16_MISSING) == {missing.code}
+
+
+@pytest.mark.clause("art_27__para_1")
+@pytest.mark.rule(ART16_MISSING, "boundary")
+def test_art16_works_completed_before_the_order_are_not_measured():
+    make_works(completed_on=dt.date(2012, 12, 31), status="in_use")
+    after = make_works(completed_on=dt.date(2013, 1, 1), status="in_use")
+    assert found(ART16_MISSING) == {after.code}

@@ -419,8 +419,9 @@ class NetworkingNotice(TimeStampedModel):
     due_on = models.DateField(_("connect by"))
     status = models.CharField(_("status"), max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED)
     connected_on = models.DateField(_("connected on"), null=True, blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("issued by"))
+    # Empty for notices loaded from the office's history, whose issuing officer has no account here.
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("issued by"))
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id",
                        writers=frozenset({"unit_user"}))
