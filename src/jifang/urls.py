@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from jifang.accounts.api import views as accounts_api_views
 from jifang.core import views as core_views
+from jifang.core import views_dataset
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -19,6 +20,8 @@ urlpatterns = [
     path("enforcement/", include("jifang.enforcement.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
+    path("dataset/", views_dataset.dataset_page, name="dataset"),
+    path("dataset/<str:kind>.<str:fmt>", views_dataset.dataset_download, name="dataset_download"),
     path("api/", include("jifang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

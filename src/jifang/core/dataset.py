@@ -284,7 +284,7 @@ class RawSheet:
     header_errors: list = field(default_factory=list)
 
 
-def _check_size(size: int) -> None:
+def check_size(size: int) -> None:
     limit = settings.JIFANG_IMPORT_MAX_BYTES
     if size > limit:
         raise DatasetError("文件过大：{s}字节，上限{m}字节", "file too large: {s} bytes, the limit is {m}", s=size, m=limit)
@@ -292,7 +292,7 @@ def _check_size(size: int) -> None:
 
 def read_dataset(data: bytes) -> list[RawSheet]:
     """Parse a JSON or xlsx dataset into raw rows per known sheet, in import order."""
-    _check_size(len(data))
+    check_size(len(data))
     if data[:2] == b"PK":
         return _read_xlsx(data)
     if data.lstrip()[:1] == b"{":
