@@ -21,6 +21,7 @@ Export writes the same format from `visible(actor, ...)`, so an export imports b
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -740,8 +741,12 @@ class _SheetImport:
 
 def _assign(obj, name: str, value) -> None:
     """Set a field; a foreign key given by its value (a division code) goes to its attname."""
-    f = obj._meta.get_field(name)
-    setattr(obj, f.attname if f.many_to_one and not isinstance(value, models.Model) else name, value)
+    setattr(obj, name if isinstance(value, models.Model) else _attnames(type(obj))[name], value)
+
+
+@functools.cache
+def _attnames(model) -> dict[str, str]:
+    return {f.name: f.attname for f in model._meta.concrete_fields}
 
 
 def _parse_id(raw) -> int | None:
