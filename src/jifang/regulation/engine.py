@@ -148,36 +148,63 @@ def unit_kind_facts(sanction: dict, unit_kind: str | None) -> dict:
     return facts
 
 
-def finding_values(pack: Pack, rule: Rule, row: dict, as_of: dt.date) -> dict:
-    """Everything a Finding stores for one result row (the caller adds run and dates)."""
-    outcome = row["_outcome"]
-    clause_id = rule.clauses[0]
+def clause_of(rule: Rule, row: dict) -> str:
     if rule.clause_by:
-        clause_id = rule.clause_by["map"].get(row[rule.clause_by["field"]], clause_id)
-    cited = [clause_id] if rule.clause_by else list(rule.clauses)
+        return rule.clause_by["map"].get(row[rule.clause_by["field"]], rule.clauses[0])
+    return rule.clauses[0]
+
+
+def fingerprint(pack: Pack, rule: Rule, row: dict) -> str:
+    """Identity of a finding across runs: the same rule, clause, subject and outcome."""
+    return f"{pack.id}:{rule.id}:{clause_of(rule, row)}:{rule.subject}:{row['_subject_id']}:{row['_outcome']}"
+
+
+class RuleContext:
+    """What every finding of one rule shares (parameters, clause texts, sanctions per unit kind),
+    worked out once per rule and run instead of once per row."""
+
+    def __init__(self, pack: Pack, rule: Rule, as_of: dt.date):
+        self.pack, self.rule = pack, rule
+        self.params = {}
+        for name in sorted(params_used(rule)):
+            entry = pack.param_entry(name, as_of)
+            self.params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
+        self._sanctions: dict = {}
+
+    def cited(self, clause_id: str) -> list[dict]:
+        ids = [clause_id] if self.rule.clause_by else list(self.rule.clauses)
+        return [{"id": c, "label": self.pack.clause(c).label_zh, "text": self.pack.clause(c).excerpt()} for c in ids]
+
+    def sanction(self, clause_id: str, unit_kind: str | None) -> dict:
+        key = (clause_id, unit_kind)
+        if key not in self._sanctions:
+            self._sanctions[key] = self.pack.sanction_for(clause_id, unit_kind)
+        return self._sanctions[key]
+
+
+def finding_values(ctx: RuleContext, row: dict) -> dict:
+    """Everything a Finding stores for one result row (the caller adds run and dates)."""
+    pack, rule = ctx.pack, ctx.rule
+    outcome = row["_outcome"]
+    clause_id = clause_of(rule, row)
     unit_kind = row.get("_unit_kind")
     facts = {name: _plain(row[name]) for name in rule.facts}
-    sanction = pack.sanction_for(clause_id, unit_kind)
+    sanction = ctx.sanction(clause_id, unit_kind)
     facts.update(unit_kind_facts(sanction, unit_kind))
     if outcome == Outcome.UNDETERMINED:
         facts["unknown"] = sorted({k.split("__")[0] for k in rule.undetermined_when})
-    params = {}
-    for name in sorted(params_used(rule)):
-        entry = pack.param_entry(name, as_of)
-        params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
-    if params:
-        facts["parameters"] = params
-    zh, en = _explain(rule, facts, params, outcome, pack.clause(clause_id).label_zh)
-    subject_id = row["_subject_id"]
+    if ctx.params:
+        facts["parameters"] = ctx.params
+    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh)
     return {
         "pack_id": pack.id,
         "pack_version": pack.version,
         "pack_checksum": pack.checksum,
         "rule_id": rule.id,
         "clause_id": clause_id,
-        "clauses": [{"id": c, "label": pack.clause(c).label_zh, "text": pack.clause(c).excerpt()} for c in cited],
+        "clauses": ctx.cited(clause_id),
         "subject_type": rule.subject,
-        "subject_id": subject_id,
+        "subject_id": row["_subject_id"],
         "subject_key": str(row["_subject_key"]),
         "district_id": row["_district_id"],
         "unit_id": row.get("_unit_id"),
@@ -188,7 +215,7 @@ def finding_values(pack: Pack, rule: Rule, row: dict, as_of: dt.date) -> dict:
         "sanction": sanction,
         "explanation_zh": zh,
         "explanation_en": en,
-        "fingerprint": f"{pack.id}:{rule.id}:{clause_id}:{rule.subject}:{subject_id}:{outcome}",
+        "fingerprint": fingerprint(pack, rule, row),
     }
 
 

@@ -61,25 +61,29 @@ def _chunks(items: list, size: int = CHUNK):
 
 
 def _found(packs_in_force, as_of, area) -> tuple[dict, Q, dict]:
-    """Evaluate; return fingerprint -> finding values, the Q of the rules evaluated, and counts."""
-    found, evaluated, counts = {}, Q(pk__in=[]), {Outcome.VIOLATION: 0, Outcome.UNDETERMINED: 0}
+    """Evaluate; return fingerprint -> (rule context, row), the Q of the rules evaluated, and counts."""
+    found, evaluated, counts = {}, Q(pk__in=[]), {"violation": 0, "undetermined": 0}
     per_rule = {}
     for pack, rule, rows in engine.evaluate(packs_in_force, as_of, area):
         evaluated |= Q(pack_id=pack.id, rule_id=rule.id)
         per_rule[rule.id] = len(rows)
+        ctx = engine.RuleContext(pack, rule, as_of)
         for row in rows:
-            values = engine.finding_values(pack, rule, row, as_of)
-            found[values["fingerprint"]] = values
-            counts[str(values["outcome"])] += 1
+            found[engine.fingerprint(pack, rule, row)] = (ctx, row)
+            counts[str(row["_outcome"])] += 1
     return found, evaluated, {**counts, "rules": per_rule}
 
 
 def _reconcile(run: ScanRun, found: dict, evaluated: Q, area: engine.Area) -> dict:
+    """Set-based: only findings not already open are built and inserted; the rest are updates."""
     current = Finding.objects.filter(evaluated, _area_filter(area), status=FindingStatus.OPEN)
-    existing = dict(current.filter(fingerprint__in=list(found)).values_list("fingerprint", "id")) if len(found) < CHUNK \
-        else dict(current.values_list("fingerprint", "id"))
-    new = [Finding(**values, first_seen=run.as_of, last_seen=run.as_of, first_run=run, last_run=run)
-           for fp, values in found.items() if fp not in existing]
+    if len(found) < CHUNK:
+        existing = dict(current.filter(fingerprint__in=list(found)).values_list("fingerprint", "id"))
+    else:
+        existing = dict(current.values_list("fingerprint", "id"))
+    new = [Finding(**engine.finding_values(ctx, row), first_seen=run.as_of, last_seen=run.as_of,
+                   first_run=run, last_run=run)
+           for fp, (ctx, row) in found.items() if fp not in existing]
     Finding.objects.bulk_create(new, batch_size=1000)
     seen_ids = [existing[fp] for fp in found if fp in existing]
     for ids in _chunks(seen_ids):

@@ -1,0 +1,138 @@
+"""The compliance scan (issue 3 §7): full scan vs the floor vs a naive per-object evaluation, and
+the one-site recheck.
+
+- full scan: `services.scan` over the whole registry (every rule of every pack in force, one query
+  each, plus reconciliation with the stored findings), as the CLI runs it.
+- floor: one plain aggregate per table the rules read (sites, systems, devices joined to their part
+  and product), i.e. the least work that reads the same rows once.
+- naive: what the engine replaces: a Python loop over sites, systems and devices with the ORM,
+  related rows fetched per object, on a slice of SLICE sites, scaled to the whole registry.
+- one-site recheck: `services.scan(site=...)`, as the "recheck" after a unit fixes a site.
+
+Every scan runs inside a transaction that is rolled back, so the cached bench database stays as
+seeded. Targets: scan <= 3x floor, >= 100x faster than naive, one-site recheck <= 50 ms.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+SLICE = 10_000
+TARGET_FLOOR_RATIO = 3
+TARGET_NAIVE_RATIO = 100
+TARGET_RECHECK_MS = 50
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _rolled_back(fn):
+    """Run fn in a transaction and undo it; return fn's result."""
+    from django.db import transaction
+
+    box = {}
+    try:
+        with transaction.atomic():
+            box["result"] = fn()
+            raise _Rollback
+    except _Rollback:
+        pass
+    return box.get("result")
+
+
+def _timed_rolled_back(fn, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        _rolled_back(fn)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def floor() -> tuple:
+    from django.db.models import Count, Q
+
+    from jifang.registry.models import Device, SecuritySystem, Site
+
+    return (
+        Site.objects.aggregate(n=Count("id"), mandatory=Count("id", filter=Q(art6_point__isnull=False))),
+        SecuritySystem.objects.aggregate(n=Count("id"), in_use=Count("id", filter=Q(status="in_use"))),
+        Device.objects.aggregate(n=Count("id"), private=Count("part__area_kind"), catalogued=Count("product__in_catalogue")),
+    )
+
+
+def naive(site_ids: list[int], as_of: dt.date) -> int:
+    """The per-object evaluation the set-based engine replaces (deliberately the obvious ORM code)."""
+    from jifang.registry.models import AUDIO_VIDEO_KINDS, PRIVATE_AREA_KINDS, Device, Site
+
+    found = 0
+    for site in Site.objects.filter(pk__in=site_ids).order_by("pk"):
+        systems = list(site.systems.all())
+        in_use = [s for s in systems if s.status == "in_use"]
+        if site.art6_point and site.art6_point < 10 and not in_use:
+            found += 1
+        if site.art6_point == 10 and site.designation_date and site.designation_date <= as_of and not in_use:
+            found += 1
+        for s in systems:
+            found += s.status in ("accepted", "in_use") and s.reserved_interface is not True
+            found += s.status == "in_use" and s.acceptance_result != "passed"
+            found += s.status == "in_use" and s.has_audio_video and (s.retention_days is None or s.retention_days < 30)
+        for d in Device.objects.filter(site=site).exclude(status="removed"):
+            if d.kind in AUDIO_VIDEO_KINDS and d.part is not None and d.part.area_kind in PRIVATE_AREA_KINDS:
+                found += 1
+            product = d.product
+            found += product is None or not (product.in_catalogue or product.meets_standard)
+    return found
+
+
+def run(ctx) -> None:
+    from django.db import connection
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from jifang.registry.models import Device, Site
+    from jifang.regulation import services
+    from jifang.regulation.models import Finding
+
+    as_of = dt.date.fromisoformat(ctx.manifest.get("today")) if ctx.manifest.get("today") else dt.date.today()
+    total_sites = Site.objects.count()
+
+    with CaptureQueriesContext(connection) as q:
+        scan_samples = _timed_rolled_back(lambda: services.scan(actor=None, as_of=as_of), n=3)
+    findings = _rolled_back(lambda: services.scan(actor=None, as_of=as_of).counts)
+    scan_ms = min(scan_samples) * 1000
+    ctx.record("full scan (engine + reconcile)", scan_samples, queries=[len(q.captured_queries) // 3],
+               violations=findings["violation"], undetermined=findings["undetermined"])
+
+    floor_samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        floor()
+        floor_samples.append(time.perf_counter() - start)
+    floor_ms = min(floor_samples) * 1000
+    ctx.record("floor (plain aggregates, same tables)", floor_samples, queries=[3],
+               scan_over_floor=round(scan_ms / floor_ms, 2), target_ratio=TARGET_FLOOR_RATIO)
+
+    slice_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True)[:SLICE])
+    start = time.perf_counter()
+    naive(slice_ids, as_of)
+    naive_s = time.perf_counter() - start
+    scaled_ms = naive_s * 1000 * total_sites / max(1, len(slice_ids))
+    ctx.record(f"naive per-object ORM, {len(slice_ids)} sites scaled to {total_sites}", [scaled_ms / 1000],
+               naive_over_scan=round(scaled_ms / scan_ms, 1), target_ratio=TARGET_NAIVE_RATIO,
+               slice_seconds=round(naive_s, 2))
+
+    # recheck the sites with the most devices: the worst case for one site
+    busiest = list(Device.objects.values("site_id").order_by().annotate(n=Count("id"))
+                   .order_by("-n").values_list("site_id", flat=True)[:20])
+    sites = list(Site.objects.filter(pk__in=busiest))
+    rechecks = []
+    with CaptureQueriesContext(connection) as q:
+        for site in sites:
+            rechecks += _timed_rolled_back(lambda: services.scan(actor=None, as_of=as_of, site=site), n=1)
+    ctx.record("one-site recheck (busiest sites)", rechecks, queries=[len(q.captured_queries) // max(1, len(sites))],
+               target_ms=TARGET_RECHECK_MS)
+    print(f"scan {scan_ms:.0f} ms · floor {floor_ms:.0f} ms · scan/floor {scan_ms / floor_ms:.2f} (target <= "
+          f"{TARGET_FLOOR_RATIO}) · naive scaled {scaled_ms / 1000:.1f} s · naive/scan {scaled_ms / scan_ms:.0f}x "
+          f"(target >= {TARGET_NAIVE_RATIO}) · stored findings {Finding.objects.count()}")
