@@ -53,6 +53,18 @@ def test_catalogue_is_complete(app):
 
 
 @pytest.mark.parametrize("app", APPS)
+def test_no_other_catalogue_overrides_ours(app):
+    """Apps listed earlier in INSTALLED_APPS (django.contrib.auth...) win a shared msgid: "active"
+    became 有效 for a device. A clash must be resolved with a context (pgettext)."""
+    with translation.override("zh-hans"):
+        for e in polib.pofile(str(catalogue(app))):
+            if e.msgid_plural:
+                continue
+            shown = translation.pgettext(e.msgctxt, e.msgid) if e.msgctxt else translation.gettext(e.msgid)
+            assert shown.strip() == e.msgstr, e.msgid
+
+
+@pytest.mark.parametrize("app", APPS)
 def test_placeholders_survive_translation(app):
     """A msgstr that drops or renames %(key)s would crash or mislead at run time."""
     import re
