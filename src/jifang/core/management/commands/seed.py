@@ -27,15 +27,26 @@ class Command(BaseCommand):
             raise CommandError("the registry is not empty: seed a fresh database / 登记库非空，请在空数据库上生成演示数据")
         console = Console(file=self.stdout, highlight=False)
         started = time.perf_counter()
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("sites"),
-                      TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=scale < 5000) as bar:
-            task = bar.add_task(f"seeding Kunming (seed {seed})", total=scale)
-            ctx = seed_city(scale=scale, seed=seed, today=today,
-                            progress=lambda label, done, total: bar.update(task, completed=done))
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TimeRemainingColumn(), console=console, transient=scale < 5000) as bar:
+            ctx = seed_city(scale=scale, seed=seed, today=today, progress=self.progress_to(bar, seed))
         self.summary(console, ctx, time.perf_counter() - started)
 
+    @staticmethod
+    def progress_to(bar: Progress, seed: int):
+        """One bar per demo hook ("registry" counts sites; other apps count what they make)."""
+        tasks = {}
+
+        def progress(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(f"seed {seed}: {label}", total=total)
+            bar.update(tasks[label], completed=done, total=total)
+
+        return progress
+
     def summary(self, console, ctx, seconds: float) -> None:
-        table = Table(title=f"演示城市 demo city: scale {ctx.scale}, seed {ctx.seed}, {seconds:.1f} s")
+        console.print(f"演示城市 demo city: scale {ctx.scale}, seed {ctx.seed}, today {ctx.today}, {seconds:.1f} s")
+        table = Table()
         table.add_column("rows")
         table.add_column("count", justify="right")
         for label, count in sorted(ctx.counts.items()):
