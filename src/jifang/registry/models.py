@@ -292,8 +292,10 @@ class SecuritySystem(RegistryModel):
     code = models.CharField(_("system code"), max_length=32, unique=True)
     name = models.CharField(_("system name"), max_length=200)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="systems", verbose_name=_("site"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False)
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("unit"))
+    district = models.ForeignKey(
+        "accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("district")
+    )
     investor = models.ForeignKey(
         Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("investor")
     )
@@ -381,9 +383,11 @@ class Device(RegistryModel):
     serial = models.CharField(_("serial number"), max_length=64, unique=True)
     name = models.CharField(_("device name"), max_length=200, blank=True)
     system = models.ForeignKey(SecuritySystem, on_delete=models.PROTECT, related_name="devices", verbose_name=_("system"))
-    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False)
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("unit"))
+    district = models.ForeignKey(
+        "accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("district")
+    )
     kind = models.CharField(_("device kind"), max_length=24, choices=DeviceKind.choices)
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.PROTECT, related_name="devices", verbose_name=_("product")
