@@ -288,3 +288,18 @@ def test_commands_round_trip_and_refuse_bad_files(city, wuhua_officer, tmp_path,
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import", str(bad))
     assert "units 第1行" in capsys.readouterr().err
+
+
+# --- the documented examples --------------------------------------------------------------
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "docs" / "examples"
+
+
+@pytest.mark.parametrize("name", ["registry-example.json", "registry-example.xlsx"])
+def test_the_documented_examples_import(db, name):
+    result = ds.dataset_import(actor=ds.SYSTEM, data=(EXAMPLES / name).read_bytes())
+    assert result.ok, result.errors
+    assert result.created == {"units": 1, "firms": 1, "products": 2, "sites": 1, "site_parts": 2, "systems": 1,
+                              "devices": 2}
+    nvr = m.Device.objects.get(serial="EX-SN-000002")
+    assert (nvr.part.name, nvr.product.model, nvr.district_id) == ("金库", "EX-NVR-16", "530102")
