@@ -7,7 +7,10 @@ class WorksConfig(AppConfig):
     verbose_name = "技防工程 Works"
 
     def ready(self):
+        from .dataset import register_sheets  # the works' import/export sheets (core/dataset.py)
+
         register_subjects()
+        register_sheets()
 
 
 def register_subjects() -> None:

@@ -148,6 +148,7 @@ class DesignReview(TimeStampedModel):
     opinion = models.TextField(_("review opinion"), blank=True)
 
     scope = _via_works("works")
+    natural_key_fields = ("works", "version")
 
     class Meta:
         ordering = ["works", "version", "id"]
@@ -272,6 +273,7 @@ class Acceptance(TimeStampedModel):
     )
 
     scope = _via_works("works")
+    natural_key_fields = ("code",)
 
     class Meta:
         ordering = ["works", "round"]
