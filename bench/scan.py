@@ -15,9 +15,10 @@ seeded. Targets: scan <= 3x floor, >= 100x faster than naive, one-site recheck <
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 
-SLICE = 10_000
+SLICE = int(os.environ.get("JIFANG_BENCH_NAIVE_SLICE", "10000"))
 TARGET_FLOOR_RATIO = 3
 TARGET_NAIVE_RATIO = 100
 TARGET_RECHECK_MS = 50

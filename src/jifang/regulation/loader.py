@@ -184,8 +184,9 @@ def _check_meta(meta, directory: Path) -> None:
     to = meta.get("effective_to")
     _require(to is None or (isinstance(to, dt.date) and to > meta["effective_from"]), where,
              "effective_to must be a date after effective_from")
-    _require(re.fullmatch(r"\d{2,6}", str(meta["jurisdiction_prefix"])) is not None, where,
-             "jurisdiction_prefix must be 2-6 digits of a division code")
+    # "" is nationwide (the 2025 national regulation); otherwise the leading digits of a division code
+    _require(re.fullmatch(r"(\d{2,6})?", str(meta["jurisdiction_prefix"])) is not None, where,
+             "jurisdiction_prefix must be empty (nationwide) or 2-6 digits of a division code")
     source = meta["source"]
     _require(isinstance(source, dict) and "file" in source and "sha256" in source, where, "source needs file and sha256")
     path = directory / source["file"]
