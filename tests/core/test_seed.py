@@ -17,7 +17,7 @@ from jifang.registry import demo as registry_demo
 from jifang.registry import models as m
 
 TODAY = dt.date(2026, 11, 1)
-SCALE = 240
+SCALE = 160
 REGISTRY = [m.Device, m.SecuritySystem, m.SitePart, m.Site, m.Unit, m.Firm, m.Product]  # delete order
 NATURAL = {"unit": "credit_code", "firm": "credit_code", "site": "code", "system": "code", "product": "model",
            "part": "name", "investor": "credit_code", "builder": "credit_code", "operator": "credit_code"}
@@ -43,8 +43,25 @@ def dump() -> dict:
 
 
 def wipe() -> None:
-    for model in REGISTRY:
-        model.objects.all().delete()
+    """Delete what every demo hook made (other apps' rows point at the registry's, PROTECTed):
+    children first, found by retrying until every table is empty. Divisions, users and the audit
+    log stay."""
+    from django.apps import apps
+    from django.db.models import ProtectedError
+
+    seeded = [model for app in apps.get_app_configs() if app.name.startswith("jifang.")
+              and app.name not in ("jifang.core", "jifang.accounts") for model in app.get_models()]
+    for _ in range(len(seeded)):
+        left = []
+        for model in seeded:
+            try:
+                model._default_manager.all().delete()
+            except ProtectedError:
+                left.append(model)
+        if not left:
+            return
+        seeded = left
+    raise AssertionError(f"could not empty {seeded}")
 
 
 def test_same_seed_gives_the_same_city_and_another_seed_another(city):
@@ -122,9 +139,11 @@ def restated_rules() -> tuple[dict, dict]:
 
 def test_manifest_is_exactly_what_the_rules_find(city):
     found, unknown = restated_rules()
-    planted = {c: keys for c, keys in city.manifest.planted.items()}
+    # other apps' hooks plant their own clauses (works: art_14 para 1, art_16...); these are the registry's
+    planted = {c: keys for c, keys in city.manifest.planted.items() if c in found}
+    undetermined = {c: keys for c, keys in city.manifest.planted_undetermined.items() if c in found}
     assert {c: keys for c, keys in found.items() if keys} == planted
-    assert {c: keys for c, keys in unknown.items() if keys} == dict(city.manifest.planted_undetermined)
+    assert {c: keys for c, keys in unknown.items() if keys} == undetermined
     # even a small city holds every kind of violation and of missing fact
     assert all(found.values()) and all(unknown.values())
     # and most of the city is compliant
