@@ -127,6 +127,7 @@ class BenchContext:
     scale: int
     seed: int
     manifest: dict          # the seed's manifest (see jifang.core.demo)
+    requests: int = 200     # timed requests per case (--requests)
     results: list[Result] = field(default_factory=list)
     current: str = ""       # the module being run; set by bench/run.py
     _users: dict = field(default_factory=dict)

@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from bench.common import BenchContext, measure
 
-REQUESTS = 200
 PAGE = 50
 DISTRICT, KIND = "530111", "camera"  # 官渡区, the district with the most devices in the demo city
 
@@ -52,14 +51,15 @@ def bare_select(cursors):
 
 
 def run(ctx: BenchContext) -> None:
-    deep = page_cursors(ctx, REQUESTS)
+    n = ctx.requests
+    deep = page_cursors(ctx, n)
     first = [None]
     city = ctx.client(ctx.user("city_officer", "530100"))
     district = ctx.client(ctx.user("district_officer", DISTRICT))
     ui, api = reverse("registry:device_list"), "/api/devices/"
 
-    base_first = ctx.record("baseline: bare indexed SELECT, first page", measure(bare_select(first), n=REQUESTS)[0])
-    base_deep = ctx.record("baseline: bare indexed SELECT, deep pages", measure(bare_select(deep), n=REQUESTS)[0])
+    base_first = ctx.record("baseline: bare indexed SELECT, first page", measure(bare_select(first), n=n)[0])
+    base_deep = ctx.record("baseline: bare indexed SELECT, deep pages", measure(bare_select(deep), n=n)[0])
     cases = [
         ("UI, city officer, first page", city, ui, first, "<table", base_first),
         ("UI, city officer, deep keyset pages", city, ui, deep, "<table", base_deep),
@@ -67,6 +67,6 @@ def run(ctx: BenchContext) -> None:
         ("API, city officer, deep keyset pages", city, api, deep, '"results"', base_deep),
     ]
     for name, client, url, cursors, expect, baseline in cases:
-        samples, queries = measure(requester(client, url, cursors, expect), n=REQUESTS)
+        samples, queries = measure(requester(client, url, cursors, expect), n=n)
         result = ctx.record(name, samples, queries=queries, target_ms=100)
         result.extra["x_baseline_p95"] = round(result.p95_ms / baseline.p95_ms, 1) if baseline.p95_ms else None

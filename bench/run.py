@@ -34,6 +34,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scale", type=int, default=100_000, help="sites in the seeded city (default 100000)")
     parser.add_argument("--seed", type=int, default=116)
     parser.add_argument("--only", nargs="*", default=None, help="module names, e.g. device_list scan")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per case (default 200)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the cached database")
     parser.add_argument("--pg-url", default=os.environ.get("JIFANG_BENCH_PG_URL", DEFAULT_PG_URL),
                         help="PostgreSQL server URL without a database name")
@@ -109,7 +110,8 @@ def run_one_backend(args) -> int:
     manifest, seed_seconds = ensure_seeded(args)
     if seed_seconds is not None:
         print(f"seeded scale {args.scale} on {args.backend} in {seed_seconds} s")
-    ctx = BenchContext(backend=args.backend, scale=args.scale, seed=args.seed, manifest=manifest)
+    ctx = BenchContext(backend=args.backend, scale=args.scale, seed=args.seed, manifest=manifest,
+                       requests=args.requests)
     for name in modules(args.only):
         module = importlib.import_module(f"bench.{name}")
         if not hasattr(module, "run"):
@@ -134,6 +136,7 @@ def main(argv=None) -> int:
                "--pg-url", args.pg_url]
         cmd += ["--only", *args.only] if args.only else []
         cmd += ["--fresh"] if args.fresh else []
+        cmd += ["--requests", str(args.requests)]
         status |= subprocess.call(cmd)
     return status
 
