@@ -322,7 +322,7 @@ class PenaltyCase(SealedRecord):
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
     decision_number = models.CharField(_("decision number"), max_length=64, null=True, blank=True, unique=True)
     decision_hash = models.CharField(max_length=64, blank=True)
-    decisionnew_verify_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
+    decision_verify_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

@@ -1,0 +1,185 @@
+"""Enforcement pages and API: who sees what, refusals shown as they are, and query counts."""
+import pytest
+from django.urls import reverse
+
+from jifang.enforcement import services
+from jifang.enforcement.models import Inspection, RectificationOrder
+
+from .. import factories as f
+from .conftest import make_finding
+from .test_services import ART6, ART19, _order, _overdue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wuhua_order(wuhua_officer, wuhua_site, clock):
+    return _order(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+# ---- scoping ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["order_detail", "document"])
+def test_officer_of_another_district_gets_404(client, panlong_officer, wuhua_order, name):
+    args = ["order", wuhua_order.pk] if name == "document" else [wuhua_order.pk]
+    assert _client(client, panlong_officer).get(reverse(f"enforcement:{name}", args=args)).status_code == 404
+
+
+def test_unit_sees_its_own_order_only(client, unit_user, wuhua_order, panlong_officer, clock):
+    other = _order(panlong_officer, [make_finding(f.SiteFactory(unit=f.UnitFactory(district_id="530103")), ART6)],
+                   clock)
+    c = _client(client, unit_user)
+    assert c.get(reverse("enforcement:order_detail", args=[wuhua_order.pk])).status_code == 200
+    assert c.get(reverse("enforcement:order_detail", args=[other.pk])).status_code == 404
+    listing = c.get(reverse("enforcement:rectificationorder_list")).content.decode()
+    assert wuhua_order.number in listing and other.number not in listing
+
+
+def test_firm_sees_nothing_of_enforcement(client, firm_user, wuhua_order, wuhua_officer, wuhua_site, clock):
+    insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+    c = _client(client, firm_user)
+    assert c.get(reverse("enforcement:order_detail", args=[wuhua_order.pk])).status_code == 404
+    assert c.get(reverse("enforcement:inspection_detail", args=[insp.pk])).status_code == 404
+    assert wuhua_order.number not in c.get(reverse("enforcement:rectificationorder_list")).content.decode()
+    assert c.get(reverse("enforcement-order-list")).json()["results"] == []
+    assert "Enforcement" not in c.get(reverse("home")).content.decode()
+
+
+def test_queues_are_scoped_to_the_district(client, wuhua_officer, panlong_officer, wuhua_site, clock):
+    _overdue(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+    assert ART6 in _client(client, wuhua_officer).get(reverse("enforcement:queues")).content.decode()
+    client.logout()
+    assert ART6 not in _client(client, panlong_officer).get(reverse("enforcement:queues")).content.decode()
+
+
+def test_figures_count_per_district(client, city_officer, wuhua_officer, panlong_officer, wuhua_site, clock):
+    _order(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+    _order(wuhua_officer, [make_finding(wuhua_site, ART19)], clock)
+    _order(panlong_officer, [make_finding(f.SiteFactory(unit=f.UnitFactory(district_id="530103")), ART6)], clock)
+    city = {r["district_id"]: r["open"] for r in _client(client, city_officer)
+            .get(reverse("enforcement-figures")).json()["by_district"]}
+    assert city == {"530102": 2, "530103": 1}
+    client.logout()
+    wuhua = _client(client, wuhua_officer).get(reverse("enforcement-figures")).json()["by_district"]
+    assert [(r["district_id"], r["open"]) for r in wuhua] == [("530102", 2)]
+
+
+# ---- pages ---------------------------------------------------------------------------------------
+
+def test_inspection_page_shows_checklist_and_verification(client, wuhua_officer, wuhua_site, clock):
+    insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+    services.inspection_sign(actor=wuhua_officer, inspection=insp)
+    html = _client(client, wuhua_officer).get(reverse("enforcement:inspection_detail", args=[insp.pk])).content.decode()
+    assert "第十九条" in html and 'data-testid="verify-ok"' in html
+    Inspection.objects.filter(pk=insp.pk).update(observations="事后改动")
+    html = client.get(reverse("enforcement:verify", args=[insp.verify_code])).content.decode()
+    assert 'data-testid="verify-bad"' in html
+
+
+def test_verification_code_out_of_scope_is_not_found(client, panlong_officer, wuhua_order):
+    html = _client(client, panlong_officer).get(reverse("enforcement:verify", args=[wuhua_order.verify_code]))
+    assert 'data-testid="not-found"' in html.content.decode()
+
+
+def test_refusal_is_shown_bilingually(client, wuhua_officer, wuhua_site, clock):
+    finding = make_finding(wuhua_site, ART6)
+    url = reverse("enforcement:order_add") + f"?unit={wuhua_site.unit_id}"
+    response = _client(client, wuhua_officer).post(
+        url, {"findings": [finding.pk], "deadline": clock.today().isoformat()}, follow=True)
+    text = response.content.decode()
+    assert "改正期限必须晚于送达之日" in text and "the deadline must fall after the day of service" in text
+    assert not RectificationOrder.objects.exists()
+
+
+def test_order_form_offers_the_policy_default_as_policy(client, wuhua_officer, wuhua_site, settings):
+    settings.JIFANG_RECTIFICATION_DEFAULT_DAYS = 21
+    make_finding(wuhua_site, ART6)
+    html = _client(client, wuhua_officer).get(reverse("enforcement:order_add") + f"?unit={wuhua_site.unit_id}")
+    assert 'data-testid="policy-note"' in html.content.decode() and "21" in html.content.decode()
+
+
+def test_decision_pdf_download(client, wuhua_officer, wuhua_site, clock):
+    finding = make_finding(wuhua_site, ART6)
+    order = _overdue(wuhua_officer, [finding], clock)
+    case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding],
+                                         amounts={"unit": 5000}, facts="x")
+    c = _client(client, wuhua_officer)
+    assert c.get(reverse("enforcement:document", args=["decision", case.pk])).status_code == 302  # not decided
+    services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
+    services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 5000})
+    response = c.get(reverse("enforcement:document", args=["decision", case.pk]))
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_casefile_query_count_does_not_grow(client, wuhua_officer, wuhua_site, clock, django_assert_max_num_queries):
+    c = _client(client, wuhua_officer)
+    url = reverse("enforcement:casefile_unit", args=[wuhua_site.unit_id])
+    for clause in (ART6, ART19):
+        order = _order(wuhua_officer, [make_finding(wuhua_site, clause)], clock)
+        services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+        assert order.number in c.get(url).content.decode()
+    with django_assert_max_num_queries(14):
+        c.get(url)
+    for clause in ("art_7__para_1", "art_14__para_2", "art_21__para_1__point_4"):
+        _order(wuhua_officer, [make_finding(wuhua_site, clause)], clock)
+        services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+    with django_assert_max_num_queries(14):
+        c.get(url)
+
+
+def test_order_list_query_count(client, wuhua_officer, wuhua_site, clock, django_assert_max_num_queries):
+    for clause in (ART6, ART19, "art_7__para_1", "art_14__para_2"):
+        _order(wuhua_officer, [make_finding(wuhua_site, clause)], clock)
+    c = _client(client, wuhua_officer)
+    with django_assert_max_num_queries(8):
+        assert c.get(reverse("enforcement:rectificationorder_list")).status_code == 200
+
+
+# ---- API -----------------------------------------------------------------------------------------
+
+def test_api_full_path(client, wuhua_officer, unit_user, wuhua_site, clock):
+    finding = make_finding(wuhua_site, ART6)
+    officer = _client(client, wuhua_officer)
+    deadline = clock.today().toordinal() + 10
+    import datetime as dt
+
+    r = officer.post(reverse("enforcement-order-list"),
+                     {"findings": [finding.pk], "deadline": dt.date.fromordinal(deadline).isoformat()},
+                     content_type="application/json")
+    assert r.status_code == 201, r.content
+    order_id = r.json()["id"]
+    assert officer.get(reverse("enforcement-order-verification", args=[order_id])).json()["ok"] is True
+    client.logout()
+    unit = _client(client, unit_user)
+    assert unit.post(reverse("enforcement-order-answer", args=[order_id]), {"response": "已整改"},
+                     content_type="application/json").status_code == 200
+    client.logout()
+    clock.advance(11)
+    services.overdue_sweep(actor=None)
+    officer = _client(client, wuhua_officer)
+    r = officer.post(reverse("enforcement-order-penalty", args=[order_id]),
+                     {"findings": [finding.pk], "amounts": {"unit": "20001"}, "facts": "逾期"},
+                     content_type="application/json")
+    assert r.status_code == 400 and "超出法定幅度" in str(r.json())
+    r = officer.post(reverse("enforcement-order-penalty", args=[order_id]),
+                     {"findings": [finding.pk], "amounts": {"unit": "8000"}, "facts": "逾期"},
+                     content_type="application/json")
+    assert r.status_code == 201
+    case_id = r.json()["id"]
+    officer.post(reverse("enforcement-case-statement", args=[case_id]), {"waived": True},
+                 content_type="application/json")
+    r = officer.post(reverse("enforcement-case-decide", args=[case_id]), {"amounts": {"unit": "8000"}},
+                     content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "decided"
+
+
+def test_api_unit_cannot_issue_orders(client, unit_user, wuhua_site):
+    finding = make_finding(wuhua_site, ART6)
+    r = _client(client, unit_user).post(reverse("enforcement-order-list"), {"findings": [finding.pk]},
+                                        content_type="application/json")
+    assert r.status_code == 403
