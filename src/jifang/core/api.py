@@ -85,3 +85,18 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             )
         except (NotPermitted, DjangoValidationError) as exc:
             raise as_api_error(exc) from exc
+
+
+def scoped_viewset(model, serializer_class, filterset_class, create_service, update_service, update_kwarg):
+    """A ScopedModelViewSet declared in one line: the model, its serializer and FilterSet, and the
+    service functions that create and update it (`update_kwarg` names the object argument)."""
+    return type(f"{model.__name__}ViewSet", (ScopedModelViewSet,), {
+        "queryset": model._default_manager.all(),
+        "serializer_class": serializer_class,
+        "filterset_class": filterset_class,
+        "create_service": staticmethod(create_service),
+        "update_service": staticmethod(update_service),
+        "update_kwarg": update_kwarg,
+        "__module__": serializer_class.__module__.replace(".serializers", ".views"),
+        "__doc__": f"{model._meta.verbose_name_plural}: scoped list, detail, create and change.",
+    })
