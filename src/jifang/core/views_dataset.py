@@ -1,7 +1,7 @@
 """The import/export page: upload a JSON or xlsx dataset (all or nothing, a dry run to check
 first), download what the user sees, or the empty template. Rights and scope are the user's own:
 the engine (core/dataset.py) applies them row by row."""
-import io
+import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -46,7 +46,8 @@ def dataset_download(request, kind: str, fmt: str):
     """`export` (what the user sees) or `template` (headers and column notes), as xlsx or json."""
     if fmt not in FORMATS or kind not in ("export", "template"):
         raise Http404
-    out = io.BytesIO()
+    # a spooled file: a city-wide export does not sit in memory while it is sent
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     dataset.dataset_export(actor=request.user, out=out, fmt=fmt, template=kind == "template")
     out.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
