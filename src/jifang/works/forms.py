@@ -65,7 +65,7 @@ class DateStepForm(StepForm):
 
 
 class WorkerForm(StepForm):
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=_("person's name"), max_length=50)
     job = forms.CharField(label=_("job"), max_length=50)
     certificate = forms.CharField(label=_("qualification certificate"), max_length=60, required=False)
 

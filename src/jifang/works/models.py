@@ -226,7 +226,7 @@ class Worker(models.Model):
 
     works = models.ForeignKey(Works, on_delete=models.CASCADE, related_name="workers")
     firm = models.ForeignKey("registry.Firm", on_delete=models.PROTECT, related_name="+", verbose_name=_("firm"))
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("person's name"), max_length=50)
     job = models.CharField(_("job"), max_length=50)
     certificate = models.CharField(_("qualification certificate"), max_length=60, blank=True)
 
