@@ -50,8 +50,18 @@ def timed(fn: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def measure(fn: Callable[[], object], *, n: int, warmup: int = 3, count_queries: bool = True):
-    """Call `fn` `n` times after `warmup` untimed calls. Returns (seconds per call, queries per call).
+class Measured(tuple):
+    """(seconds per call, queries per call), unpacked as a pair; `.cpu` holds this process's CPU
+    seconds per call, which other work on a shared machine inflates far less than wall time."""
+
+    def __new__(cls, samples, queries, cpu):
+        obj = super().__new__(cls, (samples, queries))
+        obj.cpu = cpu
+        return obj
+
+
+def measure(fn: Callable[[], object], *, n: int, warmup: int = 3, count_queries: bool = True) -> Measured:
+    """Call `fn` `n` times after `warmup` untimed calls.
 
     Queries are counted with Django's CaptureQueriesContext around each call; the count is per call
     so that a benchmark can report whether it stays constant (no N+1 as pages get deeper)."""
@@ -60,16 +70,18 @@ def measure(fn: Callable[[], object], *, n: int, warmup: int = 3, count_queries:
 
     for _ in range(warmup):
         fn()
-    samples, queries = [], []
+    samples, queries, cpu = [], [], []
     for _ in range(n):
+        cpu_start = time.process_time()
         if count_queries:
             with CaptureQueriesContext(connection) as captured:
                 seconds, _ = timed(fn)
             queries.append(len(captured.captured_queries))
         else:
             seconds, _ = timed(fn)
+        cpu.append(time.process_time() - cpu_start)
         samples.append(seconds)
-    return samples, queries
+    return Measured(samples, queries, cpu)
 
 
 # ---- results ----------------------------------------------------------------------------------------
