@@ -33,8 +33,10 @@ test: setup
 traceability: setup
 	$(BIN)/jifang regulation coverage --format md > docs/traceability.md
 
-bench: migrate
-	$(BIN)/python bench/run.py
+# e.g. make bench BENCH_ARGS="--backend both --scale 100000" (PostgreSQL at JIFANG_BENCH_PG_URL)
+BENCH_ARGS ?= --scale 100000
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
