@@ -260,7 +260,6 @@ ARCHETYPES = [
               private=(("员工休息室", AreaKind.OTHER_PRIVATE),), subsystems="VA", cameras=(1, 6),
               industry="53", system_share=0.5),
 ]
-BY_KEY = {a.key: a for a in ARCHETYPES}
 
 
 # ---- names, codes, addresses -----------------------------------------------------------------------
