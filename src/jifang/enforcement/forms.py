@@ -28,7 +28,7 @@ class InspectionForm(ServiceModelForm):
     class Meta:
         model = Inspection
         fields = ["site", "kind", "inspected_on", "observations"]
-        widgets = {"inspected_on": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"inspected_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                    "observations": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, user, **kwargs):
@@ -75,7 +75,7 @@ class AnswerComplaintForm(PlainForm):
 class OrderForm(PlainForm):
     findings = forms.ModelMultipleChoiceField(queryset=Finding.objects.none(), label=_("findings"),
                                               widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     requirements = forms.CharField(label=_("what must be corrected"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
 

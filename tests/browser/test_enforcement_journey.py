@@ -1,0 +1,84 @@
+"""An enforcement case in a real browser: the officer inspects, signs and orders; the unit answers;
+the order goes overdue; the officer gives notice, records the defence, decides a fine and
+downloads the decision."""
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from jifang.enforcement.models import PenaltyCase
+from jifang.regulation.models import Finding, Stage
+
+from .. import factories as f
+from ..conftest import PASSWORD
+from ..enforcement.conftest import Clock, make_finding
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+@pytest.mark.clause("art_24__para_1")
+def test_officer_carries_a_case_from_inspection_to_decision(page, wuhua_officer, unit_user, wuhua_unit, clock):
+    wuhua_unit.kind = "business"
+    wuhua_unit.save()
+    site = f.SiteFactory(unit=wuhua_unit, name="五华支行营业部")
+    finding = make_finding(site, "art_6__para_1__point_5")
+
+    # The officer inspects, confirms the engine's finding and signs.
+    login(page, "wuhua", PASSWORD)
+    page.goto(f"/enforcement/inspections/add/?site={site.pk}")
+    page.fill("#id_observations", "营业部未建立入侵报警系统")
+    page.click("[data-testid=submit]")
+    page.click(f"[data-testid=confirm-{finding.pk}]")
+    page.click("[data-testid=sign]")
+    page.wait_for_selector("[data-testid=verify-ok]")
+
+    # ... and orders correction, from the signed inspection.
+    page.click("[data-testid=issue-order]")
+    page.check(f"input[name=findings][value='{finding.pk}']")
+    page.click("[data-testid=submit]")
+    assert page.locator("[data-testid=status]").inner_text().strip()
+    order_url = page.url
+    page.context.clear_cookies()
+
+    # The unit answers in the platform.
+    login(page, "unituser", PASSWORD)
+    page.goto(order_url)
+    page.fill("#id_response", "已联系施工单位，正在采购设备")
+    page.click("[data-testid=answer]")
+    assert "正在采购设备" in page.locator("[data-testid=response]").inner_text()
+    page.context.clear_cookies()
+
+    # The deadline passes uncorrected.
+    clock.advance(40)
+    call_command("enforcement", "overdue")
+    finding.refresh_from_db()
+    assert finding.stage == Stage.OVERDUE
+
+    # Notice, statement and defence, decision.
+    login(page, "wuhua", PASSWORD)
+    page.goto(order_url)
+    page.click("[data-testid=start-penalty]")
+    page.fill("#id_amount_unit", "4999")  # below the business range: refused, nothing written
+    page.fill("#id_facts", "逾期未建立技防系统")
+    page.click("[data-testid=submit]")
+    assert "超出法定幅度" in page.content() and not PenaltyCase.objects.exists()
+    page.fill("#id_amount_unit", "8000")
+    page.click("[data-testid=submit]")
+    page.fill("#id_statement", "资金紧张，请求从轻处罚")
+    page.click("[data-testid=statement-form] button")
+    page.fill("[data-testid=decide-form] #id_amount_unit", "6000")
+    page.click("[data-testid=decide]")
+    assert "罚" in page.locator("[data-testid=decision-number]").inner_text()
+    with page.expect_download() as download:
+        page.click("[data-testid=decision-pdf]")
+    pdf = open(download.value.path(), "rb").read()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+    assert "行政处罚决定书" in text and "人民币陆仟元整" in text and wuhua_unit.name in text
+    assert Finding.objects.get(pk=finding.pk).stage == Stage.DECIDED
