@@ -121,3 +121,8 @@ def test_scan_action_for_police_only(two_districts, wuhua_officer, unit_user):
     statuses = dict(Finding.objects.filter(rule_id="art19-retention-below-minimum").values_list("subject_key", "status"))
     # the Wuhua officer's run resolved Wuhua's finding and left Panlong's alone
     assert statuses == {two_districts[0].code: "resolved", two_districts[1].code: "open"}
+
+
+def test_unfiltered_findings_page_renders_with_pack_choices(two_districts, city_officer):
+    html = _client(city_officer).get(reverse("regulation:finding_list")).content.decode()
+    assert "第十九条 art_19__para_1" in html and two_districts[0].code in html

@@ -8,7 +8,7 @@ from jifang.registry.models import Art6Point
 
 from . import models as m
 from .coverage import KUNMING
-from .packs import get_pack
+from .packs import all_packs, get_pack
 
 
 def _clause_choices():
@@ -16,12 +16,13 @@ def _clause_choices():
 
 
 def _rule_choices():
-    return [(r.id, r.id) for r in get_pack(KUNMING).rules] + [("manual", _("raised by hand"))]
+    rules = sorted({r.id for pack in all_packs() for r in pack.rules})
+    return [(r, r) for r in rules] + [("manual", _("raised by hand"))]
 
 
 class FindingFilterSet(df.FilterSet):
-    clause = df.ChoiceFilter(field_name="clause_id", choices=_clause_choices, label=_("clause"))
-    rule = df.ChoiceFilter(field_name="rule_id", choices=_rule_choices, label=_("rule"))
+    clause = df.ChoiceFilter(field_name="clause_id", choices=(), label=_("clause"))
+    rule = df.ChoiceFilter(field_name="rule_id", choices=(), label=_("rule"))
     status = df.ChoiceFilter(choices=m.FindingStatus.choices, label=_("status"))
     stage = df.ChoiceFilter(choices=m.Stage.choices, label=_("stage"))
     outcome = df.ChoiceFilter(choices=m.Outcome.choices, label=_("outcome"))
@@ -31,6 +32,12 @@ class FindingFilterSet(df.FilterSet):
     site = df.NumberFilter(field_name="site_id", label=_("site id"))
     unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
     subject = df.CharFilter(field_name="subject_key", label=_("subject"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices come from the loaded packs, read when the form is built, not at import.
+        self.filters["clause"].extra["choices"] = _clause_choices()
+        self.filters["rule"].extra["choices"] = _rule_choices()
 
     class Meta:
         model = m.Finding
