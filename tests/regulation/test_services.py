@@ -91,3 +91,8 @@ def test_raising_is_refused_outside_the_area_for_declarative_clauses_and_for_non
     with pytest.raises(NotPermitted):
         services.finding_raise(actor=unit_user, clause_id="art_19__para_1", subject=wuhua, **ok)
     assert not Finding.objects.exists()
+
+
+def test_an_unknown_district_is_refused(city_officer):
+    with pytest.raises(ServiceError, match="no district 999999"):
+        services.scan(actor=city_officer, as_of=AS_OF, district="999999")

@@ -126,3 +126,7 @@ def test_scan_action_for_police_only(two_districts, wuhua_officer, unit_user):
 def test_unfiltered_findings_page_renders_with_pack_choices(two_districts, city_officer):
     html = _client(city_officer).get(reverse("regulation:finding_list")).content.decode()
     assert "第十九条 art_19__para_1" in html and two_districts[0].code in html
+
+
+def test_law_page_of_an_unknown_pack_is_404(city_officer):
+    assert _client(city_officer).get("/regulation/packs/no-such-pack/").status_code == 404

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jifang.accounts.divisions import CITY_CODE
+from jifang.accounts.divisions import CITY_CODE, DISTRICTS
 from jifang.accounts.models import Role
 from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
@@ -33,6 +33,8 @@ def _area_for(actor, district: str | None, site) -> engine.Area:
         site = Site.objects.filter(code=site).first()
         if site is None:
             raise ServiceError("场所不存在", "no such site")
+    if district is not None and district not in DISTRICTS:
+        raise ServiceError("没有辖区 {d}", "no district {d}", d=district)
     if actor is None:
         return engine.Area(district=district, site_id=site.pk if site else None)
     if actor.role not in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER):

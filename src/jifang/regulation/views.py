@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -75,8 +76,8 @@ class LawView(LoginRequiredMixin, View):
     def get(self, request, pack_id=KUNMING):
         try:
             pack = get_pack(pack_id)
-        except PackError as exc:
-            raise PermissionDenied(str(exc)) from exc
+        except PackError:
+            raise Http404 from None
         counts = selectors.open_counts_by_clause(request.user)
         params = [{"name": name, **entry} for name, entries in pack.params.items() for entry in entries]
         return render(request, "regulation/law.html", {
