@@ -198,3 +198,14 @@ def test_demo_if_empty_is_idempotent_and_accounts_are_scoped(settings, tmp_path,
     assert User.objects.get(username="city").check_password("kunming-jifang-116")
     with pytest.raises(CommandError):
         call_command("demo", scale=120)
+
+
+@pytest.mark.django_db
+def test_demo_gives_a_city_made_by_seed_its_accounts(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("seed", scale=60, seed=3)
+    assert not User.objects.exists()
+    call_command("demo", if_empty=True)
+    assert User.objects.count() == 7
+    bank = User.objects.get(username="bank").units.get()
+    assert bank.name.endswith("支行") and m.Site.objects.filter(unit=bank).count() == 4

@@ -116,6 +116,7 @@ def seed_city(*, scale: int = DEFAULT_SCALE, seed: int = DEFAULT_SEED, today: dt
 def write_manifest(ctx: SeedContext) -> Path:
     path = manifest_path()
     payload = {"scale": ctx.scale, "seed": ctx.seed, "today": ctx.today.isoformat(), "counts": dict(ctx.counts),
-               **ctx.manifest.as_json()}
+               # natural keys of the named objects (the demo accounts' bank and firm)
+               "keys": {k: v for k, v in ctx.keys.items() if isinstance(v, str)}, **ctx.manifest.as_json()}
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=1))
     return path

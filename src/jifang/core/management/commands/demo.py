@@ -2,6 +2,8 @@
 
 The accounts are for trying Jifang on a laptop: they share one published password. Never run this
 against a production database (docs/operations.md)."""
+import json
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rich.console import Console
@@ -9,7 +11,7 @@ from rich.table import Table
 
 from jifang.accounts.models import Role, User
 from jifang.accounts.services import user_create
-from jifang.core.demo import DEFAULT_SCALE, DEFAULT_SEED, seed_city
+from jifang.core.demo import DEFAULT_SCALE, DEFAULT_SEED, manifest_path, seed_city
 from jifang.registry.models import Firm, Unit
 
 DEMO_PASSWORD = "kunming-jifang-116"
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             if not if_empty:
                 raise CommandError("the registry is not empty / 登记库非空 (use --if-empty)")
             console.print("登记库已有数据，跳过演示数据 (registry not empty: demo city not loaded)")
+            self.accounts_for_seeded_city()
         else:
             self.load(console, scale, seed)
         self.print_accounts(console)
@@ -47,8 +50,22 @@ class Command(BaseCommand):
     @transaction.atomic
     def load(self, console, scale: int, seed: int) -> None:
         ctx = seed_city(scale=scale, seed=seed)
-        bank = Unit.objects.get(credit_code=ctx.keys["bank_unit"])
-        firm = Firm.objects.get(credit_code=ctx.keys["demo_firm"])
+        self.create_accounts(bank=Unit.objects.get(credit_code=ctx.keys["bank_unit"]),
+                             firm=Firm.objects.get(credit_code=ctx.keys["demo_firm"]))
+        console.print(f"演示城市已生成 demo city loaded: {ctx.counts['registry.Site']:,} sites, "
+                      f"{ctx.counts['registry.Device']:,} devices")
+
+    def accounts_for_seeded_city(self) -> None:
+        """A city made by `jifang seed` (e.g. for a load test) gets its accounts on the next `make run`."""
+        path = manifest_path()
+        keys = json.loads(path.read_text()).get("keys", {}) if path.exists() else {}
+        bank = Unit.objects.filter(credit_code=keys.get("bank_unit")).first()
+        firm = Firm.objects.filter(credit_code=keys.get("demo_firm")).first()
+        if bank and firm:
+            self.create_accounts(bank=bank, firm=firm)
+
+    @transaction.atomic
+    def create_accounts(self, *, bank: Unit, firm: Firm) -> None:
         for username, role, full_name, anchor in ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 continue
@@ -56,8 +73,6 @@ class Command(BaseCommand):
                         division_id=anchor if anchor not in ("bank", "firm") else None,
                         units=[bank] if anchor == "bank" else (), firm=firm if anchor == "firm" else None,
                         is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN)
-        console.print(f"演示城市已生成 demo city loaded: {ctx.counts['registry.Site']:,} sites, "
-                      f"{ctx.counts['registry.Device']:,} devices")
 
     def print_accounts(self, console) -> None:
         users = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS])
