@@ -303,3 +303,18 @@ def test_the_documented_examples_import(db, name):
                               "devices": 2}
     nvr = m.Device.objects.get(serial="EX-SN-000002")
     assert (nvr.part.name, nvr.product.model, nvr.district_id) == ("金库", "EX-NVR-16", "530102")
+
+
+def test_datetimes_are_local_time_in_excel_and_aware_in_the_database(settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    column = ds.Column("at", "时间", AuditEntry._meta.get_field("at"), ds._kind_of(AuditEntry._meta.get_field("at")))
+    assert column.kind == "datetime"
+    parsed = column.parse("2024-05-01 08:30")
+    assert timezone.is_aware(parsed) and timezone.localtime(parsed).hour == 8
+    assert column.parse(dt.datetime(2024, 5, 1, 8, 30)) == parsed  # an Excel cell, naive
+    assert ds._xlsx_value(parsed) == dt.datetime(2024, 5, 1, 8, 30)
+    with pytest.raises(ds._CellError):
+        column.parse("next tuesday")

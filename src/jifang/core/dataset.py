@@ -161,6 +161,20 @@ class Column:
         except ValueError:
             raise _CellError("应为日期（YYYY-MM-DD）：{v}", "expected a date (YYYY-MM-DD): {v}", v=raw) from None
 
+    def _parse_datetime(self, raw) -> dt.datetime:
+        """Excel has no time zones: a naive time is Kunming's local time (settings.TIME_ZONE)."""
+        if isinstance(raw, dt.datetime):
+            value = raw
+        elif isinstance(raw, dt.date):
+            value = dt.datetime.combine(raw, dt.time())
+        else:
+            try:
+                value = dt.datetime.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise _CellError("应为日期时间（YYYY-MM-DD HH:MM）：{v}", "expected a date and time (YYYY-MM-DD HH:MM): {v}",
+                                 v=raw) from None
+        return timezone.make_aware(value) if timezone.is_naive(value) else value
+
     def _parse_district(self, raw) -> str:
         from jifang.accounts.divisions import DISTRICTS
 
@@ -235,6 +249,8 @@ def sheets() -> list[Sheet]:
 def _kind_of(f: models.Field) -> str:
     if isinstance(f, models.BooleanField):
         return "bool"
+    if isinstance(f, models.DateTimeField):
+        return "datetime"
     if isinstance(f, models.DateField):
         return "date"
     if f.choices:
@@ -792,6 +808,13 @@ def _json_value(value):
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def _xlsx_value(value):
+    # Excel cannot hold a time zone: aware times are written in local time (read back as such)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
 def dataset_export(*, actor, out, fmt: str = "xlsx", with_ids: bool = True, template: bool = False) -> dict[str, int]:
     """Write every sheet the actor can see to the binary stream `out`; returns rows per sheet.
     `template` writes the headers only, with a notes sheet describing every column."""
@@ -823,7 +846,7 @@ def _write_xlsx(actor, out, with_ids: bool, template: bool) -> dict[str, int]:
         ws.append(_headers(sheet, with_ids))
         n = 0
         for row in ([] if template else export_rows(actor, sheet, with_ids)):
-            ws.append(row)
+            ws.append([_xlsx_value(v) for v in row])
             n += 1
         counts[sheet.name] = n
     if template:
