@@ -35,7 +35,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import audit
-from .errors import ServiceError
 from .i18n import bilingual
 from .scoping import _anchored_q, can_write, visible
 from .services import POLICE_AND_ADMIN, _refuse_police_only
@@ -871,5 +870,5 @@ def describe() -> dict[str, list[dict]]:
                      for c in (ID_COLUMN, *s.all_cells())] for s in sheets()}
 
 
-__all__ = ["SYSTEM", "Column", "DatasetError", "ImportResult", "Ref", "RowError", "Sheet", "ServiceError",
-           "columns_for", "dataset_export", "dataset_import", "describe", "ref_to", "register", "sheets"]
+__all__ = ["SYSTEM", "Column", "DatasetError", "ImportResult", "Ref", "RowError", "Sheet", "check_size", "columns_for",
+           "dataset_export", "dataset_import", "describe", "ref_to", "register", "sheets"]

@@ -13,11 +13,6 @@ from . import models as m
 from . import services
 
 
-def _system_prepare(actor):
-    # the service's own hook: copies unit/district from the site, refuses art_14 para 2
-    return services._system_prepare(actor)
-
-
 def _device_prepare(actor):
     return services._device_copies
 
@@ -107,7 +102,8 @@ def register_sheets() -> None:
     register(Sheet("sites", "场所", m.Site, columns_for(m.Site, SITE_HEADERS), after_write=_carry_site_copies))
     register(Sheet("site_parts", "部位", m.SitePart, columns_for(m.SitePart, PART_HEADERS)))
     register(Sheet("systems", "技防系统", m.SecuritySystem, columns_for(m.SecuritySystem, SYSTEM_HEADERS),
-                   prepare=_system_prepare, after_write=_carry_system_copies, select_related=("site",)))
+                   # the service's own hook: unit/district copied from the site; art_14 para 2
+                   prepare=services._system_prepare, after_write=_carry_system_copies, select_related=("site",)))
     register(Sheet("devices", "设备", m.Device,
                    columns_for(m.Device, DEVICE_HEADERS, refs={"product": PRODUCT_REF, "part": PART_REF}),
                    prepare=_device_prepare, select_related=("system", "part")))
