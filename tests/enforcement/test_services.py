@@ -392,3 +392,18 @@ def test_amount_rows_unchanged_by_refused_decision(wuhua_officer, wuhua_site, cl
     assert PenaltyAmount.objects.filter(case=case, stage="decision").count() == 0
     case.refresh_from_db()
     assert case.status == CaseStatus.STATEMENT and case.decision_number is None
+
+
+def test_kind_changed_since_the_finding_refused_with_reason(wuhua_officer, wuhua_site, clock):
+    from jifang.regulation.packs import get_pack
+
+    finding = make_finding(wuhua_site, ART6)
+    # As the engine stores it for a business unit: only the business range.
+    Finding.objects.filter(pk=finding.pk).update(
+        sanction=get_pack("cn-530100-order-2012-116").sanction_for(ART6, "business"))
+    order = _overdue(wuhua_officer, [finding], clock)
+    wuhua_site.unit.kind = UnitKind.NON_BUSINESS
+    wuhua_site.unit.save()
+    with pytest.raises(ValidationError, match="不适用于单位现在的性质"):
+        services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts={"unit": 500},
+                                      facts="x")

@@ -46,9 +46,18 @@ def _minute(value) -> str:
     return f"{_day(value)}{value.hour:02d}时{value.minute:02d}分"
 
 
+def _clause_text(pack_id: str, stored: dict) -> dict:
+    """The full text from the finding's pack (a finding may store only an excerpt); the stored
+    copy when the pack no longer has the clause."""
+    try:
+        c = law.clause(pack_id, stored.get("id", ""))
+    except Exception:  # PackError or an unloaded pack: print what the finding recorded
+        return {"label": stored.get("label") or stored.get("id"), "text": stored.get("text", "")}
+    return {"label": c.label_zh, "text": c.text_zh}
+
+
 def _finding(f) -> dict:
-    clauses = [{"label": c.get("label") or c.get("id"), "text": c.get("text", "")} for c in f.clauses] or \
-        [{"label": f.clause_id, "text": ""}]
+    clauses = [_clause_text(f.pack_id, c) for c in f.clauses] or [_clause_text(f.pack_id, {"id": f.clause_id})]
     sanction = f.sanction or {}
     penalty = f"{sanction['first_measure']}；逾期不改正的，依照{sanction['label_zh']}处罚" if sanction else ""
     return {"explanation": f.explanation_zh, "clauses": clauses, "penalty": penalty}

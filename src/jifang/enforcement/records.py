@@ -3,6 +3,8 @@
 Built from the rows, never from a cached copy, so that `verification` detects a direct edit of any
 covered column. Later events (a unit's answer, a review) are separate audited acts, not part of the
 sealed document."""
+import datetime as dt
+
 from jifang.regulation.models import Finding
 
 from . import signing
@@ -12,6 +14,12 @@ INSPECTION = "enforcement.inspection"
 ORDER = "enforcement.rectificationorder"
 NOTICE = "enforcement.penaltycase"
 DECISION = "enforcement.penaltydecision"
+
+
+def _utc(value):
+    """A moment as it reads back from any database: UTC, microseconds. An in-memory value in
+    local time would otherwise hash differently from the same moment loaded later."""
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds") if value else None
 
 
 def _finding(f: Finding) -> dict:
@@ -38,7 +46,7 @@ def order_content(order: RectificationOrder) -> dict:
         "type": ORDER, "number": order.number, "district": order.district_id, "unit": order.unit_id,
         "inspection": order.inspection_id, "deadline": order.deadline,
         "policy_default": order.deadline_is_policy_default, "requirements": order.requirements,
-        "served_at": order.served_at,
+        "served_at": _utc(order.served_at),
         "findings": [_finding(i.finding) for i in order.items.select_related("finding").order_by("finding_id")],
     }
 
@@ -52,7 +60,7 @@ def notice_content(case: PenaltyCase) -> dict:
         "type": NOTICE, "number": case.number, "district": case.district_id, "unit": case.unit_id,
         "order": case.order_id, "article": case.article, "unit_kind": case.unit_kind, "facts": case.facts,
         "findings": sorted(case.findings.values_list("id", flat=True)),
-        "amounts": _amounts(case, AmountStage.NOTICE), "served_at": case.notice_served_at,
+        "amounts": _amounts(case, AmountStage.NOTICE), "served_at": _utc(case.notice_served_at),
     }
 
 
@@ -60,7 +68,7 @@ def decision_content(case: PenaltyCase) -> dict:
     return {
         "type": DECISION, "number": case.decision_number, "notice": case.number, "facts": case.facts,
         "statement": case.statement, "statement_waived": case.statement_waived,
-        "amounts": _amounts(case, AmountStage.DECISION), "decided_at": case.decided_at,
+        "amounts": _amounts(case, AmountStage.DECISION), "decided_at": _utc(case.decided_at),
         "decided_by": case.decided_by_id,
     }
 

@@ -20,6 +20,7 @@ from jifang.accounts.models import Role
 from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
+from jifang.registry.models import UnitKind
 
 from . import law, records, signing
 from .models import (
@@ -434,12 +435,16 @@ def _ranges(sanction: dict, unit_kind: str) -> dict:
     for f in fines:
         if f["unit_kind"] in (unit_kind, "any"):
             ranges[f["target"]] = (Decimal(str(f["min"])), Decimal(str(f["max"])))
-    unit_ranges = [f for f in fines if f["target"] == "unit"]
-    if "unit" not in ranges and unit_ranges:
+    if "unit" in ranges or not any(f["target"] == "unit" for f in fines):
+        return ranges
+    if unit_kind == UnitKind.UNKNOWN:
         raise ServiceError("单位性质（经营性/非经营性）尚未确定，罚款幅度无法确定；请先核定单位性质",
                            "the unit's kind (business / non-business) is not established, so the fine range is "
                            "unknown; establish the kind first", clause=sanction.get("clause"))
-    return ranges
+    # The finding stored the range for the kind known when it was found; the kind changed since.
+    raise ServiceError("该违规发现记录的罚款幅度不适用于单位现在的性质；请核实单位性质后重新认定",
+                       "the range stored on the finding is for another unit kind than the unit's current one; "
+                       "check the kind and raise the finding again", clause=sanction.get("clause"))
 
 
 def _checked_amounts(sanction: dict, unit_kind: str, amounts: dict, persons: dict) -> list[tuple]:

@@ -1,0 +1,39 @@
+"""The enforcement demo hook: one case per stage, every sealed record verifying."""
+import random
+
+import pytest
+from django.utils import timezone
+
+from jifang.core.demo import SeedContext
+from jifang.enforcement import demo, records
+from jifang.enforcement.models import Inspection, InspectionComplaint, PenaltyCase, RectificationOrder
+from jifang.regulation.models import Finding
+
+from .. import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_seeds_every_stage_and_records_verify(wuhua_unit):
+    for _ in range(6):
+        f.SiteFactory(unit=wuhua_unit)
+    ctx = SeedContext(rng=random.Random(1), scale=10, seed=1, today=timezone.localdate())
+    ctx.keys["bank_unit_id"] = wuhua_unit.pk
+    demo.seed(ctx)
+    stages = sorted(Finding.objects.values_list("stage", flat=True))
+    assert stages == sorted(["detected", "ordered", "rectified", "overdue", "overdue", "decided"])
+    assert PenaltyCase.objects.filter(status="decided").count() == 1
+    assert PenaltyCase.objects.filter(status="notified").count() == 1
+    assert InspectionComplaint.objects.count() == 1
+    for insp in Inspection.objects.all():
+        assert records.verification(records.INSPECTION, insp).ok
+    for order in RectificationOrder.objects.all():
+        assert records.verification(records.ORDER, order).ok
+    decided = PenaltyCase.objects.get(status="decided")
+    assert records.verification(records.DECISION, decided).ok
+
+
+def test_demo_without_bank_does_nothing():
+    ctx = SeedContext(rng=random.Random(1), scale=10, seed=1, today=timezone.localdate())
+    demo.seed(ctx)
+    assert not Inspection.objects.exists()
