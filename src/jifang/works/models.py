@@ -160,7 +160,7 @@ class DesignReview(TimeStampedModel):
         return f"{self.works.code} v{self.version}"
 
     def get_absolute_url(self):
-        return self.works.get_absolute_url()
+        return reverse("works:works_detail", args=[self.works_id])  # by id: no query for the works
 
 
 class ReviewExpert(models.Model):
@@ -286,7 +286,7 @@ class Acceptance(TimeStampedModel):
         return self.code
 
     def get_absolute_url(self):
-        return self.works.get_absolute_url()
+        return reverse("works:works_detail", args=[self.works_id])  # by id: no query for the works
 
 
 class AcceptanceItem(models.Model):
@@ -350,7 +350,7 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} · {self.works.code}"
 
     def get_absolute_url(self):
-        return self.works.get_absolute_url()
+        return reverse("works:works_detail", args=[self.works_id])  # by id: no query for the works
 
 
 class Filing(TimeStampedModel):
@@ -389,7 +389,7 @@ class Filing(TimeStampedModel):
         return self.receipt_number
 
     def get_absolute_url(self):
-        return self.works.get_absolute_url()
+        return reverse("works:works_detail", args=[self.works_id])  # by id: no query for the works
 
     @property
     def on_time(self) -> bool:

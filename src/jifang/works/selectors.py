@@ -147,8 +147,14 @@ class Event:
     detail: str = ""
 
 
-def timeline(works: Works) -> list[Event]:
-    """What happened to a works, in date order, from its own records (six queries)."""
+def acceptances_of(works: Works) -> list[Acceptance]:
+    """A works' acceptance rounds with their items and attending officers (four queries)."""
+    return list(works.acceptances.prefetch_related("items", "attendances__officer"))
+
+
+def timeline(works: Works, acceptances: list[Acceptance] | None = None) -> list[Event]:
+    """What happened to a works, in date order, from its own records. Pass `acceptances` (from
+    acceptances_of) when the page already has them."""
     events = [Event(works.registered_on, str(_("Registered")))]
     for r in works.reviews.prefetch_related("experts"):
         experts = "、".join(f"{e.name}（{e.affiliation}）" for e in r.experts.all())
@@ -157,7 +163,7 @@ def timeline(works: Works) -> list[Event]:
     for name, label in (("started_on", _("Construction started")), ("completed_on", _("Completed"))):
         if getattr(works, name):
             events.append(Event(getattr(works, name), str(label)))
-    for a in works.acceptances.prefetch_related("attendances__officer"):
+    for a in acceptances if acceptances is not None else acceptances_of(works):
         events.append(Event(a.police_notified_at.date() if a.police_notified_at else a.scheduled_for,
                             str(_("Acceptance #%(n)s scheduled for %(d)s; district office notified"))
                             % {"n": a.round, "d": a.scheduled_for}))

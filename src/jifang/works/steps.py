@@ -24,18 +24,19 @@ def _works_steps(user, works) -> list[tuple[str, str]]:
     return [(reverse(f"works:step_{key}", args=[works.pk]), label) for key, label, ok in offers if ok]
 
 
-def _acceptance_steps(user, works) -> list[tuple[str, str]]:
+def _acceptance_steps(user, works, acceptances) -> list[tuple[str, str]]:
     out = []
-    pending = works.acceptances.filter(result=AcceptanceResult.PENDING).first()
+    pending = next((a for a in acceptances if a.result == AcceptanceResult.PENDING), None)
     if pending is None:
         return out
     officer = s.is_district_officer(user, works.district_id)
-    if officer and not pending.attendances.filter(officer=user).exists():
+    if officer and all(att.officer_id != user.pk for att in pending.attendances.all()):
         out.append((reverse("works:step_attend", args=[pending.pk]), _("Record attendance")))
     if officer or s.is_builder(user, works):
         out.append((reverse("works:step_result", args=[pending.pk]), _("Record the acceptance result")))
     return out
 
 
-def available_steps(user, works) -> list[tuple[str, str]]:
-    return _works_steps(user, works) + _acceptance_steps(user, works)
+def available_steps(user, works, acceptances: list) -> list[tuple[str, str]]:
+    """`acceptances`: the works' rounds with their attendances prefetched (selectors.acceptances_of)."""
+    return _works_steps(user, works) + _acceptance_steps(user, works, acceptances)

@@ -44,10 +44,12 @@ class WorksDetail(ObjectDetailView):
     def extra_context(self, request, works) -> dict:
         user = request.user
         secret_ok = services.may_open_documents(user, works)
+        # The works is in scope, so are its rounds: fetched once for the table, timeline and steps.
+        acceptances = selectors.acceptances_of(works)
         return {
-            "timeline": selectors.timeline(works),
-            "steps": available_steps(user, works),
-            "acceptances": visible(user, m.Acceptance).filter(works=works).prefetch_related("items", "attendances"),
+            "timeline": selectors.timeline(works, acceptances),
+            "steps": available_steps(user, works, acceptances),
+            "acceptances": acceptances,
             "workers": visible(user, m.Worker).filter(works=works),
             "documents": visible(user, m.WorksDocument).filter(works=works).select_related("uploaded_by")
             if secret_ok else None,
