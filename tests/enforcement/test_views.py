@@ -183,3 +183,26 @@ def test_api_unit_cannot_issue_orders(client, unit_user, wuhua_site):
     r = _client(client, unit_user).post(reverse("enforcement-order-list"), {"findings": [finding.pk]},
                                         content_type="application/json")
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["city_officer", "wuhua_officer", "department_officer", "unit_user", "firm_user"])
+@pytest.mark.parametrize("name", ["inspection_list", "rectificationorder_list", "penaltycase_list", "queues",
+                                  "figures", "verify_form"])
+def test_every_page_renders_for_every_role(client, request, role, name, wuhua_officer, wuhua_site, clock):
+    _overdue(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+    user = request.getfixturevalue(role)
+    assert _client(client, user).get(reverse(f"enforcement:{name}")).status_code == 200
+
+
+def test_unit_cannot_open_officer_forms(client, unit_user, wuhua_site, wuhua_order):
+    c = _client(client, unit_user)
+    assert c.get(reverse("enforcement:inspection_add")).status_code == 403
+    assert c.get(reverse("enforcement:order_add") + f"?unit={wuhua_site.unit_id}").status_code == 403
+    assert c.get(reverse("enforcement:case_add", args=[wuhua_order.pk])).status_code == 403
+
+
+def test_overdue_command_rejects_a_bad_date():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("enforcement", "overdue", "--as-of", "2026-13-01")
