@@ -120,7 +120,7 @@ def test_detail_shows_the_change_history_with_labels(client, site, wuhua_officer
     assert "五华支行 → 五华支行营业部" in history
     assert "wuhua" in history
     # choice values are shown by their labels, not their codes
-    assert "(5)" in history and "(8)" in history
+    assert "（五）" in history and "（八）" in history
 
 
 def test_history_of_one_object_does_not_show_anothers(client, wuhua_unit, wuhua_officer):

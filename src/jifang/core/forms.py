@@ -13,6 +13,8 @@ from .scoping import scope_q
 from .services import POLICE_AND_ADMIN
 
 SELECT_LIMIT = 200
+# Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
+BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
 class ServiceModelForm(forms.ModelForm):
@@ -48,6 +50,8 @@ class ServiceModelForm(forms.ModelForm):
             # dropping it from the choices would silently clear it on the next save.
             q |= Q(pk=current_id)
         field.queryset = field.queryset if q is None else field.queryset.filter(q)
+        if field.empty_label is not None:
+            field.empty_label = BLANK_CHOICE_LABEL
         keys = getattr(model, "natural_key_fields", ())
         if len(keys) == 1 and len(field.queryset[: SELECT_LIMIT + 1]) > SELECT_LIMIT:
             field.to_field_name = keys[0]

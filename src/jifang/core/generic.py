@@ -137,6 +137,7 @@ class ObjectListView(LoginRequiredMixin, View):
         filterset = self.filterset_class(request.GET or None, queryset=qs)
         bootstrapify(filterset.form)
         _hide_id_filters(filterset.form)
+        _label_any(filterset.form)
         if not filterset.is_bound:
             return filterset, qs
         return filterset, (filterset.qs if filterset.is_valid() else qs.none())
@@ -166,6 +167,16 @@ def _hide_id_filters(form) -> None:
     for field in form.fields.values():
         if isinstance(field, (forms.DecimalField, forms.IntegerField)):
             field.widget = forms.HiddenInput()
+
+
+def _label_any(form) -> None:
+    """An unset filter means "any": say so, instead of "---------" or "unknown" (未知)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [(value, _("any") if value in ("unknown", "") else label) for value, label in widget.choices]
+        elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
+            field.choices = [("", _("any")), *field.choices[1:]]
 
 
 def _active_id_filters(filterset, params) -> list[dict]:
