@@ -57,12 +57,12 @@ def queues(user, today: dt.date | None = None) -> dict:
     """What a bureau has to act on next."""
     today = today or timezone.localdate()
     open_orders = visible(user, RectificationOrder).exclude(status=OrderStatus.CLOSED).select_related("unit")
-    decided_or_noticed = PenaltyCase.objects.values("findings")
+    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
     return {
         "due": list(open_orders.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
                     .order_by("deadline", "id")),
         "answered": list(open_orders.filter(status=OrderStatus.ANSWERED).order_by("deadline", "id")),
-        "overdue": list(visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=decided_or_noticed)
+        "overdue": list(visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
                         .select_related("unit", "site").order_by("district_id", "id")),
         "cases": list(visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED).select_related("unit", "order")
                       .order_by("id")),

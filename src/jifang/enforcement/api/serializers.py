@@ -35,7 +35,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "district", "unit", "site", "kind", "inspected_on", "observations", "result",
                   "amends", "sealed_hash", "verify_code", "created_at", "items", "findings"]
 
-    def get_findings(self, obj):
+    def get_findings(self, obj) -> list[dict]:
         return [{"finding": link.finding_id, "source": link.source} for link in obj.finding_links.all()]
 
 
@@ -88,26 +88,26 @@ class OrderIssueSerializer(serializers.Serializer):
     requirements = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class AnswerSerializer(serializers.Serializer):
+class OrderAnswerSerializer(serializers.Serializer):
     response = serializers.CharField()
 
 
-class ReviewSerializer(serializers.Serializer):
+class OrderReviewSerializer(serializers.Serializer):
     item = serializers.IntegerField()
     rectified = serializers.BooleanField()
     note = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-class AmountsSerializer(serializers.Serializer):
+class PenaltyAmountsSerializer(serializers.Serializer):
     amounts = serializers.DictField(child=serializers.DecimalField(max_digits=10, decimal_places=2))
     persons = serializers.DictField(child=serializers.CharField(), required=False, default=dict)
     facts = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class NoticeSerializer(AmountsSerializer):
+class PenaltyNoticeSerializer(PenaltyAmountsSerializer):
     findings = serializers.ListField(child=serializers.IntegerField(), min_length=1)
 
 
-class StatementSerializer(serializers.Serializer):
+class PenaltyStatementSerializer(serializers.Serializer):
     statement = serializers.CharField(required=False, default="", allow_blank=True)
     waived = serializers.BooleanField(default=False)

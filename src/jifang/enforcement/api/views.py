@@ -2,6 +2,8 @@
 (the same refusals as the UI, as 400/403 with the bilingual reason)."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
@@ -54,12 +56,14 @@ class InspectionViewSet(ScopedReadViewSet):
     filterset_class = filtersets.InspectionFilterSet
     record_type = records.INSPECTION
 
+    @extend_schema(request=s.InspectionCreateSerializer, responses={201: s.InspectionSerializer})
     def create(self, request):
         data = _input(s.InspectionCreateSerializer, request)
         site = get_visible(request.user, Site, pk=data.pop("site"))
         insp = _call(services.inspection_create, actor=request.user, site=site, **data)
         return Response(s.InspectionSerializer(insp).data, status=201)
 
+    @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         sig = _call(services.inspection_sign, actor=request.user, inspection=self.get_object())
@@ -72,28 +76,32 @@ class OrderViewSet(ScopedReadViewSet):
     filterset_class = filtersets.OrderFilterSet
     record_type = records.ORDER
 
+    @extend_schema(request=s.OrderIssueSerializer, responses={201: s.OrderSerializer})
     def create(self, request):
         data = _input(s.OrderIssueSerializer, request)
         order = _call(services.rectification_order_issue, actor=request.user,
                       findings=_findings(request.user, data.pop("findings")), **data)
         return Response(s.OrderSerializer(order).data, status=201)
 
+    @extend_schema(request=s.OrderAnswerSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         order = _call(services.rectification_order_answer, actor=request.user, order=self.get_object(),
-                      **_input(s.AnswerSerializer, request))
+                      **_input(s.OrderAnswerSerializer, request))
         return Response(s.OrderSerializer(order).data)
 
+    @extend_schema(request=s.OrderReviewSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
-        data = _input(s.ReviewSerializer, request)
+        data = _input(s.OrderReviewSerializer, request)
         item = get_object_or_404(m.OrderItem, pk=data.pop("item"), order=self.get_object())
         _call(services.order_item_review, actor=request.user, item=item, **data)
         return Response(s.OrderSerializer(self.get_object()).data)
 
+    @extend_schema(request=s.PenaltyNoticeSerializer)
     @action(detail=True, methods=["post"])
     def penalty(self, request, pk=None):
-        data = _input(s.NoticeSerializer, request)
+        data = _input(s.PenaltyNoticeSerializer, request)
         case = _call(services.penalty_notice_issue, actor=request.user, order=self.get_object(),
                      findings=_findings(request.user, data.pop("findings")), **data)
         return Response(s.CaseSerializer(case).data, status=201)
@@ -105,15 +113,17 @@ class CaseViewSet(ScopedReadViewSet):
     filterset_class = filtersets.CaseFilterSet
     record_type = records.NOTICE
 
+    @extend_schema(request=s.PenaltyStatementSerializer)
     @action(detail=True, methods=["post"])
     def statement(self, request, pk=None):
         case = _call(services.penalty_statement_record, actor=request.user, case=self.get_object(),
-                     **_input(s.StatementSerializer, request))
+                     **_input(s.PenaltyStatementSerializer, request))
         return Response(s.CaseSerializer(case).data)
 
+    @extend_schema(request=s.PenaltyAmountsSerializer)
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
-        data = _input(s.AmountsSerializer, request)
+        data = _input(s.PenaltyAmountsSerializer, request)
         data["facts"] = data["facts"] or None
         case = _call(services.penalty_decide, actor=request.user, case=self.get_object(), **data)
         return Response(s.CaseSerializer(case).data)
@@ -123,6 +133,7 @@ def _rows(rows):
     return [{k: (str(v) if k == "total" else v) for k, v in r.items()} for r in rows]
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def queues(request):
     q = selectors.queues(request.user)
@@ -135,12 +146,14 @@ def queues(request):
     })
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def figures(request):
     data = selectors.figures(request.user)
     return Response({k: _rows(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
+@extend_schema(responses=OpenApiTypes.OBJECT)
 @api_view(["GET"])
 def casefile(request, kind, pk):
     model, key = (Unit, "unit") if kind == "unit" else (Site, "site")
