@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from django.utils import timezone
 
 from jifang.core.dataset import SYSTEM, dataset_import
 from jifang.regulation import services as engine
@@ -44,7 +45,8 @@ def test_history_loads_with_copied_columns_and_deadline(hist_system, firm, wuhua
     works = Works.objects.get(code="GC-HIST-1")
     assert (works.district_id, works.site_id) == ("530102", hist_system.site_id)
     assert DesignReview.objects.get().works == works
-    assert Acceptance.objects.get().police_notified_at.date().isoformat() == "2024-05-13"
+    notified = timezone.localtime(Acceptance.objects.get().police_notified_at)
+    assert notified.date().isoformat() == "2024-05-13"
     filing = Filing.objects.get()
     assert filing.due_on == deadlines.filing_due_on(works.completed_on, "530102")
     works.refresh_from_db()

@@ -252,3 +252,36 @@ def test_validation_error_is_bilingual(works, firm_user):
         s.construction_start(actor=firm_user, works=works, started_on=days_ago(5))
     text = str(exc.value)
     assert "设计方案论证通过后方可施工" in text and "construction may start only after" in text
+
+
+@pytest.mark.clause("art_14__para_1")
+def test_scheduling_notifies_exactly_the_works_district(works, unit_user, firm_user, wuhua_officer, panlong_officer,
+                                                       city_officer):
+    from jifang.core.scoping import visible
+    from jifang.works.models import Notification
+
+    complete(works, unit_user, firm_user)
+    acceptance = s.acceptance_schedule(actor=unit_user, works=works, scheduled_for=days_ago(-3))
+    note = Notification.objects.get()
+    assert (note.district_id, note.acceptance_id, note.due_on) == ("530102", acceptance.pk, days_ago(-3))
+    assert list(visible(wuhua_officer, Notification)) == [note]
+    assert list(visible(city_officer, Notification)) == [note]
+    for outsider in (panlong_officer, unit_user, firm_user):
+        assert not visible(outsider, Notification).exists()
+
+
+def test_an_investor_builder_records_the_pass_and_the_registry_write_is_the_platforms(firm, firm_user,
+                                                                                     wuhua_officer, wuhua_unit):
+    """The builder may be another unit than the site's owner: it organises the acceptance, and the
+    system's facts follow the acceptance record (audited as "system")."""
+    investor = f.UnitFactory(district_id="530102")
+    investor_user = f.UserFactory(role="unit_user", division_id=None, units=[investor])
+    system = f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit), firm=firm, status=SystemStatus.PLANNED,
+                             acceptance_result="", acceptance_date=None)
+    works = s.works_register(actor=investor_user, system=system, builder=investor, firm=firm, name="投资方工程",
+                             kind="new", registered_on=days_ago(90))
+    accept(works, investor_user, firm_user, investor_user)
+    system.refresh_from_db()
+    assert system.acceptance_result == SystemAcceptance.PASSED
+    entry = AuditEntry.objects.filter(action="registry.securitysystem.update").latest("seq")
+    assert entry.actor_label == "system" and entry.after["acceptance_result"] == "passed"

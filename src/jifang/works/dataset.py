@@ -79,9 +79,11 @@ def _acceptance_prepare(actor):
         acceptance.district_id = acceptance.works.district_id
         _not_future(acceptance.held_on, ACCEPTANCE_HEADERS["held_on"])
         notified = acceptance.police_notified_at
-        # The sheet gives the day the office was notified; the record keeps a time (09:00 that day).
-        if isinstance(notified, dt.date) and not isinstance(notified, dt.datetime):
-            acceptance.police_notified_at = timezone.make_aware(dt.datetime.combine(notified, dt.time(9)))
+        # The sheet gives the day the office was notified (parsed as a date, or a naive midnight);
+        # the record keeps an aware time, 09:00 local on that day, so the day survives any zone.
+        if notified is not None and not (isinstance(notified, dt.datetime) and timezone.is_aware(notified)):
+            day = notified.date() if isinstance(notified, dt.datetime) else notified
+            acceptance.police_notified_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9)))
 
     return prepare
 
