@@ -407,3 +407,27 @@ def test_kind_changed_since_the_finding_refused_with_reason(wuhua_officer, wuhua
     with pytest.raises(ValidationError, match="不适用于单位现在的性质"):
         services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts={"unit": 500},
                                       facts="x")
+
+
+@pytest.mark.clause("art_25__para_1")
+def test_decided_amount_altered_in_database_fails_verification(wuhua_officer, wuhua_site, clock):
+    finding = make_finding(wuhua_site, ART19)
+    order = _overdue(wuhua_officer, [finding], clock)
+    amounts = {"unit": 2000, "person_in_charge": 200, "person_directly_responsible": 200}
+    persons = {"person_in_charge": "甲", "person_directly_responsible": "乙"}
+    case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts=amounts,
+                                         persons=persons, facts="逾期")
+    services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
+    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
+    assert records.verification(records.DECISION, case).ok
+    PenaltyAmount.objects.filter(case=case, stage="decision", target="unit").update(amount=Decimal("200"))
+    assert not records.verification(records.DECISION, case).ok
+    assert records.verification(records.NOTICE, case).ok  # the notice's own amounts are untouched
+
+
+def test_order_altered_in_database_fails_verification(wuhua_officer, wuhua_site, clock):
+    from jifang.enforcement.models import RectificationOrder
+
+    order = _order(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+    RectificationOrder.objects.filter(pk=order.pk).update(deadline=order.deadline + dt.timedelta(days=60))
+    assert not records.verification(records.ORDER, RectificationOrder.objects.get(pk=order.pk)).ok

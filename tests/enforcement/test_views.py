@@ -206,3 +206,15 @@ def test_overdue_command_rejects_a_bad_date():
 
     with pytest.raises(CommandError, match="--as-of"):
         call_command("enforcement", "overdue", "--as-of", "2026-13-01")
+
+
+def test_queues_query_count_does_not_grow(client, wuhua_officer, wuhua_site, clock, django_assert_max_num_queries):
+    _overdue(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
+    c = _client(client, wuhua_officer)
+    with django_assert_max_num_queries(12):
+        c.get(reverse("enforcement:queues"))
+    for clause in (ART19, "art_7__para_1", "art_14__para_2"):
+        _overdue(wuhua_officer, [make_finding(wuhua_site, clause)], clock)
+    c = _client(client, wuhua_officer)  # the clock moved past the session's age
+    with django_assert_max_num_queries(12):
+        assert c.get(reverse("enforcement:queues")).content.decode().count("art_") >= 4
