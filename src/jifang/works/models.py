@@ -70,9 +70,12 @@ class Works(TimeStampedModel):
     system = models.ForeignKey(
         "registry.SecuritySystem", on_delete=models.PROTECT, related_name="works", verbose_name=_("security system")
     )
-    site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="+", editable=False)
-    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", editable=False)
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
+    site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="+", editable=False,
+                             verbose_name=_("site"))
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", editable=False,
+                             verbose_name=_("unit"))
+    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
+                                 verbose_name=_("district"))
     builder = models.ForeignKey(
         "registry.Unit", on_delete=models.PROTECT, related_name="works_built", verbose_name=_("builder")
     )
@@ -253,7 +256,8 @@ class Acceptance(TimeStampedModel):
 
     code = models.CharField(_("acceptance code"), max_length=40, unique=True, help_text=_("works code and round"))
     works = models.ForeignKey(Works, on_delete=models.PROTECT, related_name="acceptances", verbose_name=_("works"))
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
+    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
+                                 verbose_name=_("district"))
     round = models.PositiveSmallIntegerField(_("round"))
     scheduled_for = models.DateField(_("scheduled for"))
     location = models.CharField(_("location"), max_length=200, blank=True)
@@ -359,7 +363,8 @@ class Filing(TimeStampedModel):
     works = models.OneToOneField(Works, on_delete=models.PROTECT, related_name="filing", verbose_name=_("works"))
     firm = models.ForeignKey("registry.Firm", on_delete=models.PROTECT, related_name="filings",
                              verbose_name=_("filing firm"))
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
+    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
+                                 verbose_name=_("district"))
     receipt_number = models.CharField(_("receipt number"), max_length=40, unique=True)
     filed_on = models.DateField(_("filed on"))
     due_on = models.DateField(_("filing deadline"))
@@ -414,8 +419,10 @@ class NetworkingNotice(TimeStampedModel):
                                verbose_name=_("security system"))
     works = models.ForeignKey(Works, null=True, blank=True, on_delete=models.PROTECT, related_name="notices",
                               verbose_name=_("works"))
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False)
-    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", editable=False)
+    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
+                                 verbose_name=_("district"))
+    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", editable=False,
+                             verbose_name=_("unit"))
     basis = models.CharField(_("legal basis"), max_length=16, choices=NoticeBasis.choices)
     issued_on = models.DateField(_("issued on"))
     due_on = models.DateField(_("connect by"))

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from jifang.accounts.divisions import CITY_CODE
@@ -140,6 +141,10 @@ def board(user, today: dt.date) -> list[Section]:
     return []
 
 
+def _day(day: dt.date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
 @dataclass(frozen=True)
 class Event:
     on: dt.date
@@ -166,7 +171,7 @@ def timeline(works: Works, acceptances: list[Acceptance] | None = None) -> list[
     for a in acceptances if acceptances is not None else acceptances_of(works):
         events.append(Event(a.police_notified_at.date() if a.police_notified_at else a.scheduled_for,
                             str(_("Acceptance #%(n)s scheduled for %(d)s; district office notified"))
-                            % {"n": a.round, "d": a.scheduled_for}))
+                            % {"n": a.round, "d": _day(a.scheduled_for)}))
         for att in a.attendances.all():
             events.append(Event(att.recorded_at.date(), str(_("Attended by %(o)s")) % {"o": att.officer}))
         if a.held_on:
@@ -176,12 +181,12 @@ def timeline(works: Works, acceptances: list[Acceptance] | None = None) -> list[
     filing = Filing.objects.filter(works=works).first()
     if filing:
         events.append(Event(filing.filed_on, str(_("Filed, receipt %(n)s")) % {"n": filing.receipt_number},
-                            str(_("deadline %(d)s")) % {"d": filing.due_on}))
+                            str(_("deadline %(d)s")) % {"d": _day(filing.due_on)}))
     if works.live_on:
         events.append(Event(works.live_on, str(_("Put into use"))))
     for n in works.notices.all():
         events.append(Event(n.issued_on, str(_("Networking notice %(n)s, connect by %(d)s")) % {"n": n.number,
-                                                                                             "d": n.due_on}))
+                                                                                             "d": _day(n.due_on)}))
         if n.connected_on:
             events.append(Event(n.connected_on, str(_("Connected to the police platform"))))
     return sorted(events, key=lambda e: e.on)
