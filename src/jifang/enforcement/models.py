@@ -89,8 +89,8 @@ class SealedRecord(models.Model):
 
 
 class InspectionKind(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    AD_HOC = "ad_hoc", _("ad hoc")
+    PLANNED = "planned", _("planned inspection")
+    AD_HOC = "ad_hoc", _("ad hoc inspection")
 
 
 class Inspection(SealedRecord):
@@ -195,8 +195,8 @@ class Signature(models.Model):
 
 
 class ComplaintStatus(models.TextChoices):
-    OPEN = "open", _("open")
-    ANSWERED = "answered", _("answered")
+    OPEN = "open", _("awaiting the city bureau's answer")
+    ANSWERED = "answered", _("answered by the city bureau")
 
 
 class InspectionComplaint(models.Model):
