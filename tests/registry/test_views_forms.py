@@ -129,3 +129,11 @@ def test_history_of_one_object_does_not_show_anothers(client, wuhua_unit, wuhua_
     client.force_login(wuhua_officer)
     history = section(client.get(reverse("registry:site_detail", args=[a.pk])), "history", "</table>")
     assert "乙二" not in history
+
+
+def test_unset_filters_read_any(client, city_officer):
+    client.force_login(city_officer)
+    filters = section(client.get(reverse("registry:securitysystem_list")), "filters", "</form>")
+    assert filters.count('<option value="" selected>不限</option>') >= 2  # 辖区, 状态
+    assert '<option value="unknown" selected>不限</option>' in filters  # yes/no filters
+    assert "---------" not in filters and "未知" not in filters

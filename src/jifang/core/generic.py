@@ -175,8 +175,9 @@ def _label_any(form) -> None:
         widget = field.widget
         if isinstance(widget, forms.NullBooleanSelect):
             widget.choices = [(value, _("any") if value in ("unknown", "") else label) for value, label in widget.choices]
-        elif isinstance(field, forms.ChoiceField) and field.choices and field.choices[0][0] == "":
-            field.choices = [("", _("any")), *field.choices[1:]]
+        elif isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
+            field.empty_label = _("any")
+            field.choices = list(field.choices)  # re-evaluated with the new label, handed to the widget
 
 
 def _active_id_filters(filterset, params) -> list[dict]:
