@@ -137,3 +137,17 @@ def test_unset_filters_read_any(client, city_officer):
     assert filters.count('<option value="" selected>不限</option>') >= 2  # 辖区, 状态
     assert '<option value="unknown" selected>不限</option>' in filters  # yes/no filters
     assert "---------" not in filters and "未知" not in filters
+
+
+def test_unit_user_adds_a_part_from_the_site_page(client, site, unit_user):
+    from jifang.registry.models import SitePart
+
+    client.force_login(unit_user)
+    detail = client.get(reverse("registry:site_detail", args=[site.pk])).content.decode()
+    link = f'{reverse("registry:sitepart_add")}?site={site.pk}'
+    assert link in detail
+    page = client.get(link)
+    assert page.context["form"].initial == {"site": site.pk}
+    assert client.post(link, form_post_data(page, {"name": "二楼更衣室", "area_kind": "changing_room"})).status_code == 302
+    part = SitePart.objects.get(site=site, name="二楼更衣室")
+    assert part.is_private
