@@ -34,7 +34,8 @@ STAGES = ["detected", "ordered", "rectified", "overdue", "notified", "decided"]
 
 @contextmanager
 def _on(day: dt.date, hour: int = 10):
-    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+    # In UTC, as timezone.now() returns it: the audit chain hashes the moment as given.
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0))).astimezone(dt.UTC)
     with mock.patch.object(timezone, "now", return_value=moment):
         yield
 
@@ -101,9 +102,12 @@ def seed(ctx) -> None:
     if bank is None:
         return
     sites = list(Site.objects.filter(unit=bank).order_by("id")[: len(CASES)])
+    if not sites:
+        return
     people = _people(bank)
-    for site, (clause, seen, stage) in zip(sites, CASES, strict=False):
-        _case(ctx, site, clause, seen, stage, people)
+    # Each case cites another clause, so a small bank's sites can carry more than one case.
+    for i, (clause, seen, stage) in enumerate(CASES):
+        _case(ctx, sites[i % len(sites)], clause, seen, stage, people)
         ctx.counts["enforcement.Case"] += 1
     first = services.Inspection.objects.filter(unit=bank).order_by("id").first()
     if first is not None:
