@@ -10,7 +10,7 @@ import decimal
 import threading
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import Case, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 
 from jifang.accounts.divisions import DISTRICTS
@@ -84,6 +84,26 @@ def area_q(subject, area: Area) -> Q | None:
     return Q(**{subject.district: area.district}) if area.district else Q()
 
 
+def _exclusions(model, lookups: dict, pack: Pack, as_of: dt.date) -> list:
+    """`exclude` as filters. Lookups across a to-many relation ("has no system in use") become a
+    correlated NOT EXISTS per relation: Django's exclude would write NOT IN (subquery), which
+    PostgreSQL cannot turn into an anti-join and evaluates over the whole related table even when
+    the run looks at one site."""
+    plain, related = {}, {}
+    for key, value in lookups.items():
+        head, _, rest = key.partition("__")
+        field = model._meta.get_field(head)
+        if field.one_to_many and rest:
+            related.setdefault(field, {})[rest] = value
+        else:
+            plain[key] = value
+    out = [~_q(plain, pack, as_of)] if plain else []
+    for field, inner in related.items():
+        rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})
+        out.append(~Exists(rows.filter(_q(inner, pack, as_of))))
+    return out
+
+
 def jurisdiction_q(subject, pack: Pack) -> Q:
     """The pack's area as a list of the registry's district codes; no filter when it covers them all."""
     codes = [code for code in DISTRICTS if code.startswith(pack.jurisdiction_prefix)]
@@ -107,7 +127,7 @@ def rule_queryset(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -
         qs = qs.filter(violating)
         outcome = Value(Outcome.VIOLATION, output_field=CharFieldType())
     if rule.exclude:
-        qs = qs.exclude(_q(rule.exclude, pack, as_of))
+        qs = qs.filter(*_exclusions(subject.model, rule.exclude, pack, as_of))
     columns = {f"_{name}": F(path) for name, path in subject.paths().items()}
     return qs.values(*rule.facts, _outcome=outcome, **columns).order_by("pk")
 
