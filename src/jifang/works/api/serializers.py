@@ -1,6 +1,7 @@
 """Works API serializers: read models, and one input serializer per lifecycle step (the step's
 service takes the validated data as keyword arguments). References accept ids or natural keys and
 resolve only inside the caller's scope (core.api.ScopedRefField)."""
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from jifang.core.api import ScopedRefField
@@ -30,6 +31,12 @@ class WorksSerializer(serializers.ModelSerializer):
         return fields
 
 
+class ItemOutput(serializers.Serializer):
+    name = serializers.CharField()
+    passed = serializers.BooleanField()
+    note = serializers.CharField()
+
+
 class AcceptanceSerializer(serializers.ModelSerializer):
     items = serializers.SerializerMethodField()
     attended_by = serializers.SerializerMethodField()
@@ -40,10 +47,11 @@ class AcceptanceSerializer(serializers.ModelSerializer):
                   "result", "certificate", "reserved_interface", "opinion", "non_conforming", "items", "attended_by"]
         read_only_fields = fields
 
-    def get_items(self, obj):
+    @extend_schema_field(ItemOutput(many=True))
+    def get_items(self, obj) -> list[dict]:
         return [{"name": i.name, "passed": i.passed, "note": i.note} for i in obj.items.all()]
 
-    def get_attended_by(self, obj):
+    def get_attended_by(self, obj) -> list[int]:
         return [a.officer_id for a in obj.attendances.all()]
 
 

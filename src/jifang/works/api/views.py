@@ -4,6 +4,7 @@ POST /api/works/<id>/<step>/ takes one lifecycle step; a refusal answers 400 wit
 bilingual message (and clause), a missing right 403, an object outside scope 404."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,7 +35,8 @@ def _step(name: str, input_class, call):
         return _run_step(self, request, input_class, call)
 
     handler.__name__ = name
-    return action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
+    routed = action(detail=True, methods=["post"], url_path=name.replace("_", "-"))(handler)
+    return extend_schema(request=input_class)(routed)  # the schema shows the step's own input
 
 
 class WorksViewSet(ScopedModelViewSet):
