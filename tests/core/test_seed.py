@@ -46,7 +46,7 @@ def dump() -> dict:
 def seeded(seed: int) -> tuple[dict, dict]:
     """The dump and manifest of a city seeded inside a savepoint that is then rolled back, so each
     call starts from the same empty database (users and audit rows that hooks make included)."""
-    sid = transaction.savepoint()
+    sid = transaction.savepoint_create()
     ctx = seed_city(scale=SCALE, seed=seed, today=TODAY)
     result = dump(), ctx.manifest.as_json()
     transaction.savepoint_rollback(sid)
