@@ -17,7 +17,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 setup: $(STAMP)
 	@scripts/system-packages
-	@cd src/jifang && ../../$(BIN)/jifang compilemessages -v 0
+	@cd src/jifang && JIFANG_VAR_DIR=$${JIFANG_VAR_DIR:-$(CURDIR)/var} ../../$(BIN)/jifang compilemessages -v 0  # state stays out of src/
 
 migrate: setup
 	$(BIN)/jifang migrate --no-input -v 0
