@@ -77,7 +77,10 @@ class Finding(models.Model):
     # only records the date it stopped seeing the violation, as evidence for the officer.
     unseen_since = models.DateField(_("no longer seen since"), null=True, blank=True)
     first_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    last_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Not indexed: every scan rewrites last_run and last_seen on each finding it sees again, and
+    # without an index on either column PostgreSQL can update those rows in place (HOT).
+    last_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                 db_index=False)
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id")
 
