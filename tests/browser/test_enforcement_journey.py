@@ -76,7 +76,7 @@ def test_officer_carries_a_case_from_inspection_to_decision(page, wuhua_officer,
     page.fill("[data-testid=decide-form] #id_amount_unit", "6000")
     page.click("[data-testid=decide]")
     assert "罚" in page.locator("[data-testid=decision-number]").inner_text()
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60000) as download:  # rendering is slow on a loaded machine
         page.click("[data-testid=decision-pdf]")
     pdf = open(download.value.path(), "rb").read()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
