@@ -7,6 +7,14 @@ from . import factories as f
 PASSWORD = "correct-horse-battery"
 
 
+def pytest_configure(config):
+    """Argon2 is the production hasher (settings.py; tests/core/test_settings.py checks it); the
+    suite creates hundreds of users, so it hashes their passwords with a fast one."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_collection_modifyitems(items):
     """A clause id on a test must look like one (art_N__para_M[__point_K])."""
     import re

@@ -67,3 +67,26 @@ def test_a_device_part_must_be_at_the_systems_site(unit_user, wuhua_unit):
     with pytest.raises(ValidationError):
         services.device_create(actor=unit_user, serial="D-1", system=system, kind="camera", part=elsewhere)
     assert not Device.objects.filter(serial="D-1").exists()
+
+
+def test_unit_user_registers_a_site_of_its_own_unit(unit_user, wuhua_unit, panlong_unit):
+    site = services.site_create(actor=unit_user, code="S-NEW-1", name="五华支行二号网点", unit=wuhua_unit)
+    assert site.district_id == wuhua_unit.district_id  # taken from the unit
+    branch = services.site_create(actor=unit_user, code="S-NEW-2", name="盘龙网点", unit=wuhua_unit,
+                                  district_id="530103")
+    assert branch.district_id == "530103"  # a branch in another district is a fact the unit may state
+    with pytest.raises(NotPermitted):
+        services.site_create(actor=unit_user, code="S-NEW-3", name="别人的场所", unit=panlong_unit)
+    with pytest.raises(NotPermitted):  # the art. 6 category is the police's to set
+        services.site_create(actor=unit_user, code="S-NEW-4", name="自定类别", unit=wuhua_unit, art6_point=5)
+    with pytest.raises(NotPermitted):  # moving an existing site stays with the police
+        services.site_update(actor=unit_user, site=site, district_id="530103")
+
+
+def test_police_only_fields_cannot_be_reached_through_their_id_names(unit_user, wuhua_unit):
+    site = f.SiteFactory(unit=wuhua_unit)
+    for data in ({"district_id": "530103"}, {"district": "530103"}):
+        with pytest.raises(NotPermitted):
+            services.site_update(actor=unit_user, site=site, **data)
+    site.refresh_from_db()
+    assert site.district_id == "530102"

@@ -3,7 +3,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core.scoping import ScopePaths
+
 from .divisions import CITY_CODE
+from .roles import POLICE_ROLES, Role  # noqa: F401  (Role is imported from here across the apps)
 
 
 class Division(models.Model):
@@ -13,6 +16,9 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=50)
     name_en = models.CharField(_("English name"), max_length=80, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    # The divisions are public knowledge (GB/T 2260): every signed-in user may read them.
+    scope = ScopePaths(public=True)
 
     class Meta:
         ordering = ["code"]
@@ -25,18 +31,6 @@ class Division(models.Model):
     @property
     def is_city(self) -> bool:
         return self.code == CITY_CODE
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", _("platform administrator")
-    CITY_OFFICER = "city_officer", _("city police officer")
-    DISTRICT_OFFICER = "district_officer", _("district police officer")
-    DEPARTMENT_OFFICER = "department_officer", _("officer of another department (read-only)")
-    UNIT_USER = "unit_user", _("unit user")
-    FIRM_USER = "firm_user", _("firm user")
-
-
-POLICE_ROLES = {Role.CITY_OFFICER, Role.DISTRICT_OFFICER}
 
 
 class User(AbstractUser):

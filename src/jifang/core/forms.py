@@ -10,7 +10,7 @@ from jifang.accounts.divisions import CITY_CODE, DISTRICTS
 from jifang.accounts.models import Role
 
 from .scoping import scope_q
-from .services import POLICE_AND_ADMIN
+from .services import POLICE_AND_ADMIN, police_only
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
@@ -34,7 +34,7 @@ class ServiceModelForm(forms.ModelForm):
         if self.user.role in POLICE_AND_ADMIN:
             return
         model = self._meta.model
-        for name in getattr(model, "police_only_fields", ()):
+        for name in police_only(model, creating=not self.instance.pk):
             if name not in self.fields:
                 continue
             model_field = model._meta.get_field(name)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Model, Q, QuerySet
 
 from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.models import Role
+from jifang.accounts.roles import Role
 
 Path = str | Callable[[object], Q] | None
 
@@ -52,6 +52,12 @@ def _district_q(paths: ScopePaths, user) -> Q | None:
     return _q(paths.district, user.division_id)
 
 
+def unit_ids_of(user) -> list[int]:
+    """The ids of a unit user's units (one indexed query; not cached on the user object, whose
+    units may change while it lives, e.g. in a long-running client or test)."""
+    return list(user.units.values_list("id", flat=True))
+
+
 def _anchored_q(user, paths: ScopePaths) -> Q | None:
     """The rows anchored to the user's division, units or firm (None: all)."""
     nothing = Q(pk__in=[])
@@ -63,7 +69,7 @@ def _anchored_q(user, paths: ScopePaths) -> Q | None:
             return nothing  # a district officer anchored to the city is a misconfiguration
         return _district_q(paths, user)
     if role == Role.UNIT_USER:
-        unit_ids = list(user.units.values_list("id", flat=True))
+        unit_ids = unit_ids_of(user)
         return _q(paths.unit, unit_ids) if unit_ids else nothing
     if role == Role.FIRM_USER:
         return _q(paths.firm, user.firm_id) if user.firm_id else nothing

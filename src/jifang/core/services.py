@@ -14,8 +14,17 @@ from .scoping import can_write
 POLICE_AND_ADMIN = {"admin", "city_officer", "district_officer"}
 
 
-def _refuse_police_only(actor, model, changed: set[str]) -> None:
-    locked = set(getattr(model, "police_only_fields", ())) & changed
+def police_only(model, *, creating: bool) -> tuple[str, ...]:
+    """Fields only the police may set. A model may free some of them on creation
+    (`police_only_on_create`): a unit registers its own new site in a district, but only the
+    police move an existing site to another unit or district."""
+    if creating and hasattr(model, "police_only_on_create"):
+        return tuple(model.police_only_on_create)
+    return tuple(getattr(model, "police_only_fields", ()))
+
+
+def _refuse_police_only(actor, model, changed: set[str], *, creating: bool = False) -> None:
+    locked = set(police_only(model, creating=creating)) & changed
     if locked and actor.role not in POLICE_AND_ADMIN:
         raise NotPermitted(
             "只有公安机关可以修改：{f}", "only the police may change: {f}", f=", ".join(sorted(locked))
@@ -30,7 +39,7 @@ def _attach(obj: Model, data: dict) -> set[str]:
         if field.is_relation and field.many_to_one:
             new = value.pk if isinstance(value, Model) else value
             if getattr(obj, field.attname) != new:
-                changed.add(name)
+                changed.add(field.name)  # "district_id" and "district" are the same field
             setattr(obj, name if isinstance(value, Model) else field.attname, value)
             continue
         if getattr(obj, name) != value:
@@ -44,7 +53,8 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
     if not can_write(actor, model):
         raise NotPermitted()
     obj = model()
-    _refuse_police_only(actor, model, {k for k, v in data.items() if v not in (None, "", False)})
+    given = {model._meta.get_field(k).name for k, v in data.items() if v not in (None, "", False)}
+    _refuse_police_only(actor, model, given, creating=True)
     _attach(obj, data)
     if prepare:
         prepare(obj)

@@ -189,6 +189,7 @@ class Site(RegistryModel):
     scope = ScopePaths(district="district_id", unit="unit_id", firm=_sites_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("code",)
     police_only_fields = ("art6_point", "designation_number", "designation_date", "unit", "district")
+    police_only_on_create = ("art6_point", "designation_number", "designation_date")
 
     class Meta:
         ordering = ["id"]

@@ -68,8 +68,14 @@ def product_update(*, actor, product: Product, **data) -> Product:
     return update_object(actor=actor, obj=product, data=data)
 
 
+def _site_district_from_unit(site: Site) -> None:
+    """A site is in its unit's district unless the registrant says otherwise (a branch elsewhere)."""
+    if not site.district_id and site.unit_id:
+        site.district_id = site.unit.district_id
+
+
 def site_create(*, actor, **data) -> Site:
-    return create_object(actor=actor, model=Site, data=data)
+    return create_object(actor=actor, model=Site, data=data, prepare=_site_district_from_unit)
 
 
 @transaction.atomic
