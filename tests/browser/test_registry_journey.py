@@ -1,7 +1,5 @@
 """Key registry journeys in a real browser: a district officer finds devices and opens a site; a bank's
 security manager (unit user) adds a device from the site's page; anyone switches to English."""
-import importlib
-
 import pytest
 
 from jifang.registry.models import Device
@@ -11,15 +9,6 @@ from ..conftest import PASSWORD
 from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def divisions(transactional_db):
-    """Each transactional test ends with a flush that also empties the divisions a data migration
-    loaded; put them back (serialized_rollback did not survive earlier tests in the same run)."""
-    from django.apps import apps
-
-    importlib.import_module("jifang.accounts.migrations.0003_divisions").load(apps, None)
 
 
 def test_district_officer_filters_devices_and_opens_a_site(page, wuhua_officer, wuhua_unit, panlong_unit):

@@ -36,3 +36,16 @@ def test_unit_user_cannot_add_a_device_to_another_units_system(client, unit_user
                                                       "status": "active"})
     assert response.status_code == 200  # the form comes back with the error: the system is not a choice
     assert not Device.objects.filter(serial="X-1").exists()
+
+
+def test_site_and_unit_pages_link_to_their_findings_and_case_file(client, wuhua_officer, firm_user, firm, wuhua_unit):
+    site = f.SiteFactory(unit=wuhua_unit)
+    f.SystemFactory(site=site, firm=firm)
+    client.force_login(wuhua_officer)
+    page = client.get(f"/registry/sites/{site.pk}/").content.decode()
+    assert f"/regulation/findings/?site={site.pk}" in page and f"/enforcement/casefile/site/{site.pk}/" in page
+    page = client.get(f"/registry/units/{wuhua_unit.pk}/").content.decode()
+    assert f"/regulation/findings/?unit={wuhua_unit.pk}" in page
+    client.force_login(firm_user)  # a firm sees the site it works on, but no case file
+    page = client.get(f"/registry/sites/{site.pk}/").content.decode()
+    assert f"/regulation/findings/?site={site.pk}" in page and "/enforcement/casefile/" not in page

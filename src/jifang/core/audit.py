@@ -48,7 +48,8 @@ def entry_hash(prev_hash: str, entry: dict) -> str:
 def _hashed_fields(e: AuditEntry) -> dict:
     return {
         "seq": e.seq,
-        "at": e.at.isoformat(),
+        # UTC whatever zone the caller's datetime carries: the database hands it back in UTC.
+        "at": e.at.astimezone(dt.UTC).isoformat(),
         "actor_id": e.actor_id,
         "actor_label": e.actor_label,
         "action": e.action,

@@ -20,6 +20,25 @@ from .scoping import can_write, get_visible, visible
 
 
 @dataclass(frozen=True)
+class Link:
+    """A button on a detail page to another app's view of the object (its findings, its case file).
+    `query` names a filter parameter (…?site=<pk>); without it the URL takes the pk as argument.
+    `roles` limits who is shown the button (the target view enforces scope regardless)."""
+
+    label: str
+    url_name: str
+    query: str = ""
+    roles: frozenset | None = None
+
+    def href(self, obj) -> str:
+        from django.urls import reverse
+
+        if self.query:
+            return f"{reverse(self.url_name)}?{self.query}={obj.pk}"
+        return reverse(self.url_name, args=[obj.pk])
+
+
+@dataclass(frozen=True)
 class Related:
     """A table of related rows on a detail page, e.g. a site's systems."""
 
@@ -196,6 +215,7 @@ class ObjectDetailView(LoginRequiredMixin, View):
     model: type[Model]
     fields: tuple[str, ...] = ()
     related: tuple[Related, ...] = ()
+    links: tuple[Link, ...] = ()
     select_related: tuple[str, ...] = ()
     history_limit = 20
     template_name = "core/object_detail.html"
@@ -225,6 +245,8 @@ class ObjectDetailView(LoginRequiredMixin, View):
             # The object was read through get_visible above, so its history is the user's to see.
             "history": object_history(obj, limit=self.history_limit),
             "can_edit": can_write(request.user, self.model, obj),
+            "links": [(link.label, link.href(obj)) for link in self.links
+                      if link.roles is None or request.user.role in link.roles],
             "url_base": _url_base(self.model),
             **self.extra_context(request, obj),
         })

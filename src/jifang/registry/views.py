@@ -6,10 +6,22 @@ record a site part and its devices without typing an id."""
 from django.utils.translation import gettext_lazy as _
 
 from jifang.accounts.models import Role
-from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, Related
+from jifang.core.generic import Link, ObjectDetailView, ObjectEditView, ObjectListView, Related
 
 from . import filtersets, forms, services
 from . import models as m
+
+# Case files are the police's and the unit's business; firms see none of enforcement.
+CASEFILE_ROLES = frozenset({Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER,
+                            Role.UNIT_USER})
+
+
+def law_links(param: str, casefile: str) -> tuple[Link, ...]:
+    """A unit's or site's findings under the rule packs, and its enforcement case file."""
+    return (
+        Link(_("Findings"), "regulation:finding_list", query=param),
+        Link(_("Case file"), casefile, roles=CASEFILE_ROLES),
+    )
 
 # A new unit or firm would not be anchored to the unit or firm user who registered it, so only
 # the police and administrators register them; their own users may then keep them up to date.
@@ -33,6 +45,7 @@ class UnitList(ObjectListView):
 
 class UnitDetail(ObjectDetailView):
     model = m.Unit
+    links = law_links("unit", "enforcement:casefile_unit")
     fields = ("name", "credit_code", "kind", "district", "address", "contact_name", "contact_phone",
               "person_in_charge_name", "person_in_charge_phone", "person_directly_responsible_name",
               "person_directly_responsible_phone")
@@ -111,6 +124,7 @@ class SiteList(ObjectListView):
 
 class SiteDetail(ObjectDetailView):
     model = m.Site
+    links = law_links("site", "enforcement:casefile_site")
     fields = ("code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date")
     related = (
         Related(_("Parts"), m.SitePart, "site", ("name", "area_kind"), "registry:sitepart_list", "site",
