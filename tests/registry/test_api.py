@@ -255,4 +255,4 @@ def test_unknown_filter_value_is_a_400(city_officer):
 def test_out_of_range_id_filter_is_a_400_not_a_crash(city_officer, value):
     # found by schemathesis: ?site=-8.9e176 overflowed SQLite's integer (a 500)
     response = client_for(city_officer).get("/api/site-parts/", {"site": value})
-    assert response.status_code == 400 and "out of range" in str(response.json())
+    assert response.status_code == 400 and "site" in response.json()

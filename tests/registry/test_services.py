@@ -90,3 +90,26 @@ def test_police_only_fields_cannot_be_reached_through_their_id_names(unit_user, 
             services.site_update(actor=unit_user, site=site, **data)
     site.refresh_from_db()
     assert site.district_id == "530102"
+
+
+def test_unit_user_registers_a_system_at_its_own_site_only(unit_user, wuhua_unit, panlong_unit):
+    mine = f.SiteFactory(unit=wuhua_unit)
+    system = services.system_create(actor=unit_user, code="SYS-U-1", name="营业厅监控", site=mine,
+                                    has_audio_video=True)
+    assert (system.unit_id, system.district_id) == (wuhua_unit.id, "530102")
+    with pytest.raises(NotPermitted):
+        services.system_create(actor=unit_user, code="SYS-U-2", name="别家", site=f.SiteFactory(unit=panlong_unit))
+
+
+def test_a_firm_cannot_register_a_system_itself(firm_user, firm, wuhua_unit):
+    with pytest.raises(NotPermitted):
+        services.system_create(actor=firm_user, code="SYS-F-1", name="x", site=f.SiteFactory(unit=wuhua_unit),
+                               firm=firm)
+
+
+def test_moving_a_system_carries_its_devices(city_officer, wuhua_unit, panlong_unit):
+    device = f.DeviceFactory(system=f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit)))
+    target = f.SiteFactory(unit=panlong_unit)
+    services.system_update(actor=city_officer, system=device.system, site=target)
+    device.refresh_from_db()
+    assert (device.site_id, device.unit_id, device.district_id) == (target.id, panlong_unit.id, "530103")

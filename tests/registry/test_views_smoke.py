@@ -49,3 +49,11 @@ def test_site_and_unit_pages_link_to_their_findings_and_case_file(client, wuhua_
     client.force_login(firm_user)  # a firm sees the site it works on, but no case file
     page = client.get(f"/registry/sites/{site.pk}/").content.decode()
     assert f"/regulation/findings/?site={site.pk}" in page and "/enforcement/casefile/" not in page
+
+
+@pytest.mark.parametrize("value", ["1e200", "-8", "abc", str(2**64)])
+def test_out_of_range_id_filters_are_form_errors_not_crashes(client, wuhua_officer, value):
+    client.force_login(wuhua_officer)
+    response = client.get(f"/registry/devices/?site={value}")
+    assert response.status_code == 200
+    assert "data-testid=\"filters\"" in response.content.decode()

@@ -1,8 +1,9 @@
 """One FilterSet per registry model, shared by the web UI and the API.
 
-Filters on related rows take ids (NumberFilter), never a ModelChoiceFilter: a select with 100,000
+Filters on related rows take ids (IdFilter), never a ModelChoiceFilter: a select with 100,000
 units would be rendered, and validated, on every page."""
 import django_filters as df
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +12,19 @@ from jifang.accounts.divisions import DISTRICTS
 from . import models as m
 
 DISTRICT_CHOICES = sorted(DISTRICTS.items())
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(df.NumberFilter):
+    """A row id: a whole number in the range of a 64-bit key (anything else is a form error,
+    not a database overflow)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class SearchFilterSet(df.FilterSet):
@@ -68,7 +82,7 @@ class SiteFilterSet(SearchFilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     art6_point = df.ChoiceFilter(choices=m.Art6Point.choices, label=_("art. 6 category"))
     mandatory = df.BooleanFilter(field_name="art6_point", lookup_expr="isnull", exclude=True, label=_("system required by art. 6"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    unit = IdFilter(field_name="unit_id", label=_("unit id"))
     has_system = df.BooleanFilter(method="filter_has_system", label=_("has a registered system"))
     search_fields = ("name", "address")
     exact_fields = ("code",)
@@ -84,7 +98,7 @@ class SiteFilterSet(SearchFilterSet):
 
 
 class SitePartFilterSet(SearchFilterSet):
-    site = df.NumberFilter(field_name="site_id", label=_("site id"))
+    site = IdFilter(field_name="site_id", label=_("site id"))
     area_kind = df.ChoiceFilter(choices=m.AreaKind.choices, label=_("area kind"))
     search_fields = ("name",)
 
@@ -96,9 +110,9 @@ class SitePartFilterSet(SearchFilterSet):
 class SystemFilterSet(SearchFilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     status = df.ChoiceFilter(choices=m.SystemStatus.choices, label=_("status"))
-    site = df.NumberFilter(field_name="site_id", label=_("site id"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
-    firm = df.NumberFilter(field_name="firm_id", label=_("firm id"))
+    site = IdFilter(field_name="site_id", label=_("site id"))
+    unit = IdFilter(field_name="unit_id", label=_("unit id"))
+    firm = IdFilter(field_name="firm_id", label=_("firm id"))
     has_audio_video = df.BooleanFilter(label=_("audio-video subsystem"))
     police_connected = df.BooleanFilter(label=_("connected to the police platform"))
     accepted = df.BooleanFilter(method="filter_accepted", label=_("passed acceptance"))
@@ -125,11 +139,11 @@ class DeviceFilterSet(SearchFilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     kind = df.ChoiceFilter(choices=m.DeviceKind.choices, label=_("device kind"))
     status = df.ChoiceFilter(choices=m.DeviceStatus.choices, label=_("status"))
-    system = df.NumberFilter(field_name="system_id", label=_("system id"))
-    site = df.NumberFilter(field_name="site_id", label=_("site id"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
-    product = df.NumberFilter(field_name="product_id", label=_("product id"))
-    part = df.NumberFilter(field_name="part_id", label=_("part id"))
+    system = IdFilter(field_name="system_id", label=_("system id"))
+    site = IdFilter(field_name="site_id", label=_("site id"))
+    unit = IdFilter(field_name="unit_id", label=_("unit id"))
+    product = IdFilter(field_name="product_id", label=_("product id"))
+    part = IdFilter(field_name="part_id", label=_("part id"))
     search_fields = ("name",)
     exact_fields = ("serial", "gb28181_id")
 

@@ -334,6 +334,7 @@ class SecuritySystem(RegistryModel):
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
     police_only_fields = ("site",)
+    police_only_on_create = ()  # a unit registers a system at its own site (checked after save)
 
     class Meta:
         ordering = ["id"]

@@ -2,7 +2,7 @@
 keeps the copied district/unit/site columns in step and writes its audit row in one transaction."""
 from django.db import transaction
 
-from jifang.core.errors import ServiceError
+from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.services import POLICE_AND_ADMIN, create_object, update_object
 
 from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
@@ -100,11 +100,22 @@ def site_part_update(*, actor, part: SitePart, **data) -> SitePart:
 
 
 def system_create(*, actor, **data) -> SecuritySystem:
+    if actor.role == "firm_user":
+        # A firm's systems come to it through the works it does for a unit (or the unit naming
+        # it); a firm registering a system itself could attach one to any unit's site.
+        raise NotPermitted("技防企业不能自行登记技防系统，请由建设单位登记",
+                           "a firm cannot register a system itself; the builder unit registers it")
     return create_object(actor=actor, model=SecuritySystem, data=data, prepare=_system_prepare(actor))
 
 
+@transaction.atomic
 def system_update(*, actor, system: SecuritySystem, **data) -> SecuritySystem:
-    return update_object(actor=actor, obj=system, data=data, prepare=_system_prepare(actor))
+    system = update_object(actor=actor, obj=system, data=data, prepare=_system_prepare(actor))
+    # A system moved to another site takes its devices along.
+    Device.objects.filter(system=system).exclude(
+        site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id
+    ).update(site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id)
+    return system
 
 
 def device_create(*, actor, **data) -> Device:
