@@ -2,7 +2,6 @@
 
 Browser tests are marked `browser`; they run in the normal suite. Chromium is started with the
 flags that keep it off the network (it would otherwise try to reach Google's hosts)."""
-import importlib
 import os
 
 import pytest
@@ -48,11 +47,3 @@ def login(page, username: str, password: str) -> None:
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=whoami]")
 
-
-@pytest.fixture(autouse=True)
-def divisions(transactional_db):
-    """A transactional test ends with a flush that also empties the divisions the data migration
-    loaded; put them back before each browser test."""
-    from django.apps import apps
-
-    importlib.import_module("jifang.accounts.migrations.0003_divisions").load(apps, None)

@@ -10,7 +10,8 @@ JIFANG = str(Path(sys.executable).with_name("jifang"))
 
 def run_jifang(tmp_path, *args, **env) -> subprocess.CompletedProcess:
     """`jifang <args>` in a fresh process, so settings are read from this environment."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("JIFANG_")}
+    # Neither our settings nor the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE may leak into the child.
+    base = {k: v for k, v in os.environ.items() if not k.startswith("JIFANG_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     base.update(JIFANG_VAR_DIR=str(tmp_path / "var"), **env)
     return subprocess.run([JIFANG, *args], env=base, capture_output=True, text=True, timeout=120)
 

@@ -21,8 +21,10 @@ def _rule_choices():
 
 
 class FindingFilterSet(df.FilterSet):
-    clause = df.ChoiceFilter(field_name="clause_id", choices=(), label=_("clause"))
-    rule = df.ChoiceFilter(field_name="rule_id", choices=(), label=_("rule"))
+    # Callables: the choices are read from the loaded packs each time a form iterates them (a
+    # field built once, e.g. by the schema generator, still sees packs loaded later).
+    clause = df.ChoiceFilter(field_name="clause_id", choices=_clause_choices, label=_("clause"))
+    rule = df.ChoiceFilter(field_name="rule_id", choices=_rule_choices, label=_("rule"))
     status = df.ChoiceFilter(choices=m.FindingStatus.choices, label=_("status"))
     stage = df.ChoiceFilter(choices=m.Stage.choices, label=_("stage"))
     outcome = df.ChoiceFilter(choices=m.Outcome.choices, label=_("outcome"))
@@ -32,12 +34,6 @@ class FindingFilterSet(df.FilterSet):
     site = df.NumberFilter(field_name="site_id", label=_("site id"))
     unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
     subject = df.CharFilter(field_name="subject_key", label=_("subject"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The choices come from the loaded packs, read when the form is built, not at import.
-        self.filters["clause"].extra["choices"] = _clause_choices()
-        self.filters["rule"].extra["choices"] = _rule_choices()
 
     class Meta:
         model = m.Finding

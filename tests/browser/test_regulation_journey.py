@@ -1,23 +1,13 @@
 """A district officer reads the law, runs a scan of their district and follows a finding to the
 explanation of the clause, the facts and the penalty path, in Chinese."""
-import importlib
-
 import pytest
 
 from jifang.registry import models as m
 from tests import factories as f
-from tests.browser.conftest import browser, login, page  # noqa: F401  (fixtures live with the browser tests)
+from .conftest import login
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def divisions(transactional_db):
-    """A transactional test's flush empties the divisions the data migration loaded; reload them."""
-    from django.apps import apps
-
-    importlib.import_module("jifang.accounts.migrations.0003_divisions").load(apps, None)
 
 
 @pytest.mark.clause("art_19__para_1")
