@@ -57,3 +57,10 @@ def test_out_of_range_id_filters_are_form_errors_not_crashes(client, wuhua_offic
     response = client.get(f"/registry/devices/?site={value}")
     assert response.status_code == 200
     assert "data-testid=\"filters\"" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/regulation/findings/?site=1e200", "/enforcement/inspections/?unit=1e200",
+                                 "/works/list/?firm=1e200"])
+def test_every_id_filter_is_bounded(client, city_officer, url):
+    client.force_login(city_officer)
+    assert client.get(url).status_code == 200  # a form error on the filter, never a 500

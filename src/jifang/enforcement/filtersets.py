@@ -2,15 +2,15 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jifang.registry.filtersets import DISTRICT_CHOICES
+from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter
 
 from . import models as m
 
 
 class InspectionFilterSet(df.FilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit"))
-    site = df.NumberFilter(field_name="site_id", label=_("site"))
+    unit = IdFilter(field_name="unit_id", label=_("unit"))
+    site = IdFilter(field_name="site_id", label=_("site"))
     kind = df.ChoiceFilter(choices=m.InspectionKind.choices, label=_("kind"))
     inspected_after = df.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("inspected from"))
 
@@ -21,7 +21,7 @@ class InspectionFilterSet(df.FilterSet):
 
 class OrderFilterSet(df.FilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit"))
+    unit = IdFilter(field_name="unit_id", label=_("unit"))
     status = df.ChoiceFilter(choices=m.OrderStatus.choices, label=_("status"))
     deadline_before = df.DateFilter(field_name="deadline", lookup_expr="lte", label=_("deadline until"))
 
@@ -32,7 +32,7 @@ class OrderFilterSet(df.FilterSet):
 
 class CaseFilterSet(df.FilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit"))
+    unit = IdFilter(field_name="unit_id", label=_("unit"))
     status = df.ChoiceFilter(choices=m.CaseStatus.choices, label=_("status"))
     article = df.ChoiceFilter(choices=[("art_24", "第二十四条"), ("art_25", "第二十五条")], label=_("penalty article"))
 

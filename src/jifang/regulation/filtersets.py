@@ -3,7 +3,7 @@ a site's or a unit's page can link to /regulation/findings/?site=ID or ?unit=ID.
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jifang.registry.filtersets import DISTRICT_CHOICES
+from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter
 from jifang.registry.models import Art6Point
 
 from . import models as m
@@ -31,8 +31,8 @@ class FindingFilterSet(df.FilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     art6_point = df.ChoiceFilter(field_name="site__art6_point", choices=Art6Point.choices, label=_("art. 6 category"))
     pack = df.CharFilter(field_name="pack_id", label=_("rule pack"))
-    site = df.NumberFilter(field_name="site_id", label=_("site id"))
-    unit = df.NumberFilter(field_name="unit_id", label=_("unit id"))
+    site = IdFilter(field_name="site_id", label=_("site id"))
+    unit = IdFilter(field_name="unit_id", label=_("unit id"))
     subject = df.CharFilter(field_name="subject_key", label=_("subject"))
 
     class Meta:

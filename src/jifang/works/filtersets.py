@@ -2,7 +2,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
-from jifang.registry.filtersets import DISTRICT_CHOICES, SearchFilterSet
+from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter, SearchFilterSet
 
 from . import models as m
 
@@ -11,8 +11,8 @@ class WorksFilterSet(SearchFilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     status = df.ChoiceFilter(choices=m.WorksStatus.choices, label=_("status"))
     kind = df.ChoiceFilter(choices=m.WorksKind.choices, label=_("works kind"))
-    system = df.NumberFilter(field_name="system_id", label=_("system id"))
-    firm = df.NumberFilter(field_name="firm_id", label=_("firm id"))
+    system = IdFilter(field_name="system_id", label=_("system id"))
+    firm = IdFilter(field_name="firm_id", label=_("firm id"))
     unfiled = df.BooleanFilter(field_name="filed_on", lookup_expr="isnull", label=_("not filed"))
     search_fields = ("name", "main_project_name")
     exact_fields = ("code",)
