@@ -1,4 +1,4 @@
-"""Accounts: creating users with a role and its anchor, and API tokens. Audited like every change."""
+"""Accounts: creating users with a role and its anchor, and API tokens (issue, revoke). Audited like every change."""
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -61,3 +61,15 @@ def token_issue(*, actor, user: User) -> Token:
     token = Token.objects.create(user=user)
     audit.record(actor=actor, action="accounts.token.issue", obj=user, district=user.division_id or "")
     return token
+
+
+@transaction.atomic
+def token_revoke(*, actor, user: User) -> None:
+    """Revoke a user's API token without issuing another: machine clients using it get 401.
+    The same rights as `token_issue`: the user themselves, or a platform administrator."""
+    if actor.pk != user.pk and actor.role != Role.ADMIN:
+        raise NotPermitted()
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if not deleted:
+        raise ServiceError("用户{u}没有API令牌，无需作废", "user {u} has no API token to revoke", u=user.username)
+    audit.record(actor=actor, action="accounts.token.revoke", obj=user, district=user.division_id or "")
