@@ -6,9 +6,11 @@ would upload them. The import is timed as a dry run: every step of a real import
 set-based checks, bulk inserts, audit rows with their hash chain) runs inside the transaction,
 which is then rolled back instead of committed, so the cached bench database stays as seeded.
 The export is timed for the district whose registry is closest to 100,000 devices.
+JIFANG_BENCH_PROFILE=<path> writes a cProfile of the import there (read it with pstats).
 """
 from __future__ import annotations
 
+import cProfile
 import io
 import itertools
 import os
@@ -55,8 +57,15 @@ def _import(ctx, path: Path) -> None:
 
     officer = ctx.user("city_officer", "530100")
     data = path.read_bytes()
+    profile = os.environ.get("JIFANG_BENCH_PROFILE")  # a path: write a cProfile of the import there
+    profiler = cProfile.Profile() if profile else None
     start, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
     result = dataset_import(actor=officer, data=data, dry_run=True, filename=path.name)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
     seconds = time.perf_counter() - start
     assert result.ok, result.errors[:5]
     # CPU seconds of this process next to the wall clock: on a shared machine the two part ways

@@ -8,8 +8,9 @@ another row by its natural key (credit code, site code, brand + model, ...).
 Import is all-or-nothing and set-based, so that 100,000 rows fit in seconds:
   1. every cell is parsed and checked in Python (type, choices, length, the field's validators);
   2. references, ids and uniqueness are checked with one query per chunk of keys per sheet;
-  3. the rows of a sheet are written with bulk_create / bulk_update and audited with
-     `audit.record_many` (updates with before/after), in one transaction for the whole file.
+  3. the rows of a sheet are written with `bulk.insert_objects` (one compiled multi-row INSERT per
+     batch) / bulk_update and audited with `audit.record_many` / `audit.record_updates` (before and
+     after), in one transaction for the whole file.
 Any bad row (or a dry run) rolls the whole transaction back; the report lists every bad cell with
 sheet, row, column and a bilingual reason. Rights are those of the services: the actor must be
 allowed to write the model, only rows inside their area are written, police-only fields are
@@ -34,7 +35,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import audit
+from . import audit, bulk
 from .i18n import bilingual
 from .scoping import _anchored_q, can_write, visible
 from .services import POLICE_AND_ADMIN, _refuse_police_only
@@ -107,13 +108,17 @@ class Column:
     def _validate(self, value):
         if self.field is None or self.field.is_relation:
             return
-        if self.field.choices and value not in {c for c, _ in self.field.flatchoices}:
+        if self.field.choices and value not in self._choices:
             allowed = ", ".join(str(c) for c, _ in self.field.flatchoices if c != "")
             raise _CellError("未知取值：{v}（可选：{a}）", "unknown value {v} (allowed: {a})", v=value, a=allowed)
         try:
             self.field.run_validators(value)
         except ValidationError as exc:
             raise _CellError("; ".join(exc.messages)) from None
+
+    @functools.cached_property
+    def _choices(self) -> frozenset:
+        return frozenset(c for c, _ in self.field.flatchoices)
 
     def _parse_text(self, raw) -> str:
         if isinstance(raw, float) and raw.is_integer():
@@ -720,11 +725,13 @@ class _SheetImport:
         self._check_in_scope(creates + updates)  # and as they are now written
         label = self.model._meta.label_lower
         audit.record_many(actor=_audit_actor(self.actor), action=f"{label}.create", objects=created, note="import")
-        _record_updates(self.actor, f"{label}.update", [(o, before) for _, o, before, _ in updates])
+        audit.record_updates(actor=_audit_actor(self.actor), action=f"{label}.update",
+                             pairs=[(o, before) for _, o, before, _ in updates], note="import")
         self._count(created, updates)
 
     def _save(self, creates, updates) -> tuple[list, list[str]]:
-        created = self.model._default_manager.bulk_create([o for _, o, _, _ in creates], batch_size=2000)
+        # one compiled multi-row INSERT per batch (bulk_create compiles every value: core/bulk.py)
+        created = bulk.insert_objects(self.model, [o for _, o, _, _ in creates])
         fields = sorted({f for *_, changed in updates for f in changed} - {"id", "created_at", "updated_at"})
         if fields:
             now = timezone.now()
@@ -771,18 +778,6 @@ def _parse_id(raw) -> int | None:
     if value <= 0:
         raise _CellError("编号应为正整数", "an id is a positive whole number")
     return value
-
-
-def _record_updates(actor, action: str, pairs: list[tuple[models.Model, dict]]) -> None:
-    """One audit row per updated object with before/after, appended under one lock of the chain
-    (`audit.record_many` covers creations only)."""
-    if not pairs:
-        return
-    now = timezone.now()
-    entries = [audit._new_entry(actor=_audit_actor(actor), action=action, obj=obj, before=before,
-                                after=audit.snapshot(obj), note="import", district=None, at=now)
-               for obj, before in pairs]
-    audit._append(entries)
 
 
 # --- exporting ----------------------------------------------------------------------------
