@@ -25,7 +25,7 @@ def make_finding(site, clause_id: str, *, stage: str = "detected", subject_type:
         sanction=pack.sanction_for(clause_id), explanation_zh=f"{site.name}违反{c.label_zh}",
         explanation_en=f"{site.name} breaches {clause_id}", stage=stage,
         fingerprint=f"{PACK}:test-{clause_id}:site:{site.pk}", first_seen=timezone.localdate(),
-        last_seen=timezone.localdate(),
+        last_seen_recorded=timezone.localdate(),
     )
 
 

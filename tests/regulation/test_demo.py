@@ -6,7 +6,7 @@ import pytest
 
 from jifang.core.demo import seed_city
 from jifang.regulation import services
-from jifang.regulation.models import Finding
+from jifang.regulation.selectors import seen_by
 from jifang.regulation.packs import get_pack
 
 from .conftest import KUNMING
@@ -22,7 +22,7 @@ def city(db, settings, tmp_path):
 
 def _found(run) -> tuple[dict, dict]:
     found, unknown = defaultdict(set), defaultdict(set)
-    rows = Finding.objects.filter(last_run=run, status="open").values_list("clause_id", "subject_key", "outcome")
+    rows = seen_by(run).values_list("clause_id", "subject_key", "outcome")
     for clause_id, key, outcome in rows:
         (found if outcome == "violation" else unknown)[clause_id].add(key)
     return dict(found), dict(unknown)
@@ -54,7 +54,7 @@ def test_scan_of_the_demo_city_finds_exactly_what_was_planted(city):
 def test_every_finding_of_the_demo_city_carries_its_clause_and_sanction(city):
     run = services.scan(actor=None, as_of=TODAY)
     pack = get_pack(KUNMING)
-    for f in Finding.objects.filter(last_run=run).iterator():
+    for f in seen_by(run).iterator():
         clause = pack.clause(f.clause_id)
         assert f.clauses[0]["label"] == clause.label_zh and f.pack_checksum == pack.checksum
         assert bool(f.sanction) == bool(clause.penalty_article)

@@ -220,8 +220,11 @@ class ObjectDetailView(LoginRequiredMixin, View):
     history_limit = 20
     template_name = "core/object_detail.html"
 
+    def base_queryset(self):
+        return self.model._default_manager.all()
+
     def get_object(self, request, pk):
-        qs = self.model._default_manager.all()
+        qs = self.base_queryset()
         paths = related_paths(self.model, self.fields, self.select_related)
         return get_visible(request.user, qs.select_related(*paths) if paths else qs, pk=pk)
 

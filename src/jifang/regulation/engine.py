@@ -35,6 +35,13 @@ class Area:
             return f"site:{self.site_id}"
         return f"district:{self.district}" if self.district else ""
 
+    @classmethod
+    def from_label(cls, label: str) -> "Area":
+        kind, _, value = label.partition(":")
+        if kind == "site":
+            return cls(site_id=int(value))
+        return cls(district=value) if kind == "district" else cls()
+
 
 def _days(value, pack: Pack, as_of: dt.date) -> int:
     return int(resolve_value(value, pack, as_of))

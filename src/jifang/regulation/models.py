@@ -5,6 +5,8 @@ A finding is never a fine by itself: it records the clause, the facts and the sa
 its `stage`; the engine moves only `status` (open / resolved) and the seen-dates.
 """
 from django.db import models
+from django.db.models import Case, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,50 @@ class ScanRun(models.Model):
         verbose_name_plural = _("scan runs")
 
 
+class RuleWatermark(models.Model):
+    """The latest run that evaluated one rule over one area: the whole registry (district "" and
+    site 0), a district, or a site. One row per rule and area, overwritten by each run (a handful
+    of rows per run, however many findings it sees again)."""
+
+    pack_id = models.CharField(_("rule pack"), max_length=64)
+    rule_id = models.CharField(_("rule"), max_length=64)
+    district = models.CharField(_("district"), max_length=6, blank=True, help_text=_("empty: not a district run"))
+    site_id = models.BigIntegerField(_("site"), default=0, help_text=_("0: not a one-site run"))
+    run = models.ForeignKey(ScanRun, on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("as of"))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pack_id", "rule_id", "district", "site_id"],
+                                               name="rule_watermark_area_unique")]
+        verbose_name = _("rule watermark")
+        verbose_name_plural = _("rule watermarks")
+
+    def __str__(self):
+        return f"{self.pack_id}:{self.rule_id} {self.district or self.site_id or '*'} @ {self.as_of}"
+
+
+def last_seen_expression():
+    """A finding's last-seen date in SQL: the as-of date of the latest run that saw it.
+
+    An open finding the runs still see was seen by every run that evaluated its rule over an area
+    holding it (the whole registry, its district, its site) since its seen_from_run, because a run
+    that missed it would have resolved it or marked it unseen. So its date is that of the latest
+    such watermark; any other finding keeps the date recorded on it."""
+    recorded = F("last_seen_recorded")
+    holding = (Q(district="", site_id=0) | Q(district=OuterRef("district_id"), site_id=0)
+               | Q(site_id=OuterRef("site_id")))
+    marks = RuleWatermark.objects.filter(holding, pack_id=OuterRef("pack_id"), rule_id=OuterRef("rule_id"),
+                                         run_id__gte=OuterRef("seen_from_run_id")).order_by("-run_id")
+    latest = Coalesce(Subquery(marks.values("as_of")[:1]), recorded, output_field=models.DateField())
+    still_seen = Q(status=FindingStatus.OPEN, unseen_since__isnull=True)
+    return Case(When(still_seen, then=latest), default=recorded, output_field=models.DateField())
+
+
+class FindingQuerySet(models.QuerySet):
+    def with_last_seen(self):
+        return self.annotate(last_seen=last_seen_expression())
+
+
 class Finding(models.Model):
     pack_id = models.CharField(_("rule pack"), max_length=64)
     pack_version = models.CharField(_("pack version"), max_length=32)
@@ -71,18 +117,27 @@ class Finding(models.Model):
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.DETECTED)
     fingerprint = models.CharField(max_length=200, help_text="pack:rule:clause:subject_type:subject_id:outcome")
     first_seen = models.DateField(_("first seen"))
-    last_seen = models.DateField(_("last seen"))
+    # The last sighting written on the row: when the finding was made, when it was seen again after
+    # going unseen, or (frozen) when a run stopped seeing it. While a finding stays open and seen,
+    # every later evaluation of its rule over its area sees it too, and those runs leave their date
+    # once per rule in RuleWatermark instead of rewriting every open finding: read `last_seen`
+    # through Finding.objects.with_last_seen().
+    last_seen_recorded = models.DateField(_("last seen (recorded)"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     # A finding under enforcement (stage past detected) is not resolved by the engine: the scan
     # only records the date it stopped seeing the violation, as evidence for the officer.
     unseen_since = models.DateField(_("no longer seen since"), null=True, blank=True)
     first_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    # Not indexed: every scan rewrites last_run and last_seen on each finding it sees again, and
-    # without an index on either column PostgreSQL can update those rows in place (HOT).
-    last_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                 db_index=False)
+    # The run from which on the watermarks count as sightings (the run that made the finding or saw
+    # it again). Not indexed: only compared inside the last-seen subqueries.
+    seen_from_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      db_index=False)
+
+    objects = FindingQuerySet.as_manager()
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id")
+    # Columns that are annotations, not fields (list headers read their labels here)
+    computed_labels = {"last_seen": _("last seen")}
 
     class Meta:
         ordering = ["id"]

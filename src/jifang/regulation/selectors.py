@@ -1,11 +1,36 @@
 """Reads beyond plain `visible()`: the explanation of a finding, the law page's counts, JSON shapes."""
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from jifang.core.scoping import visible
 
 from . import packs
+from .engine import Area
 from .loader import PackError
-from .models import Finding, FindingStatus
+from .models import Finding, FindingStatus, ScanRun
+
+
+def finding_area_q(area: Area) -> Q:
+    """The findings stored under a run's area."""
+    if area.site_id is not None:
+        return Q(site_id=area.site_id)
+    return Q(district_id=area.district) if area.district else Q()
+
+
+def evaluated_q(evaluated: list) -> Q:
+    """The findings of the (pack id, rule id) pairs a run evaluated."""
+    q = Q(pk__in=[])
+    for pack_id, rule_id in evaluated:
+        q |= Q(pack_id=pack_id, rule_id=rule_id)
+    return q
+
+
+def seen_by(run: ScanRun):
+    """The open findings `run` saw (new or seen again), read right after it: those of the rules it
+    evaluated, in its area, not marked unseen, with last_seen annotated."""
+    area = Area.from_label(run.area)
+    return (Finding.objects.with_last_seen()
+            .filter(evaluated_q(run.counts.get("evaluated", [])), finding_area_q(area), status=FindingStatus.OPEN,
+                    unseen_since__isnull=True, seen_from_run_id__lte=run.pk))
 
 
 def finding_json(f: Finding) -> dict:

@@ -1,15 +1,18 @@
 """The only write path for findings and scan runs.
 
 `scan` runs the engine and reconciles its result with the stored findings in a few set-based
-statements: new findings are bulk-inserted, findings seen again get their last-seen date, and open
-findings the run no longer sees are resolved if still at stage `detected`. A finding under
+statements that write in proportion to what changed: new findings are bulk-inserted, open findings
+the run no longer sees are resolved if still at stage `detected`, and the findings seen again are
+left alone: the run leaves one watermark per rule and area instead, from which their last-seen date
+is read (models.last_seen_expression). A finding under
 enforcement (ordered, overdue, decided) stays open: the run only notes when it stopped seeing it,
 because whether a violation was corrected is the officer's decision, not the engine's.
 """
 import datetime as dt
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from jifang.accounts.divisions import CITY_CODE, DISTRICTS
@@ -20,7 +23,8 @@ from jifang.core.scoping import visible
 from jifang.registry.models import Site
 
 from . import engine, packs, subjects
-from .models import Finding, FindingStatus, Outcome, ScanRun, Stage
+from .models import Finding, FindingStatus, Outcome, RuleWatermark, ScanRun, Stage, last_seen_expression
+from .selectors import evaluated_q, finding_area_q
 
 CHUNK = 2000
 MANUAL_RULE = "manual"
@@ -51,29 +55,23 @@ def _area_for(actor, district: str | None, site) -> engine.Area:
     return engine.Area(district=district or own)
 
 
-def _area_filter(area: engine.Area) -> Q:
-    if area.site_id is not None:
-        return Q(site_id=area.site_id)
-    return Q(district_id=area.district) if area.district else Q()
-
-
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
 
-def _found(packs_in_force, as_of, area) -> tuple[dict, Q, dict]:
-    """Evaluate; return fingerprint -> (rule context, row), the Q of the rules evaluated, and counts."""
-    found, evaluated, counts = {}, Q(pk__in=[]), {"violation": 0, "undetermined": 0}
+def _found(packs_in_force, as_of, area) -> tuple[dict, list, dict]:
+    """Evaluate; return fingerprint -> (rule context, row), the (pack, rule) ids evaluated, and counts."""
+    found, evaluated, counts = {}, [], {"violation": 0, "undetermined": 0}
     per_rule = {}
     for pack, rule, rows in engine.evaluate(packs_in_force, as_of, area):
-        evaluated |= Q(pack_id=pack.id, rule_id=rule.id)
+        evaluated.append((pack.id, rule.id))
         per_rule[rule.id] = len(rows)
         ctx = engine.RuleContext(pack, rule, as_of)
         for row in rows:
             found[engine.fingerprint(pack, rule, row)] = (ctx, row)
             counts[str(row["_outcome"])] += 1
-    return found, evaluated, {**counts, "rules": per_rule}
+    return found, evaluated, {**counts, "rules": per_rule, "evaluated": evaluated}
 
 
 _DEFAULTS = {"status": FindingStatus.OPEN, "stage": Stage.DETECTED, "resolved_on": None, "unseen_since": None}
@@ -86,8 +84,8 @@ def _insert(rows: list[dict], run: ScanRun) -> None:
     (JSON, dates) and the statement is compiled once."""
     if not rows:
         return
-    extra = {**_DEFAULTS, "first_seen": run.as_of, "last_seen": run.as_of, "first_run_id": run.pk,
-             "last_run_id": run.pk}
+    extra = {**_DEFAULTS, "first_seen": run.as_of, "last_seen_recorded": run.as_of, "first_run_id": run.pk,
+             "seen_from_run_id": run.pk}
     names = [*rows[0], *extra]
     fields = [Finding._meta.get_field(n) for n in names]
     prepare = [(i, f) for i, f in enumerate(fields) if f.get_internal_type() in ("JSONField", "DateField")]
@@ -105,22 +103,77 @@ def _insert(rows: list[dict], run: ScanRun) -> None:
             cursor.executemany(sql, params)
 
 
-def _reconcile(run: ScanRun, found: dict, evaluated: Q, area: engine.Area) -> dict:
-    """Set-based: only findings not already open are built and inserted; the rest are updates."""
-    current = Finding.objects.filter(evaluated, _area_filter(area), status=FindingStatus.OPEN)
-    if len(found) < CHUNK:
-        existing = dict(current.filter(fingerprint__in=list(found)).values_list("fingerprint", "id"))
-    else:
-        existing = dict(current.values_list("fingerprint", "id"))
-    new = [engine.finding_values(ctx, row) for fp, (ctx, row) in found.items() if fp not in existing]
+def _fetch(qs) -> list[tuple]:
+    """All rows of a values_list at once: the ORM's iterator fetches a full-registry run's ~50,000
+    open findings a hundred rows at a time. Raw values: callers only compare them (a date column
+    stays a string on SQLite)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:  # no rule evaluated (an as-of date before any pack)
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _open_elsewhere(fingerprints: list[str], area: engine.Area) -> dict[str, tuple]:
+    """Open findings with these fingerprints stored under another district or site (the subject
+    moved since): seen again, not new (a second open finding would break the unique constraint)."""
+    if not fingerprints or (area.district is None and area.site_id is None):
+        return {}
+    out = {}
+    for chunk in _chunks(fingerprints):
+        out.update({fp: (pk, unseen) for fp, pk, unseen in Finding.objects.filter(
+            status=FindingStatus.OPEN, fingerprint__in=chunk).values_list("fingerprint", "id", "unseen_since")})
+    return out
+
+
+def _record_sighting(ids: list[int], run: ScanRun) -> None:
+    """Seen by `run` after going unseen (or outside the run's area): the chain restarts here."""
+    for chunk in _chunks(ids):
+        Finding.objects.filter(pk__in=chunk).update(last_seen_recorded=run.as_of, seen_from_run=run, unseen_since=None)
+
+
+def _close_gone(ids: list[int], run: ScanRun) -> tuple[int, int]:
+    """Findings the run no longer sees. Their last-seen date is frozen from the watermarks as they
+    stood before this run; detected ones are resolved, those under enforcement marked unseen."""
+    resolved = unseen = 0
+    last_seen = last_seen_expression()
+    for chunk in _chunks(ids):
+        gone = Finding.objects.filter(pk__in=chunk)
+        resolved += gone.filter(stage=Stage.DETECTED).update(
+            last_seen_recorded=last_seen, status=FindingStatus.RESOLVED, resolved_on=run.as_of)
+        unseen += gone.exclude(stage=Stage.DETECTED).filter(unseen_since__isnull=True).update(
+            last_seen_recorded=last_seen, unseen_since=run.as_of)
+    return resolved, unseen
+
+
+def _leave_watermarks(run: ScanRun, evaluated: list, area: engine.Area) -> None:
+    """One row per rule evaluated: every open finding of that rule in the area was seen as of today."""
+    marks = [RuleWatermark(pack_id=p, rule_id=r, district=area.district or "", site_id=area.site_id or 0, run=run,
+                           as_of=run.as_of) for p, r in evaluated]
+    RuleWatermark.objects.bulk_create(marks, update_conflicts=True, update_fields=["run", "as_of"],
+                                      unique_fields=["pack_id", "rule_id", "district", "site_id"])
+
+
+def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) -> dict:
+    """Set-based, and writes in proportion to what changed: new findings are inserted, findings
+    that went away are closed, findings seen after going unseen restart their chain; the findings
+    seen again as before are not touched (the run's watermarks say they were seen)."""
+    current = Finding.objects.filter(evaluated_q(evaluated), finding_area_q(area), status=FindingStatus.OPEN)
+    existing = {fp: (pk, unseen) for fp, pk, unseen in _fetch(current.values_list("fingerprint", "id", "unseen_since"))}
+    elsewhere = _open_elsewhere([fp for fp in found if fp not in existing], area)
+    new = [engine.finding_values(ctx, row) for fp, (ctx, row) in found.items()
+           if fp not in existing and fp not in elsewhere]
+    again = [pk for fp, (pk, unseen) in existing.items() if fp in found and unseen is not None]
+    again += [pk for pk, _unseen in elsewhere.values()]
+    gone = [pk for fp, (pk, _unseen) in existing.items() if fp not in found]
+    resolved, unseen = _close_gone(gone, run)  # before the watermarks move: they date the last sighting
     _insert(new, run)
-    seen_ids = [existing[fp] for fp in found if fp in existing]
-    for ids in _chunks(seen_ids):
-        Finding.objects.filter(pk__in=ids).update(last_seen=run.as_of, last_run=run, unseen_since=None)
-    gone = current.exclude(last_run=run)
-    resolved = gone.filter(stage=Stage.DETECTED).update(status=FindingStatus.RESOLVED, resolved_on=run.as_of)
-    unseen = gone.exclude(stage=Stage.DETECTED).filter(unseen_since__isnull=True).update(unseen_since=run.as_of)
-    return {"new": len(new), "still_open": len(seen_ids), "resolved": resolved, "unseen_under_enforcement": unseen}
+    _record_sighting(again, run)
+    _leave_watermarks(run, evaluated, area)
+    still_open = len(found) - len(new)
+    return {"new": len(new), "still_open": still_open, "resolved": resolved, "unseen_under_enforcement": unseen}
 
 
 @transaction.atomic
@@ -185,7 +238,7 @@ def finding_raise(*, actor, pack_id: str, clause_id: str, subject, facts: dict, 
         facts={**facts, **engine.unit_kind_facts(sanction, row.get("_unit_kind")), "raised_by": actor.username},
         sanction=sanction,
         explanation_zh=explanation_zh.strip(), explanation_en=explanation_en.strip(),
-        fingerprint=fingerprint, first_seen=today, last_seen=today,
+        fingerprint=fingerprint, first_seen=today, last_seen_recorded=today,
     )
     audit.record(actor=actor, action="regulation.finding.raise", obj=finding, after=audit.snapshot(finding))
     return finding

@@ -37,6 +37,9 @@ class FindingList(ObjectListView):
                "first_seen", "last_seen")
     template_name = "regulation/finding_list.html"
 
+    def queryset(self, request):
+        return super().queryset(request).with_last_seen()
+
     def can_create(self, request) -> bool:
         return False  # findings come from scans and services.finding_raise, never from a blank form
 
@@ -47,6 +50,9 @@ class FindingDetail(ObjectDetailView):
               "unit", "site", "firm", "first_seen", "last_seen", "resolved_on", "unseen_since", "pack_id",
               "pack_version")
     template_name = "regulation/finding_detail.html"
+
+    def base_queryset(self):
+        return Finding.objects.with_last_seen()
 
     def extra_context(self, request, obj) -> dict:
         return {"explain": selectors.explain(obj), "can_edit": False}

@@ -85,13 +85,14 @@ def link_of(obj, path: str):
 
 @register.filter
 def verbose(model_or_obj, path: str):
-    """The verbose name of the last field in `path`."""
+    """The verbose name of the last field in `path` (or of an annotated column the model names in
+    `computed_labels`)."""
     model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
     field = None
     for name in path.split("__"):
         field = _field(model, name)
         if field is None:
-            return path
+            return getattr(model, "computed_labels", {}).get(name, path)
         if field.is_relation:
             model = field.related_model
     return field.verbose_name

@@ -17,7 +17,7 @@ class FindingViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = FindingFilterSet
 
     def get_queryset(self):
-        return visible(self.request.user, Finding.objects.all())
+        return visible(self.request.user, Finding.objects.with_last_seen())
 
 
 def pack_json(pack, *, full: bool) -> dict:

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("finding", type=int, help="finding id")
 
     def handle(self, *args, finding, **options):
-        f = Finding.objects.filter(pk=finding).first()
+        f = Finding.objects.with_last_seen().filter(pk=finding).first()
         if f is None:
             raise CommandError(f"没有违法事实 {finding} / no finding {finding}")
         e = explain(f)

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.regulation import services
-from jifang.regulation.models import Finding
-from jifang.regulation.selectors import finding_json
+from jifang.regulation.selectors import finding_json, seen_by
 
 
 class Command(BaseCommand):
@@ -25,7 +24,7 @@ class Command(BaseCommand):
         except (ServiceError, NotPermitted) as exc:
             raise CommandError(str(exc)) from exc
         if format == "json":
-            findings = Finding.objects.filter(last_run=run).order_by("pk")
+            findings = seen_by(run).order_by("pk")
             doc = {"run": {"id": run.pk, "as_of": run.as_of.isoformat(), "area": run.area,
                            "counts": run.counts},
                    "findings": [finding_json(f) for f in findings.iterator(chunk_size=2000)]}
