@@ -86,7 +86,7 @@ def test_district_officer_imports_a_file_after_fixing_a_bad_row(page, wuhua_offi
     units[1]["统一社会信用代码"] = f.credit_code("530102")
     upload(page, "good.xlsx", fill(template, units, sites))
     ok = page.locator("[data-testid=import-ok]").inner_text()
-    assert ok.startswith("已导入。") and "已创建: units 2, sites 2" in ok, ok  # counts per sheet key
+    assert ok.startswith("已导入。") and "已创建: 单位 2, 场所 2" in ok, ok  # counts per sheet, by its title
     assert page.locator("[data-testid=error-table]").count() == 0
     assert (Unit.objects.count(), Site.objects.count()) == (units_before + 2, sites_before + 2)
     assert set(Site.objects.filter(code__startswith="WH-IMP-").values_list("district_id", flat=True)) == {"530102"}

@@ -11,9 +11,9 @@ from jifang.registry import models as m
 from .. import factories as f
 
 
-def upload(client, doc: dict, name="data.json", **extra):
+def upload(client, doc: dict, name="data.json", headers=None, **extra):
     body = json.dumps({"format": "jifang-dataset", "version": 1, "sheets": doc}, ensure_ascii=False).encode()
-    return client.post("/dataset/", {"file": SimpleUploadedFile(name, body), **extra})
+    return client.post("/dataset/", {"file": SimpleUploadedFile(name, body), **extra}, headers=headers)
 
 
 @pytest.fixture
@@ -32,6 +32,26 @@ def test_good_file_is_imported_and_a_dry_run_is_not(officer_client):
     assert 'data-testid="import-ok"' in page and not m.Unit.objects.filter(name="页面单位").exists()
     page = upload(officer_client, doc).content.decode()
     assert 'data-testid="import-ok"' in page and m.Unit.objects.filter(name="页面单位").exists()
+
+
+def ok_text(page: str) -> str:
+    start = page.index('data-testid="import-ok"')
+    return " ".join(page[start:page.index("</div>", start)].split())
+
+
+def test_counts_name_each_sheet_as_the_user_reads_it(officer_client, wuhua_unit):
+    """The counts per sheet use the sheet's title (单位, 场所) in Chinese and its English name in
+    English, never the JSON keys (units, sites)."""
+    doc = {"units": [{"credit_code": f.credit_code(), "name": "计数单位甲", "district": "530102"},
+                     {"credit_code": f.credit_code(), "name": "计数单位乙", "district": "530102"}],
+           "sites": [{"code": "WH-COUNT-1", "name": "计数场所", "unit": wuhua_unit.credit_code, "district": "530102",
+                      "art6_point": 5}]}
+    text = ok_text(upload(officer_client, doc, dry_run="1").content.decode())
+    assert "已创建: 单位 2, 场所 1" in text, text
+    assert "units" not in text and "sites" not in text
+    text = ok_text(upload(officer_client, doc, dry_run="1", headers={"accept-language": "en"}).content.decode())
+    assert "Created: units 2, sites 1" in text, text
+    assert "单位" not in text
 
 
 def test_bad_rows_are_listed_and_nothing_is_written(officer_client):

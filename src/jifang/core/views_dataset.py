@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -15,6 +16,17 @@ from . import dataset
 
 SHOWN_ERRORS = 500
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json"}
+
+
+def sheet_labels() -> dict[str, str]:
+    """Each sheet's name as the user reads it: in Chinese the xlsx sheet title (单位, 场所), the
+    names the workbook's tabs carry; in another language the model's plural name (units, sites)."""
+    chinese = (get_language() or "").startswith("zh")
+    return {s.name: s.title if chinese else str(s.model._meta.verbose_name_plural) for s in dataset.sheets()}
+
+
+def _counts(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
+    return [(labels.get(name, name), n) for name, n in counts.items()]
 
 
 def _import_upload(request) -> dict:
@@ -27,7 +39,10 @@ def _import_upload(request) -> dict:
                                         filename=upload.name)
     except dataset.DatasetError as exc:
         return {"failure": exc.text}
-    return {"result": result, "errors": result.errors[:SHOWN_ERRORS], "filename": upload.name}
+    labels = sheet_labels()
+    return {"result": result, "errors": result.errors[:SHOWN_ERRORS], "filename": upload.name,
+            "created": _counts(result.created, labels), "updated": _counts(result.updated, labels),
+            "unchanged": _counts(result.unchanged, labels)}
 
 
 @login_required
