@@ -130,3 +130,30 @@ def test_unfiltered_findings_page_renders_with_pack_choices(two_districts, city_
 
 def test_law_page_of_an_unknown_pack_is_404(city_officer):
     assert _client(city_officer).get("/regulation/packs/no-such-pack/").status_code == 404
+
+
+def _headers(html: str, testid: str) -> list[str]:
+    import re
+
+    table = html[html.index(f'data-testid="{testid}"'):]
+    table = table[:table.index("</table>")]
+    return [re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+
+
+def test_findings_list_and_detail_headers_are_chinese(two_districts, wuhua_officer):
+    """Every column of the findings list and every label of a finding's page reads in Chinese: the
+    finding's district, unit, site and firm carry their own verbose names (not the raw field names)."""
+    import re
+
+    client = _client(wuhua_officer)
+    headers = _headers(client.get(reverse("regulation:finding_list")).content.decode(), "object-table")
+    assert "辖区" in headers and "场所" in headers
+    assert all(re.search(r"[\u4e00-\u9fff]", h) for h in headers), headers
+    finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
+    page = client.get(finding.get_absolute_url()).content.decode()
+    labels = [re.sub(r"<[^>]+>", "", th).strip()
+              for th in re.findall(r'<th class="text-muted fw-normal">(.*?)</th>', page, re.S)]
+    assert {"辖区", "单位", "场所", "技防企业"} <= set(labels), labels
+    assert not {"district", "unit", "site", "firm"} & set(labels)
+    english = _client(wuhua_officer).get(reverse("regulation:finding_list"), headers={"accept-language": "en"})
+    assert {"district", "site"} <= set(_headers(english.content.decode(), "object-table"))

@@ -101,10 +101,14 @@ class Finding(models.Model):
     subject_type = models.CharField(_("subject type"), max_length=32)
     subject_id = models.BigIntegerField(_("subject id"))
     subject_key = models.CharField(_("subject"), max_length=200, help_text=_("the subject's natural key"))
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
-    site = models.ForeignKey("registry.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
-    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="findings")
+    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("district"))
+    unit = models.ForeignKey("registry.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+                             verbose_name=_("unit"))
+    site = models.ForeignKey("registry.Site", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+                             verbose_name=_("site"))
+    firm = models.ForeignKey("registry.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="findings",
+                             verbose_name=_("firm"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.VIOLATION)
     facts = models.JSONField(_("facts"), default=dict)
     sanction = models.JSONField(
