@@ -159,11 +159,26 @@ def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) ->
     return {"new": len(new), "still_open": still_open, "resolved": resolved, "unseen_under_enforcement": unseen}
 
 
+# Any constant: the key of the PostgreSQL advisory lock that lets one scan run at a time.
+SCAN_LOCK_KEY = 530_100_116
+
+
+def _one_scan_at_a_time() -> None:
+    """Two runs over overlapping areas at once (the nightly scan and an officer's) would both
+    insert the same new finding, and the second would fail on the open-fingerprint constraint:
+    runs queue instead, on every node. PostgreSQL: an advisory lock held to the end of the
+    transaction. SQLite: transactions begin IMMEDIATE (settings), so writers queue already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
+
+
 @transaction.atomic
 def scan(*, actor, as_of: dt.date | None = None, district: str | None = None, site=None) -> ScanRun:
     """Run every rule of every pack in force on `as_of` (default today) over the area and reconcile."""
     as_of = as_of or timezone.localdate()
     area = _area_for(actor, district, site)
+    _one_scan_at_a_time()
     run = ScanRun.objects.create(as_of=as_of, area=area.label, actor_label=getattr(actor, "username", "system"))
     in_force = packs.active_packs(as_of, area.district)
     found, evaluated, counts = _found(in_force, as_of, area)
