@@ -220,3 +220,34 @@ def test_queues_query_count_does_not_grow(client, wuhua_officer, wuhua_site, clo
     with django_assert_max_num_queries(12):
         html = c.get(reverse("enforcement:queues")).content.decode()
     assert all(label in html for label in ("第六条第（五）项", "第十九条", "第七条", "第十四条第二款"))
+
+
+def _label(html: str, field_id: str) -> str:
+    import re
+
+    match = re.search(rf'<label class="form-label" for="{field_id}">(.*?)</label>', html, re.S)
+    assert match, field_id
+    return match.group(1).strip()
+
+
+@pytest.mark.clause("art_25__para_1")
+def test_penalty_forms_label_the_persons_names_as_names_of_people(client, wuhua_officer, wuhua_site, clock):
+    """The art_25 fines name two persons: their name boxes read 姓名 (a person's name), not 名称 (the
+    name of a thing, the msgstr an earlier app gives the bare msgid "name"), on the notice form and
+    on the decision form alike; "name" in English."""
+    finding = make_finding(wuhua_site, ART19)
+    order = _overdue(wuhua_officer, [finding], clock)
+    c = _client(client, wuhua_officer)
+    html = c.get(reverse("enforcement:case_add", args=[order.pk])).content.decode()
+    for target in ("person_in_charge", "person_directly_responsible"):
+        assert _label(html, f"id_name_{target}") == "姓名"
+    english = c.get(reverse("enforcement:case_add", args=[order.pk]), headers={"accept-language": "en"})
+    assert _label(english.content.decode(), "id_name_person_in_charge") == "name"
+    amounts = {"unit": 3000, "person_in_charge": 200, "person_directly_responsible": 200}
+    persons = {"person_in_charge": "赵主管", "person_directly_responsible": "钱直接"}
+    case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts=amounts,
+                                         persons=persons, facts="录像保存不足30日，逾期未改正")
+    services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
+    html = c.get(reverse("enforcement:case_detail", args=[case.pk])).content.decode()
+    assert 'data-testid="decide"' in html
+    assert _label(html, "id_name_person_in_charge") == "姓名" and "赵主管" in html

@@ -1,6 +1,7 @@
 """Enforcement forms. They only collect input; every rule is checked by the services."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jifang.accounts.divisions import CITY_CODE
 from jifang.accounts.models import Role, User
@@ -111,7 +112,7 @@ class AnswerForm(PlainForm):
 class AmountsForm(PlainForm):
     """Fields per fine target of the sanction stored on the finding, with the legal range shown."""
 
-    facts = forms.CharField(label=_("facts"), widget=forms.Textarea(attrs={"rows": 3}))
+    facts = forms.CharField(label=pgettext_lazy("penalty case", "facts"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, sanction: dict, unit, **kwargs):
         super().__init__(*args, **kwargs)
@@ -124,7 +125,9 @@ class AmountsForm(PlainForm):
                 help_text=_("legal range %(min)s–%(max)s yuan") % fine)
             if target != FineTarget.UNIT:
                 default = getattr(unit, f"{target}_name", "")
-                self.fields[f"name_{target}"] = forms.CharField(label=_("name"), initial=default, max_length=50)
+                # a person's name (姓名): the bare msgid "name" takes accounts' 名称 (the name of a thing)
+                self.fields[f"name_{target}"] = forms.CharField(label=pgettext_lazy("person", "name"), initial=default,
+                                                                max_length=50)
         bootstrapify(self)
 
     def amounts(self) -> dict:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jifang.core.scoping import ScopePaths
 
@@ -133,7 +134,8 @@ class ChecklistItem(models.Model):
     clause_id = models.CharField(_("clause"), max_length=64)
     label_zh = models.CharField(_("clause label"), max_length=64)
     text_zh = models.TextField(_("clause text"))
-    result = models.CharField(_("result"), max_length=16, choices=ItemResult.choices, default=ItemResult.NOT_CHECKED)
+    result = models.CharField(pgettext_lazy("checklist item", "result"), max_length=16, choices=ItemResult.choices,
+                              default=ItemResult.NOT_CHECKED)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
@@ -163,7 +165,8 @@ class InspectionFinding(models.Model):
 
     inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="finding_links")
     finding = models.ForeignKey("regulation.Finding", on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(_("source"), max_length=16, choices=FindingSource.choices)
+    source = models.CharField(pgettext_lazy("inspection finding", "source"), max_length=16,
+                              choices=FindingSource.choices)
 
     class Meta:
         ordering = ["id"]
@@ -270,7 +273,8 @@ class ItemOutcome(models.TextChoices):
 class OrderItem(models.Model):
     order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="items")
     finding = models.ForeignKey("regulation.Finding", on_delete=models.PROTECT, related_name="+")
-    outcome = models.CharField(_("outcome"), max_length=16, choices=ItemOutcome.choices, default=ItemOutcome.PENDING)
+    outcome = models.CharField(pgettext_lazy("order item", "outcome"), max_length=16, choices=ItemOutcome.choices,
+                               default=ItemOutcome.PENDING)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -312,7 +316,7 @@ class PenaltyCase(SealedRecord):
     findings = models.ManyToManyField("regulation.Finding", related_name="+", verbose_name=_("findings"))
     article = models.CharField(_("penalty article"), max_length=16)
     unit_kind = models.CharField(_("unit kind at the time"), max_length=16)
-    facts = models.TextField(_("facts"))
+    facts = models.TextField(pgettext_lazy("penalty case", "facts"))
     notice_served_at = models.DateTimeField(_("notice served at"))
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.NOTIFIED)
     statement = models.TextField(_("statement and defence"), blank=True)
@@ -360,7 +364,7 @@ class PenaltyAmount(models.Model):
     case = models.ForeignKey(PenaltyCase, on_delete=models.PROTECT, related_name="amounts")
     stage = models.CharField(max_length=16, choices=AmountStage.choices)
     target = models.CharField(_("target"), max_length=32, choices=FineTarget.choices)
-    person_name = models.CharField(_("name"), max_length=50, blank=True)
+    person_name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
 
     class Meta:
