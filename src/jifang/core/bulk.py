@@ -3,8 +3,10 @@ of rows in one go (the dataset import and its audit rows).
 
 `QuerySet.bulk_create` compiles every value of every row through the ORM (a field lookup,
 `pre_save`, `get_db_prep_save` and an SQL fragment per cell), which costs more than the database's
-own work at 100,000 rows. Here the statement is a multi-row `INSERT ... VALUES (...), (...)` built
-once per batch size, values go in as parameters, and only the fields that need it (JSON, dates,
+own work at 100,000 rows. Here the statement is built once per batch size: a multi-row
+`INSERT ... VALUES (...), (...)` on SQLite (within its parameter limit), `INSERT ... SELECT * FROM
+UNNEST(%b::type[], ...)` with one array per column, bound in binary, on PostgreSQL; values go in
+as parameters, and only the fields that need it (JSON, dates,
 times, decimals, UUIDs...) are prepared by `field.get_db_prep_save`; plain values (text, numbers,
 booleans, foreign key ids) are passed as they are. The new primary keys come back with
 `RETURNING`, in the rows' order (SQLite >= 3.35 and PostgreSQL).
@@ -19,6 +21,7 @@ object's attributes, or values parsed like them); nothing here validates. `auto_
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 from collections.abc import Iterable, Sequence
@@ -86,36 +89,73 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
             raise ValueError(f"{opts.label}.{f.name}: file fields need their own pre_save")
 
     quote = connection.ops.quote_name
-    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    one_row = "(" + ", ".join("%s" + json_cast if f.name in raw else "%s" for f in all_fields) + ")"
-    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in all_fields)}) VALUES "
+    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in all_fields)}) "
     tail = f" RETURNING {quote(pk.column)}" if returning else ""
+    if connection.vendor == "postgresql":
+        # One array per column (as Django's own bulk_create does on PostgreSQL): the statement is
+        # short, so psycopg converts it once, and the server plans a handful of parameters.
+        types = ["jsonb" if f.name in raw else f.db_type(connection).split("(")[0] for f in all_fields]
+        mark = "%b" if _binary(connection) else "%s"
+        sql = head + "SELECT * FROM UNNEST(" + ", ".join(f"({mark})::{t}[]" for t in types) + ")" + tail
+        per = MAX_ROWS
 
-    @functools.cache
-    def statement(n: int) -> str:
-        return head + ", ".join([one_row] * n) + tail
+        def plan(batch: list) -> tuple[str, list]:
+            return sql, [list(column) for column in zip(*batch, strict=True)] + [[v] * len(batch) for v in const_values]
+    else:
+        one_row = "(" + ", ".join(["%s"] * len(all_fields)) + ")"
+        per = rows_per_statement(connection, len(all_fields))
+        statement = functools.cache(lambda n: head + "VALUES " + ", ".join([one_row] * n) + tail)
 
-    per = rows_per_statement(connection, len(all_fields))
-    pks: list[int] = []
-    rows = rows if isinstance(rows, list) else list(rows)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            batch = rows[start:start + per]
+        def plan(batch: list) -> tuple[str, list]:
             params = []
             for row in batch:
-                if prep:
-                    row = list(row)
-                    for i, f in prep:
-                        if row[i] is not None:
-                            row[i] = f.get_db_prep_save(row[i], connection)
                 params.extend(row)
                 params.extend(const_values)
-            cursor.execute(statement(len(batch)), params)
+            return statement(len(batch)), params
+
+    pks: list[int] = []
+    rows = rows if isinstance(rows, list) else list(rows)
+    with _cursor(connection) as cursor:
+        for start in range(0, len(rows), per):
+            batch = rows[start:start + per]
+            if prep:
+                batch = [_prepared(row, prep, connection) for row in batch]
+            cursor.execute(*plan(batch))
             if returning:
-                # One statement's keys grow in the order of its VALUES on both backends (a
-                # sequence or AUTOINCREMENT); SQLite does not promise RETURNING's order, so sort.
+                # One statement's keys grow in the order of its rows on both backends (a sequence
+                # or AUTOINCREMENT); neither promises RETURNING's order, so sort.
                 pks.extend(sorted(r[0] for r in cursor.fetchall()))
     return pks if returning else None
+
+
+def _binary(connection) -> bool:
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+@contextlib.contextmanager
+def _cursor(connection):
+    """Django's cursor; on PostgreSQL (psycopg 3) a server-side binding cursor of psycopg's own on
+    the same connection, so in the same transaction: Django's binds on the client, quoting every
+    array element in Python, where this one sends the arrays in binary. Errors are Django's."""
+    if not (connection.vendor == "postgresql" and _binary(connection)):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+
+
+def _prepared(row: Sequence, prep: list[tuple[int, models.Field]], connection) -> list:
+    row = list(row)
+    for i, f in prep:
+        if row[i] is not None:
+            row[i] = f.get_db_prep_save(row[i], connection)
+    return row
 
 
 @functools.cache
