@@ -157,3 +157,14 @@ def test_findings_list_and_detail_headers_are_chinese(two_districts, wuhua_offic
     assert not {"district", "unit", "site", "firm"} & set(labels)
     english = _client(wuhua_officer).get(reverse("regulation:finding_list"), headers={"accept-language": "en"})
     assert {"district", "site"} <= set(_headers(english.content.decode(), "object-table"))
+
+
+@pytest.mark.clause("art_19__para_1")
+def test_findings_list_cites_the_clause_as_officials_write_it(two_districts, wuhua_officer):
+    finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
+    html = _client(wuhua_officer).get(reverse("regulation:finding_list")).content.decode()
+    table = html[html.index('data-testid="object-table"'):]
+    row = table[table.index(finding.get_absolute_url()):]
+    row = row[:row.index("</tr>")]
+    assert finding.clause_label.startswith("第十九条") and f"<td>{finding.clause_label}</td>" in row
+    assert "art_19__para_1" not in row

@@ -141,7 +141,7 @@ class Finding(models.Model):
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id")
     # Columns that are annotations, not fields (list headers read their labels here)
-    computed_labels = {"last_seen": _("last seen")}
+    computed_labels = {"last_seen": _("last seen"), "clause_label": _("clause")}
 
     class Meta:
         ordering = ["id"]
@@ -162,6 +162,11 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.clause_id} · {self.subject_key}"
+
+    @property
+    def clause_label(self) -> str:
+        """The main clause as officials cite it (第十九条第一款), from the clauses the finding stored."""
+        return next((c["label"] for c in self.clauses if c.get("id") == self.clause_id), self.clause_id)
 
     def get_absolute_url(self):
         return reverse("regulation:finding_detail", args=[self.pk])

@@ -33,7 +33,7 @@ CLASS_LABELS = {
 class FindingList(ObjectListView):
     model = Finding
     filterset_class = filtersets.FindingFilterSet
-    columns = ("subject_key", "clause_id", "rule_id", "outcome", "status", "stage", "district", "site",
+    columns = ("subject_key", "clause_label", "rule_id", "outcome", "status", "stage", "district", "site",
                "first_seen", "last_seen")
     template_name = "regulation/finding_list.html"
 
@@ -46,7 +46,7 @@ class FindingList(ObjectListView):
 
 class FindingDetail(ObjectDetailView):
     model = Finding
-    fields = ("subject_type", "subject_key", "rule_id", "clause_id", "outcome", "status", "stage", "district",
+    fields = ("subject_type", "subject_key", "rule_id", "clause_label", "outcome", "status", "stage", "district",
               "unit", "site", "firm", "first_seen", "last_seen", "resolved_on", "unseen_since", "pack_id",
               "pack_version")
     template_name = "regulation/finding_detail.html"
