@@ -168,3 +168,32 @@ def test_findings_list_cites_the_clause_as_officials_write_it(two_districts, wuh
     row = row[:row.index("</tr>")]
     assert finding.clause_label.startswith("第十九条") and f"<td>{finding.clause_label}</td>" in row
     assert "art_19__para_1" not in row
+
+
+@pytest.mark.parametrize("who, violations", [("city_officer", 2), ("wuhua_officer", 1), ("panlong_officer", 1),
+                                             ("unit_user", 1), ("firm_user", 1)])
+def test_home_page_findings_panel_counts_what_the_viewer_may_see(request, two_districts, who, violations):
+    user = request.getfixturevalue(who)
+    html = _client(user).get("/").content.decode()
+    panel = html[html.index('data-testid="findings-panel"'):]
+    assert f'data-figure="violations">{violations}<' in panel
+    assert 'data-clause="art_19__para_1"' in panel and "第十九条" in panel
+    assert "最近一次扫描截至" in panel
+
+
+def test_home_page_findings_panel_costs_the_same_queries_with_more_findings(two_districts, wuhua_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(wuhua_officer)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/")
+    site = two_districts[0].site
+    for _ in range(10):
+        f.SystemFactory(retention_days=3, site=site)
+        f.SiteFactory(unit=site.unit, art6_point=2)
+    services.scan(actor=None, as_of=AS_OF + dt.timedelta(days=1))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/").content.decode()
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert 'data-figure="violations">21<' in html

@@ -7,6 +7,10 @@ class RegulationConfig(AppConfig):
     verbose_name = "法规引擎 Regulation"
 
     def ready(self):
-        from . import subjects
+        from jifang.dashboards.panels import HomePanel, register
+
+        from . import selectors, subjects
 
         subjects.register_registry_subjects()
+        register(HomePanel(key="findings", template="regulation/_home_panel.html", context=selectors.home_figures,
+                           order=10))

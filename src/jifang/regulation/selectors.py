@@ -6,7 +6,7 @@ from jifang.core.scoping import visible
 from . import packs
 from .engine import Area
 from .loader import PackError
-from .models import Finding, FindingStatus, ScanRun
+from .models import Finding, FindingStatus, Outcome, ScanRun, Stage
 
 
 def finding_area_q(area: Area) -> Q:
@@ -103,3 +103,32 @@ def open_counts_by_clause(user) -> dict[str, int]:
     rows = (visible(user, Finding).filter(status=FindingStatus.OPEN).order_by()
             .values("clause_id").annotate(n=Count("id")))
     return {r["clause_id"]: r["n"] for r in rows}
+
+
+def clause_label(clause_id: str) -> str:
+    """第十九条… for a clause id of any loaded pack (the id itself if none has it)."""
+    for pack in packs.all_packs():
+        if clause_id in pack.clauses:
+            return pack.clause(clause_id).label_zh
+    return clause_id
+
+
+def home_figures(user) -> dict | None:
+    """The home page's findings panel: open findings the user may see, by outcome and stage, the
+    clauses most often violated, and the latest scan over the user's area (three aggregate queries).
+    None for a user who can see no finding at all (no role)."""
+    if not getattr(user, "role", None):
+        return None
+    qs = visible(user, Finding).filter(status=FindingStatus.OPEN)
+    figures = qs.aggregate(
+        violations=Count("id", filter=Q(outcome=Outcome.VIOLATION)),
+        undetermined=Count("id", filter=Q(outcome=Outcome.UNDETERMINED)),
+        ordered=Count("id", filter=Q(stage=Stage.ORDERED)),
+        overdue=Count("id", filter=Q(stage=Stage.OVERDUE)),
+    )
+    top = (qs.filter(outcome=Outcome.VIOLATION).order_by().values("clause_id").annotate(n=Count("id"))
+           .order_by("-n", "clause_id")[:5])
+    figures["top_clauses"] = [{"id": r["clause_id"], "label": clause_label(r["clause_id"]), "n": r["n"]} for r in top]
+    areas = [""] + ([f"district:{user.division_id}"] if user.division_id else [])
+    figures["last_run"] = ScanRun.objects.filter(area__in=areas, finished_at__isnull=False).order_by("-id").first()
+    return figures
