@@ -10,8 +10,10 @@ from jifang.works import services as s
 from jifang.works.models import (
     Acceptance,
     AcceptanceResult,
+    Attendance,
     DesignReview,
     DocumentKind,
+    Notification,
     ReviewResult,
     Works,
     WorksStatus,
@@ -155,6 +157,38 @@ def test_attendance_only_by_officers_of_that_district(works, unit_user, firm_use
         s.attendance_record(actor=wuhua_officer, acceptance=acceptance)
 
 
+@pytest.mark.clause("art_14__para_1")
+@pytest.mark.parametrize("passed", [True, False])
+def test_no_attendance_once_the_result_is_recorded(works, unit_user, firm_user, wuhua_officer, passed):
+    """An acceptance with a recorded result (passed or failed) is closed: an officer who did not
+    record attendance before cannot add it afterwards, and nothing at all is written."""
+    accept(works, unit_user, firm_user, wuhua_officer, passed=passed)
+    acceptance = Acceptance.objects.get(works=works)
+    assert acceptance.result == (AcceptanceResult.PASSED if passed else AcceptanceResult.FAILED)
+    audits, notes = _audit_count(), Notification.objects.filter(handled_at__isnull=True).count()
+    with pytest.raises(ServiceError) as exc:
+        s.attendance_record(actor=wuhua_officer, acceptance=acceptance, note="补记")
+    assert exc.value.clause == "art_14__para_1"
+    text = str(exc.value.messages[0])
+    assert text.startswith("此次验收已记录结果（") and "不能再记录参加验收（第十四条第一款）" in text
+    assert "recording attendance is no longer possible (art. 14 para. 1)" in text  # Chinese first, then English
+    assert not Attendance.objects.filter(acceptance=acceptance).exists()
+    assert (_audit_count(), Notification.objects.filter(handled_at__isnull=True).count()) == (audits, notes)
+    acceptance.refresh_from_db()
+    assert acceptance.result == (AcceptanceResult.PASSED if passed else AcceptanceResult.FAILED)
+
+
+@pytest.mark.clause("art_14__para_1")
+def test_attendance_before_the_result_is_kept_and_the_result_still_recorded(works, unit_user, firm_user,
+                                                                          wuhua_officer):
+    complete(works, unit_user, firm_user)
+    acceptance = s.acceptance_schedule(actor=unit_user, works=works, scheduled_for=days_ago(1))
+    s.attendance_record(actor=wuhua_officer, acceptance=acceptance)
+    s.acceptance_result_record(actor=wuhua_officer, acceptance=acceptance, held_on=days_ago(1),
+                               reserved_interface=True, items=[{"name": "a", "passed": True}])
+    assert list(acceptance.attendances.values_list("officer_id", flat=True)) == [wuhua_officer.pk]
+
+
 @pytest.mark.clause("art_14__para_2")
 def test_pass_sets_the_systems_acceptance_facts(works, unit_user, firm_user, wuhua_officer, system):
     accept(works, unit_user, firm_user, wuhua_officer)
@@ -220,9 +254,10 @@ def test_acceptance_result_twice_or_in_the_future_is_refused(works, unit_user, f
     assert acceptance.result == AcceptanceResult.PENDING and not acceptance.items.exists()
     s.acceptance_result_record(actor=wuhua_officer, acceptance=acceptance, held_on=days_ago(0),
                                reserved_interface=True, items=[{"name": "a", "passed": True}])
-    with pytest.raises(ServiceError, match="already has a result"):
+    with pytest.raises(ServiceError, match="already recorded") as exc:
         s.acceptance_result_record(actor=wuhua_officer, acceptance=acceptance, held_on=days_ago(0),
                                    reserved_interface=True, items=[{"name": "a", "passed": True}])
+    assert exc.value.clause == "art_14__para_1"
 
 
 @pytest.mark.clause("art_14__para_2")

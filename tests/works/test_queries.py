@@ -7,7 +7,7 @@ from django.urls import reverse
 from jifang.works import services as s
 
 from .. import factories as f
-from .conftest import accept, days_ago
+from .conftest import accept, complete, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,14 @@ def test_works_detail_is_constant_in_rounds_attendances_and_workers(client, work
                                                                    wuhua_officer, django_assert_num_queries):
     from jifang.works.models import Acceptance
 
-    accept(works, unit_user, firm_user, wuhua_officer, passed=False)
-    # Attendance and a worker exist already, so the baseline runs every prefetch query once.
-    s.attendance_record(actor=wuhua_officer, acceptance=Acceptance.objects.get())
+    complete(works, unit_user, firm_user)
+    first = s.acceptance_schedule(actor=unit_user, works=works, scheduled_for=days_ago(20))
+    # Attendance (recorded before the result, as it must be) and a worker exist already, so the
+    # baseline runs every prefetch query once.
+    s.attendance_record(actor=wuhua_officer, acceptance=first)
+    s.acceptance_result_record(actor=wuhua_officer, acceptance=first, held_on=days_ago(20), reserved_interface=True,
+                               items=[{"name": "视频图像质量", "passed": False}])
+    assert Acceptance.objects.get().result == "failed"
     s.worker_add(actor=firm_user, works=works, name="王师傅", job="队长")
     client.force_login(wuhua_officer)
     url = works.get_absolute_url()

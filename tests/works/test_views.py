@@ -57,6 +57,25 @@ def test_notification_reaches_exactly_that_districts_board(client, works, unit_u
     assert works.code not in panlong
 
 
+@pytest.mark.clause("art_14__para_1")
+def test_an_acceptance_with_a_result_leaves_the_attend_queue_and_offers_no_attendance(client, works, unit_user,
+                                                                                      firm_user, wuhua_officer):
+    """The builder records the result without the office having attended: the acceptance is no
+    longer offered for attendance, neither on the board nor as a step on the works page."""
+    complete(works, unit_user, firm_user)
+    acceptance = s.acceptance_schedule(actor=unit_user, works=works, scheduled_for=days_ago(0))
+    c = _client(client, wuhua_officer)
+    board = c.get(reverse("works:board")).content.decode()
+    assert acceptance.code in board
+    assert reverse("works:step_attend", args=[acceptance.pk]) in c.get(works.get_absolute_url()).content.decode()
+    s.acceptance_result_record(actor=unit_user, acceptance=acceptance, held_on=days_ago(0), reserved_interface=True,
+                               items=[{"name": "视频图像质量", "passed": True}])
+    board = c.get(reverse("works:board")).content.decode()
+    section = board[board.index('data-testid="board-attend"'):]
+    assert acceptance.code not in section[:section.index("</section>")]
+    assert reverse("works:step_attend", args=[acceptance.pk]) not in c.get(works.get_absolute_url()).content.decode()
+
+
 def test_board_per_role(client, works, unit_user, firm_user):
     complete(works, unit_user, firm_user)
     builder = _client(client, unit_user).get(reverse("works:board"))

@@ -106,7 +106,10 @@ def _filing_overdue_q(today: dt.date, district_id: str | None) -> Q:
 
 
 def officer_board(user, today) -> list[Section]:
-    notes = (visible(user, Notification).filter(kind=NotificationKind.ACCEPTANCE_SCHEDULED, handled_at__isnull=True)
+    # Only acceptances still to be held: once a result is recorded there is nothing left to attend
+    # (services.attendance_record refuses it), whether or not an officer went.
+    notes = (visible(user, Notification).filter(kind=NotificationKind.ACCEPTANCE_SCHEDULED, handled_at__isnull=True,
+                                                acceptance__result=AcceptanceResult.PENDING)
              .select_related("works__site", "works__builder", "acceptance").order_by("due_on", "id"))
     filings = (visible(user, Filing).filter(received_at__isnull=True)
                .select_related("works__site", "firm").order_by("filed_on", "id"))

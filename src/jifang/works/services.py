@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jifang.accounts.models import Role
 from jifang.core import audit
@@ -370,11 +370,29 @@ def acceptance_schedule(*, actor, works: Works, scheduled_for: dt.date, location
     return acceptance
 
 
+def _require_no_result(acceptance: Acceptance, *, zh_step: str, en_step: str) -> None:
+    """Once its result is recorded an acceptance is closed (art_14 para 1: the record of who
+    attended and what was found is what the office was notified to witness): nothing about it
+    changes any more. A new round is a new acceptance. Call with the row locked."""
+    if acceptance.result != AcceptanceResult.PENDING:
+        with translation.override("zh-hans"):
+            r_zh = str(acceptance.get_result_display())
+        with translation.override("en"):
+            r_en = str(acceptance.get_result_display())
+        raise ServiceError("此次验收已记录结果（{r_zh}），不能再{step_zh}（第十四条第一款）",
+                           "this acceptance's result ({r_en}) is already recorded; {step_en} is no longer possible "
+                           "(art. 14 para. 1)", clause="art_14__para_1", r_zh=r_zh, r_en=r_en, step_zh=zh_step,
+                           step_en=en_step)
+
+
 @transaction.atomic
 def attendance_record(*, actor, acceptance: Acceptance, note: str = "") -> Attendance:
-    """An officer of the works' own district records that they attended."""
+    """An officer of the works' own district records that they attended, while the acceptance
+    has no result yet."""
+    acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
     _require_right(is_district_officer(actor, acceptance.district_id), "记录参加验收（限工程所在区技防管理机构）",
                    "record attendance (the works' district office only)")
+    _require_no_result(acceptance, zh_step="记录参加验收", en_step="recording attendance")
     if acceptance.attendances.filter(officer=actor).exists():
         raise ServiceError("您已记录参加此次验收", "you have already recorded attendance at this acceptance")
     attendance = Attendance.objects.create(acceptance=acceptance, officer=actor, note=note)
@@ -421,8 +439,7 @@ def acceptance_result_record(*, actor, acceptance: Acceptance, held_on: dt.date,
     works = _lock(acceptance.works)
     _require_right(is_builder(actor, works) or is_district_officer(actor, works.district_id)
                    or actor.role == Role.ADMIN, "记录验收结果", "record the acceptance result")
-    if acceptance.result != AcceptanceResult.PENDING:
-        raise ServiceError("此次验收已有结果", "this acceptance already has a result")
+    _require_no_result(acceptance, zh_step="记录验收结果", en_step="recording another result")
     _check_date(held_on, zh_step="验收", en_step="the acceptance", not_before=works.completed_on,
                 zh_before="竣工", en_before="completion")
     if not any((i.get("name") or "").strip() for i in items):
