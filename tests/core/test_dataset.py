@@ -318,3 +318,50 @@ def test_datetimes_are_local_time_in_excel_and_aware_in_the_database(settings):
     assert ds._xlsx_value(parsed) == dt.datetime(2024, 5, 1, 8, 30)
     with pytest.raises(ds._CellError):
         column.parse("next tuesday")
+
+
+# --- the bulk path (core/bulk.py) ------------------------------------------------------------
+
+
+def _many_devices(city, n):
+    systems = list(m.SecuritySystem.objects.order_by("pk").values_list("code", "site_id"))
+    parts = dict(m.SitePart.objects.values_list("site_id", "name"))
+    product = m.Product.objects.first()
+    return [{"serial": f"MANY{i:05d}", "name": f"摄像机{i}", "system": systems[i % 2][0], "kind": "camera",
+             "product": product.brand, "product_model": product.model, "part": parts[systems[i % 2][1]],
+             "installed_on": "2025-06-01" if i % 3 else None} for i in range(n)]
+
+
+def test_a_bulk_import_writes_every_row_and_its_audit_row_and_the_chain_verifies(city, city_officer):
+    rows = _many_devices(city, 2100)  # more rows than one insert statement takes
+    result = run(city_officer, {"devices": rows})
+    assert result.ok and result.created == {"devices": 2100}, result.errors[:3]
+    devices = {d.serial: d for d in m.Device.objects.filter(serial__startswith="MANY").select_related("system", "part")}
+    assert len(devices) == 2100
+    for row in rows[:50] + rows[-50:]:
+        d = devices[row["serial"]]
+        assert (d.name, d.system.code, d.part.name, str(d.installed_on) if d.installed_on else None) == (
+            row["name"], row["system"], row["part"], row["installed_on"])
+        # the copied columns of registry.services._device_copies
+        assert (d.site_id, d.unit_id, d.district_id) == (d.system.site_id, d.system.unit_id, d.system.district_id)
+    audited = dict(AuditEntry.objects.filter(action="registry.device.create").values_list("object_id", "after"))
+    assert set(audited) == {str(d.pk) for d in devices.values()}
+    assert all(audited[str(d.pk)]["serial"] == d.serial for d in devices.values())
+    assert verify_chain() == (True, None)
+
+
+def test_one_bad_row_among_thousands_rolls_the_whole_import_back(city, city_officer):
+    rows = _many_devices(city, 2100)
+    rows[1500]["part"] = "没有这个部位"
+    counts, audits = registry_counts(), AuditEntry.objects.count()
+    result = run(city_officer, {"devices": rows})
+    assert where(result) == {("devices", 1501, "part")}
+    assert (registry_counts(), AuditEntry.objects.count()) == (counts, audits)
+    assert verify_chain() == (True, None)
+
+
+def test_a_district_officer_bulk_import_outside_the_district_writes_nothing(city, wuhua_officer):
+    rows = _many_devices(city, 10)  # half on the Panlong system: not visible to Wuhua
+    result = run(wuhua_officer, {"devices": rows})
+    assert {(e.sheet, e.column.split(" (")[-1].rstrip(")")) for e in result.errors} == {("devices", "system")}
+    assert len(result.errors) == 5 and not m.Device.objects.filter(serial__startswith="MANY").exists()

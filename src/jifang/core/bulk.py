@@ -12,8 +12,9 @@ booleans, foreign key ids) are passed as they are. The new primary keys come bac
 `RETURNING`, in the rows' order (SQLite >= 3.35 and PostgreSQL).
 
 What the caller promises: the values are already of the field's Python type (a cleaned model
-object's attributes, or values parsed like them); nothing here validates. `auto_now` and
-`auto_now_add` columns are filled here, with one time per call, unless the caller gives them.
+object's attributes, or values parsed like them); nothing here validates. Columns the caller does
+not give get what a new model object would hold (the field's default, "" or None), `auto_now` and
+`auto_now_add` ones the time of the call.
 
     pks = insert_rows(Model, ["name", "system_id"], [("a", 1), ("b", 2)])
     insert_rows(Model, names, rows, constants={"run_id": run.pk}, returning=False)
@@ -70,9 +71,13 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     given = {f.name for f in fields} | {opts.get_field(n).name for n in constants}
     now = None
     for f in opts.concrete_fields:
-        if _auto_now(f) and f.name not in given:
+        if f.name in given or (f.primary_key and isinstance(f, AutoFieldMixin)):
+            continue
+        if _auto_now(f):
             now = now or timezone.now()
             constants[f.attname] = now
+        else:
+            constants[f.attname] = f.get_default()  # what Model() would hold: the default, "" or None
     const_fields = [opts.get_field(n) for n in constants]
     const_values = [f.get_db_prep_save(v, connection) if _needs_prep(f) else v
                     for f, v in zip(const_fields, constants.values(), strict=True)]
