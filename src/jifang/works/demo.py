@@ -18,6 +18,10 @@ What is planted (ctx.manifest, clause -> subject keys):
 - art_10__para_1: the public-area systems the registry's seed left accepted or in use without a
   police connection (read back from the registry, whose seed decides connections).
 Every other works, acceptance and notice is compliant with these clauses.
+
+The demo district officer's district (五华区 530102, the `wuhua` account) always gets a queue: two
+completed expansions awaiting acceptance (the office notified), one of them filed and not yet
+received, and two art_13 para 2 networking notices (one running, one overdue and planted).
 """
 import datetime as dt
 from collections import defaultdict
@@ -34,6 +38,9 @@ EXPERTS = [("李建国", "昆明理工大学"), ("王海燕", "云南省安全�
            ("赵敏", "昆明市建筑设计研究院"), ("陈涛", "云南大学信息学院")]
 ITEMS = ["视频图像质量", "报警响应时间", "出入口控制功能", "供电与防雷", "系统联动"]
 SINCE = dt.date(2013, 6, 1)  # completions after the order came into force
+# The demo district officer's district (`wuhua`, 五华区, where the demo bank and firm are): its works
+# board always has something in each office queue (README tour, step 5).
+DEMO_DISTRICT = "530102"
 
 
 class WorksSeeder:
@@ -81,6 +88,17 @@ class WorksSeeder:
         for name in pools:
             if self.pools.get(name):
                 return self.pools[name].pop(0)
+        return None
+
+    def take_in(self, district: str, *pools: str):
+        """The first system of `district` in the first pool that has one, the demo firm's first."""
+        firm = self.ctx.keys.get("demo_firm_id")
+        for name in pools:
+            local = [s for s in self.pools.get(name, ()) if s.district_id == district]
+            if local:
+                chosen = next((s for s in local if s.firm_id == firm), local[0])
+                self.pools[name].remove(chosen)
+                return chosen
         return None
 
     # -- rows ------------------------------------------------------------------------------------
@@ -230,6 +248,20 @@ class WorksSeeder:
         if s := self.take("accepted", "in_use", "accepted_art6"):
             self.finished(s, notified=False)
 
+    def demo_district_queue(self) -> None:
+        """The demo district office's queue: two expansions of running systems in DEMO_DISTRICT,
+        completed in the last days (inside the filing period) with their acceptance scheduled and
+        the office notified; one also filed today or so, not yet received. Compliant: reviewed,
+        notified, filed on time, no main project (art_8 does not apply)."""
+        for filed in (False, True):
+            s = self.take_in(DEMO_DISTRICT, "in_use", "in_use_art6")
+            if s is None:
+                return
+            w = self.building(s, m.WorksStatus.COMPLETED)
+            w.kind = m.WorksKind.EXPANSION
+            if filed:
+                self.filing(w, max(w.completed_on, self.today - self.days(0, 2)))
+
     # -- networking notices ------------------------------------------------------------------------
 
     def notices(self, cycles: int) -> list[m.NetworkingNotice]:
@@ -249,6 +281,27 @@ class WorksSeeder:
                                           issued_on=issued, due_on=due))
             if due < self.today:
                 self.ctx.manifest.plant("art_13__para_2", out[-1].number)
+        out += self.demo_district_notices(len(out))
+        return out
+
+    def demo_district_notices(self, numbered: int) -> list[m.NetworkingNotice]:
+        """Two art_13 para 2 notices in DEMO_DISTRICT (its public-area systems, if any, are the
+        registry seed's to decide): audio-video systems in use, not connected, told to connect; one
+        is still running, the other past its date (planted), so the office's board shows it."""
+        candidates = list(SecuritySystem.objects.filter(
+            district_id=DEMO_DISTRICT, is_public_area=False, has_audio_video=True, police_connected=False,
+            status=SystemStatus.IN_USE,
+        ).values_list("id", "unit_id").order_by("id"))
+        out = []
+        for i, (sid, unit) in enumerate(self.rng.sample(candidates, min(2, len(candidates)))):
+            issued = self.today - self.days(20, 90)
+            overdue = i == 1
+            due = self.today - self.days(1, 10) if overdue else self.today + self.days(10, 60)
+            number = f"LW{DEMO_DISTRICT}{issued:%Y}D{numbered + i + 1:05d}"
+            out.append(m.NetworkingNotice(number=number, system_id=sid, district_id=DEMO_DISTRICT, unit_id=unit,
+                                          basis=m.NoticeBasis.REQUIRED, issued_on=issued, due_on=due))
+            if overdue:
+                self.ctx.manifest.plant("art_13__para_2", number)
         return out
 
     # -- writing ------------------------------------------------------------------------------------
@@ -306,6 +359,7 @@ class WorksSeeder:
         cycles = max(2, self.ctx.scale // 100)
         for _ in range(cycles):
             self.cycle()
+        self.demo_district_queue()
         self.disconnect_public_systems(2 * cycles)
         self.write(self.notices(cycles))
         self.plant_unconnected_public_systems()
