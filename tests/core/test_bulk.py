@@ -102,3 +102,10 @@ def test_what_it_cannot_do_is_refused():
     with pytest.raises(ValueError, match="primary key"):
         bulk.insert_rows(ScanRun, ["id", "as_of"], [(1, dt.date(2026, 1, 1))])
     assert bulk.insert_objects(m.Device, []) == []
+
+
+def test_the_inserts_show_in_the_query_log(django_assert_num_queries):
+    # one statement per batch, counted like any other query (tests and DEBUG see them on both backends)
+    with django_assert_num_queries(1) as ctx:
+        bulk.insert_rows(ScanRun, ["as_of"], [(dt.date(2026, 1, d),) for d in range(1, 29)], returning=False)
+    assert "INSERT INTO" in ctx.captured_queries[0]["sql"]

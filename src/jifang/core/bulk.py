@@ -143,7 +143,8 @@ def _binary(connection) -> bool:
 def _cursor(connection):
     """Django's cursor; on PostgreSQL (psycopg 3) a server-side binding cursor of psycopg's own on
     the same connection, so in the same transaction: Django's binds on the client, quoting every
-    array element in Python, where this one sends the arrays in binary. Errors are Django's."""
+    array element in Python, where this one sends the arrays in binary. It is wrapped as Django
+    wraps its own (errors, execute wrappers, the query log of tests and DEBUG)."""
     if not (connection.vendor == "postgresql" and _binary(connection)):
         with connection.cursor() as cursor:
             yield cursor
@@ -151,7 +152,8 @@ def _cursor(connection):
     import psycopg
 
     connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+    raw = psycopg.Cursor(connection.connection)
+    with connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw) as cursor:
         yield cursor
 
 
