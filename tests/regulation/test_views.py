@@ -197,3 +197,15 @@ def test_home_page_findings_panel_costs_the_same_queries_with_more_findings(two_
         html = client.get("/").content.decode()
     assert len(many.captured_queries) == len(few.captured_queries)
     assert 'data-figure="violations">21<' in html
+
+
+def test_a_findings_facts_read_as_the_registry_labels_them(two_districts, wuhua_officer):
+    finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
+    html = _client(wuhua_officer).get(finding.get_absolute_url()).content.decode()
+    facts = html[html.index('data-testid="facts"'):]
+    facts = facts[:facts.index("</table>")]
+    retention = facts[facts.index('data-fact="retention_days"'):]
+    assert str(m.SecuritySystem._meta.get_field("retention_days").verbose_name) in retention
+    assert "<td>5</td>" in retention[:retention.index("</tr>")]
+    kind = facts[facts.index('data-fact="unit_kind"'):]
+    assert "单位性质" in kind and str(m.UnitKind(two_districts[0].site.unit.kind).label) in kind[:kind.index("</tr>")]

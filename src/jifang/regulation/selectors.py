@@ -1,9 +1,15 @@
 """Reads beyond plain `visible()`: the explanation of a finding, the law page's counts, JSON shapes."""
-from django.db.models import Count, Q
+import datetime as dt
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, DateField, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import visible
+from jifang.registry.models import Unit
 
-from . import packs
+from . import packs, subjects
 from .engine import Area
 from .loader import PackError
 from .models import Finding, FindingStatus, Outcome, ScanRun, Stage
@@ -65,6 +71,61 @@ def finding_json(f: Finding) -> dict:
     }
 
 
+# Facts the engine adds to every finding, beside the rule's own (which are the subject's fields).
+ENGINE_FACTS = {
+    "unit_kind": _("unit kind"),
+    "unit_kind_gap": _("the fine range depends on a unit kind the registry does not know"),
+    "unknown": _("facts missing"),
+    "raised_by": _("raised by"),
+    "inspection": _("inspection"),  # enforcement.services: the record a hand-raised finding came from
+}
+
+
+def _field_at(model, path: str):
+    field = None
+    for name in path.split("__"):
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model if field.is_relation else model
+    return field
+
+
+def _shown(field, value):
+    """A fact's value as the registry's pages show it: choices by label, yes/no, dates as officials write them."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(field, DateField) and isinstance(value, str):
+        try:
+            return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
+def fact_rows(f: Finding) -> list[dict]:
+    """The facts of a finding for people: each with its field's label (the key stays beside it)."""
+    subject = subjects.get(f.subject_type)
+    model = subject.model if subject else None
+    rows = []
+    for key, value in f.facts.items():
+        if key == "parameters":
+            continue
+        field = _field_at(model, key) if model is not None and key not in ENGINE_FACTS else None
+        if key == "unit_kind":
+            field = Unit._meta.get_field("kind")
+        if key == "unknown" and model is not None:
+            value = "、".join(str(getattr(_field_at(model, k), "verbose_name", k)) for k in value)
+        label = ENGINE_FACTS.get(key) or (field.verbose_name if field is not None else key)
+        rows.append({"key": key, "label": label, "value": _shown(field, value)})
+    return rows
+
+
 def explain(f: Finding) -> dict:
     """What an officer needs to act on a finding: the full clause text, the facts, the parameters
     with the clause each comes from, and the penalty path (order first; fines only if overdue)."""
@@ -90,6 +151,7 @@ def explain(f: Finding) -> dict:
         "finding": finding_json(f),
         "clauses": clauses,
         "facts": facts,
+        "fact_rows": fact_rows(f),
         "parameters": parameters,
         "sanction": sanction,
         "penalty_text": penalty_text,
