@@ -365,3 +365,14 @@ def test_a_district_officer_bulk_import_outside_the_district_writes_nothing(city
     result = run(wuhua_officer, {"devices": rows})
     assert {(e.sheet, e.column.split(" (")[-1].rstrip(")")) for e in result.errors} == {("devices", "system")}
     assert len(result.errors) == 5 and not m.Device.objects.filter(serial__startswith="MANY").exists()
+
+
+def test_a_blank_row_object_is_what_the_model_builds():
+    from jifang.core.audit import snapshot
+    from jifang.regulation.models import ScanRun
+
+    for sheet in ds.sheets():
+        assert snapshot(ds._blank(sheet.model)()) == snapshot(sheet.model())
+        assert ds._blank(sheet.model)()._state.adding
+    one, two = ds._blank(ScanRun)(), ds._blank(ScanRun)()  # counts=dict: a callable default, called each time
+    assert one.counts == {} and one.counts is not two.counts
