@@ -251,3 +251,25 @@ def test_penalty_forms_label_the_persons_names_as_names_of_people(client, wuhua_
     html = c.get(reverse("enforcement:case_detail", args=[case.pk])).content.decode()
     assert 'data-testid="decide"' in html
     assert _label(html, "id_name_person_in_charge") == "姓名" and "赵主管" in html
+
+
+def test_home_page_enforcement_panel_for_the_officer_and_the_unit_served(client, wuhua_site, wuhua_officer,
+                                                                          unit_user, panlong_officer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    finding = make_finding(wuhua_site, "art_21__para_1__point_2")
+    deadline = timezone.localdate() + dt.timedelta(days=3)
+    services.rectification_order_issue(actor=wuhua_officer, findings=[finding], deadline=deadline)
+    for user in (wuhua_officer, unit_user):
+        client.force_login(user)
+        home = client.get("/").content.decode()
+        panel = home[home.index('data-testid="enforcement-panel"'):]
+        for figure, n in (("open", 1), ("due_soon", 1), ("past_deadline", 0)):
+            row = panel[panel.index(f'data-figure="{figure}"'):]
+            assert f">{n}<" in row[:row.index("</li>")], (user, figure)
+        assert ('data-figure="overdue_findings"' in panel) is (user == wuhua_officer)
+        client.logout()
+    client.force_login(panlong_officer)
+    assert 'data-testid="enforcement-panel"' not in client.get("/").content.decode()

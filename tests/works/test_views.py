@@ -146,3 +146,19 @@ def test_register_through_the_page(client, unit_user, system, firm, wuhua_unit):
                                                    "name": "新建工程", "kind": "new", "main_project_name": "营业楼"})
     works = Works.objects.get()
     assert response.status_code == 302 and works.main_project_name == "营业楼"
+
+
+@pytest.mark.clause("art_14__para_1")
+def test_home_page_works_panel_counts_each_section_of_the_users_board(client, works, unit_user, firm_user,
+                                                                       wuhua_officer, panlong_officer):
+    complete(works, unit_user, firm_user)
+    s.acceptance_schedule(actor=unit_user, works=works, scheduled_for=days_ago(-3))
+    home = _client(client, wuhua_officer).get("/").content.decode()
+    panel = home[home.index('data-testid="works-panel"'):]
+    attend = panel[panel.index('data-section="attend"'):]
+    assert ">1</span>" in attend[:attend.index("</li>")]
+    client.logout()
+    firm_home = _client(client, firm_user).get("/").content.decode()
+    assert 'data-section="file"' in firm_home  # the firm's filing is due (art. 16)
+    client.logout()
+    assert 'data-testid="works-panel"' not in _client(client, panlong_officer).get("/").content.decode()

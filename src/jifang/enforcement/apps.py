@@ -5,3 +5,11 @@ class EnforcementConfig(AppConfig):
     name = "jifang.enforcement"
     label = "enforcement"
     verbose_name = "监督执法 Enforcement"
+
+    def ready(self):
+        from jifang.dashboards.panels import HomePanel, register
+
+        from . import selectors
+
+        register(HomePanel(key="enforcement", template="enforcement/_home_panel.html", context=selectors.home_figures,
+                           order=30))

@@ -3,9 +3,10 @@ starts from `visible(user, ...)`, and the figures are GROUP BY queries, not Pyth
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
+from jifang.accounts.roles import Role
 from jifang.core.scoping import visible
 from jifang.regulation.models import Finding, Stage
 
@@ -96,3 +97,28 @@ def figures(user) -> dict:
         ),
         "items_rectified": OrderItem.objects.filter(order__in=orders.values("id"), outcome="rectified").count(),
     }
+
+
+def home_figures(user) -> dict | None:
+    """The home page's enforcement panel, for the police and for the units orders are served on:
+    open rectification orders (due within DUE_SOON_DAYS, past their deadline, answered and awaiting
+    review), overdue findings not yet in a penalty case, and cases not yet decided. Three aggregate
+    queries; None when there is nothing at all."""
+    today = timezone.localdate()
+    open_orders = visible(user, RectificationOrder).exclude(status=OrderStatus.CLOSED)
+    figures = open_orders.aggregate(
+        open=Count("id"),
+        due_soon=Count("id", filter=Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))),
+        past_deadline=Count("id", filter=Q(deadline__lt=today)),
+        answered=Count("id", filter=Q(status=OrderStatus.ANSWERED)),
+        next_deadline=Min("deadline", filter=Q(deadline__gte=today)),
+    )
+    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
+    figures["overdue_findings"] = (visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
+                                   .count())
+    figures["cases"] = visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED).count()
+    if not any(v for k, v in figures.items() if k != "next_deadline"):
+        return None
+    figures["due_soon_days"] = DUE_SOON_DAYS
+    figures["police"] = user.role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER, Role.ADMIN)
+    return figures

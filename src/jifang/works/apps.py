@@ -7,10 +7,14 @@ class WorksConfig(AppConfig):
     verbose_name = "技防工程 Works"
 
     def ready(self):
+        from jifang.dashboards.panels import HomePanel, register
+
+        from . import selectors
         from .dataset import register_sheets  # the works' import/export sheets (core/dataset.py)
 
         register_subjects()
         register_sheets()
+        register(HomePanel(key="works", template="works/_home_panel.html", context=selectors.home_figures, order=20))
 
 
 def register_subjects() -> None:

@@ -4,9 +4,12 @@ Every section of a board is one query over rows the user may see (select_related
 capped; due dates come from the rows themselves or, for filings, from the pack's parameter.
 """
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -46,22 +49,33 @@ class Line:
 
 @dataclass
 class Section:
+    """One part of a board: every row waiting (scoped, unsliced) and how each becomes a line.
+    The page reads the first SECTION_LIMIT lines (one query); the home panel only counts."""
+
     key: str
     title: str
-    lines: list[Line] = field(default_factory=list)
+    rows: QuerySet
+    line: Callable[[object], Line]
+
+    @cached_property
+    def lines(self) -> list[Line]:
+        return [self.line(obj) for obj in self.rows[:SECTION_LIMIT]]
+
+    def count(self) -> int:
+        return self.rows.count()
 
 
 def works_qs(user):
     return visible(user, Works).select_related(*WORKS_RELATED)
 
 
-def _works_lines(qs, today, due=None) -> list[Line]:
-    return [Line(w, w, due(w) if due else None, today) for w in qs.order_by("id")[:SECTION_LIMIT]]
+def _works_line(today, due=None) -> Callable[[Works], Line]:
+    return lambda w: Line(w, w, due(w) if due else None, today)
 
 
 def _own_works(user):
     """For a unit user: the works they commission; for a firm user: the works they do."""
-    return works_qs(user)
+    return works_qs(user).order_by("id")
 
 
 def _filing_due(w: Works) -> dt.date:
@@ -76,14 +90,13 @@ def builder_board(user, today) -> list[Section]:
     notices = (visible(user, NetworkingNotice).filter(status=NoticeStatus.ISSUED)
                .select_related("system", "works").order_by("due_on", "id"))
     return [
-        Section("review", _("Design review to record"), _works_lines(mine.filter(status=WorksStatus.REGISTERED), today)),
+        Section("review", _("Design review to record"), mine.filter(status=WorksStatus.REGISTERED), _works_line(today)),
         Section("schedule", _("Acceptance to schedule"),
-                _works_lines(mine.filter(status=WorksStatus.COMPLETED).exclude(Exists(pending)), today)),
-        Section("result", _("Acceptance result to record"),
-                [Line(a, a.works, a.scheduled_for, today) for a in acceptances[:SECTION_LIMIT]]),
-        Section("go_live", _("Accepted, ready to go live"), _works_lines(mine.filter(status=WorksStatus.ACCEPTED), today)),
-        Section("connect", _("Networking notices to confirm"),
-                [Line(n, n.works, n.due_on, today) for n in notices[:SECTION_LIMIT]]),
+                mine.filter(status=WorksStatus.COMPLETED).exclude(Exists(pending)), _works_line(today)),
+        Section("result", _("Acceptance result to record"), acceptances,
+                lambda a: Line(a, a.works, a.scheduled_for, today)),
+        Section("go_live", _("Accepted, ready to go live"), mine.filter(status=WorksStatus.ACCEPTED), _works_line(today)),
+        Section("connect", _("Networking notices to confirm"), notices, lambda n: Line(n, n.works, n.due_on, today)),
     ]
 
 
@@ -91,11 +104,10 @@ def firm_board(user, today) -> list[Section]:
     mine = _own_works(user)
     unfiled = mine.filter(completed_on__isnull=False, filed_on__isnull=True).order_by("completed_on", "id")
     return [
-        Section("start", _("Construction to start"), _works_lines(mine.filter(status=WorksStatus.DESIGN_APPROVED), today)),
+        Section("start", _("Construction to start"), mine.filter(status=WorksStatus.DESIGN_APPROVED), _works_line(today)),
         Section("complete", _("Completion or rework to report"),
-                _works_lines(mine.filter(status__in=[WorksStatus.UNDER_CONSTRUCTION, WorksStatus.REWORK]), today)),
-        Section("file", _("Filings due (art. 16)"),
-                [Line(w, w, _filing_due(w), today) for w in unfiled[:SECTION_LIMIT]]),
+                mine.filter(status__in=[WorksStatus.UNDER_CONSTRUCTION, WorksStatus.REWORK]), _works_line(today)),
+        Section("file", _("Filings due (art. 16)"), unfiled, _works_line(today, _filing_due)),
     ]
 
 
@@ -122,15 +134,14 @@ def officer_board(user, today) -> list[Section]:
                            status__in=[SystemStatus.ACCEPTED, SystemStatus.IN_USE])
                    .exclude(Exists(open_notice)).select_related("site").order_by("id"))
     return [
-        Section("attend", _("Acceptances to attend (art. 14 para. 1)"),
-                [Line(n.acceptance, n.works, n.due_on, None) for n in notes[:SECTION_LIMIT]]),
-        Section("filings", _("Filings received"), [Line(f, f.works, f.due_on, None) for f in filings[:SECTION_LIMIT]]),
-        Section("filing_overdue", _("Filings overdue or missing (art. 16)"),
-                [Line(w, w, _filing_due(w), today) for w in overdue[:SECTION_LIMIT]]),
-        Section("notice_overdue", _("Networking notices overdue (art. 13 para. 2)"),
-                [Line(n, n.works, n.due_on, today) for n in late_notices[:SECTION_LIMIT]]),
-        Section("notice_to_issue", _("Public-area systems not connected, no notice (art. 10 para. 1)"),
-                [Line(sy, None, None, None) for sy in unconnected[:SECTION_LIMIT]]),
+        Section("attend", _("Acceptances to attend (art. 14 para. 1)"), notes,
+                lambda n: Line(n.acceptance, n.works, n.due_on, None)),
+        Section("filings", _("Filings received"), filings, lambda f: Line(f, f.works, f.due_on, None)),
+        Section("filing_overdue", _("Filings overdue or missing (art. 16)"), overdue, _works_line(today, _filing_due)),
+        Section("notice_overdue", _("Networking notices overdue (art. 13 para. 2)"), late_notices,
+                lambda n: Line(n, n.works, n.due_on, today)),
+        Section("notice_to_issue", _("Public-area systems not connected, no notice (art. 10 para. 1)"), unconnected,
+                lambda sy: Line(sy, None, None, None)),
     ]
 
 
@@ -142,6 +153,16 @@ def board(user, today: dt.date) -> list[Section]:
     if user.role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER, Role.ADMIN):
         return officer_board(user, today)
     return []
+
+
+def home_figures(user) -> dict | None:
+    """The home page's works panel: how many rows wait in each section of the user's board (one
+    count query per section, whatever the registry's size); None when the board is empty or the
+    role has none."""
+    sections = [(s, s.count()) for s in board(user, timezone.localdate())]
+    if not any(n for _s, n in sections):
+        return None
+    return {"sections": [{"key": s.key, "title": s.title, "n": n} for s, n in sections]}
 
 
 def _day(day: dt.date) -> str:
