@@ -1,11 +1,16 @@
 """The only writer of the audit log. Services call `record` inside their own transaction, so a
-change and its audit row commit together or not at all."""
+change and its audit row commit together or not at all; bulk paths call `record_many` /
+`record_updates` (one lock of the chain's head for all their rows).
+
+A row's before/after are made canonical JSON once (`json_text`): that text is hashed, inside the
+row's hashed text (`Pending.text`, byte for byte `canonical(_hashed_fields(row))`, which is what
+`verify_chain` recomputes from the stored row), and stored as it is (core.bulk), so what is read
+back hashes the same."""
 import datetime as dt
 import decimal
 import functools
 import hashlib
 import json
-import operator
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -38,8 +43,7 @@ def _plain(value):
 @functools.cache
 def _snapshot_spec(model) -> tuple[tuple[str, ...], Callable]:
     names = tuple(f.attname for f in model._meta.concrete_fields)
-    get = operator.attrgetter(*names)
-    return names, (get if len(names) > 1 else lambda obj: (get(obj),))
+    return names, bulk.values_getter(names)
 
 
 def snapshot(obj: models.Model | None) -> dict | None:

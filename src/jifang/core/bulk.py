@@ -1,14 +1,14 @@
 """Bulk inserts with one statement compiled per batch, for the paths that write tens of thousands
-of rows in one go (the dataset import and its audit rows).
+of rows in one go (the dataset import, the audit rows, a scan's new findings).
 
 `QuerySet.bulk_create` compiles every value of every row through the ORM (a field lookup,
 `pre_save`, `get_db_prep_save` and an SQL fragment per cell), which costs more than the database's
 own work at 100,000 rows. Here the statement is built once per batch size: a multi-row
 `INSERT ... VALUES (...), (...)` on SQLite (within its parameter limit), `INSERT ... SELECT * FROM
-UNNEST(%b::type[], ...)` with one array per column, bound in binary, on PostgreSQL; values go in
-as parameters, and only the fields that need it (JSON, dates,
-times, decimals, UUIDs...) are prepared by `field.get_db_prep_save`; plain values (text, numbers,
-booleans, foreign key ids) are passed as they are. The new primary keys come back with
+UNNEST(%b::type[], ...)` with one array per column, bound in binary, on PostgreSQL. Values go in
+as parameters; only the fields that need it (JSON, dates, times, decimals, UUIDs...) are prepared
+by `field.get_db_prep_save`, plain values (text, numbers, booleans, foreign key ids) pass as they
+are. The new primary keys come back with
 `RETURNING`, in the rows' order (SQLite >= 3.35 and PostgreSQL).
 
 What the caller promises: the values are already of the field's Python type (a cleaned model
@@ -175,7 +175,7 @@ def _object_columns(model: type[models.Model]) -> tuple[tuple[str, ...], tuple[s
     return names, stamps
 
 
-def _getter(names: tuple[str, ...]):
+def values_getter(names: tuple[str, ...]):
     """obj -> the tuple of its values for `names` (attrgetter gives a bare value for one name)."""
     if len(names) > 1:
         return operator.attrgetter(*names)
@@ -195,7 +195,7 @@ def insert_objects(model: type[models.Model], objs: Sequence[models.Model], *,
             raise ValueError(f"{model._meta.label}: insert_objects takes new objects only (pk {obj.pk})")
         for name in stamps:
             setattr(obj, name, now)
-    rows = list(map(_getter(names), objs))
+    rows = list(map(values_getter(names), objs))
     # the times are the same for every row: prepared once, as constants
     pks = insert_rows(model, names, rows, constants=dict.fromkeys(stamps, now), using=using)
     for obj, pk in zip(objs, pks, strict=True):
