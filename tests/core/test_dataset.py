@@ -165,6 +165,30 @@ def test_dry_run_checks_but_writes_nothing(city_officer):
     assert (registry_counts(), AuditEntry.objects.count()) == (counts, audits)
 
 
+def test_a_dry_run_reports_what_the_commit_would_refuse(city, city_officer, monkeypatch):
+    """Foreign keys are checked at commit (deferred); a dry run checks them before rolling back, so
+    "the dry run passed" means the import would commit. The fault is planted behind the import's
+    back (a site pointing at a unit that does not exist), as a concurrent delete could."""
+    from django.db import connection
+
+    real = ds._SheetImport._write
+
+    def write_then_break(self, creates, updates):
+        real(self, creates, updates)
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {m.Site._meta.db_table} SET unit_id = %s WHERE code = %s", [987654321, "DRY-1"])
+
+    monkeypatch.setattr(ds._SheetImport, "_write", write_then_break)
+    unit = m.Unit.objects.first()
+    doc = {"sites": [{"code": "DRY-1", "name": "干跑场所", "unit": unit.credit_code, "district": unit.district_id}]}
+    counts = registry_counts()
+    result = run(city_officer, doc, dry_run=True)
+    assert not result.ok and "the database refused the rows" in result.errors[0].message
+    assert registry_counts() == counts
+    monkeypatch.setattr(ds._SheetImport, "_write", real)
+    assert run(city_officer, doc, dry_run=True).ok  # the same file, unbroken, passes
+
+
 # --- bad input ----------------------------------------------------------------------------
 
 

@@ -31,7 +31,7 @@ from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -444,11 +444,26 @@ def dataset_import(*, actor, data: bytes, dry_run: bool = False, filename: str =
             for raw in raw_sheets:
                 _SheetImport(actor, raw, result, pending).run()
             _audit_summary(actor, result, filename)
+            if dry_run and not result.errors:
+                _check_deferred(result, raw_sheets)
             if result.errors or dry_run:
                 raise _Rollback
     except _Rollback:
         pass
     return result
+
+
+def _check_deferred(result: ImportResult, raw_sheets: list[RawSheet]) -> None:
+    """A dry run reports what the commit would refuse: foreign keys are checked at commit
+    (deferred), so check them now, before rolling back (PostgreSQL: the pending checks; SQLite:
+    the written tables)."""
+    tables = [raw.sheet.model._meta.db_table for raw in raw_sheets]
+    try:
+        with transaction.atomic():
+            connection.check_constraints(table_names=tables)
+    except IntegrityError as exc:
+        result.errors.append(RowError("", 0, "", bilingual("数据库拒绝写入：{e}", "the database refused the rows: {e}",
+                                                           e=exc)))
 
 
 def _audit_summary(actor, result: ImportResult, filename: str) -> None:
