@@ -165,8 +165,11 @@ def _district_of(obj) -> str:
 
 
 def _lock_head() -> AuditHead:
-    head, _ = AuditHead.objects.get_or_create(id=1)
-    return AuditHead.objects.select_for_update().get(id=1)
+    head = AuditHead.objects.select_for_update().filter(id=1).first()
+    if head is None:  # the first append ever
+        AuditHead.objects.get_or_create(id=1)
+        head = AuditHead.objects.select_for_update().get(id=1)
+    return head
 
 
 def pending(*, actor, action: str, obj=None, before=None, after=None, note: str = "", district=None) -> Pending:
@@ -208,7 +211,8 @@ def append(entries: list[Pending], at: dt.datetime | None = None) -> tuple[list[
     return pks, rows
 
 
-@transaction.atomic
+# savepoint=False: called inside the service's own transaction, whose fate the row shares
+@transaction.atomic(savepoint=False)
 def record(*, actor, action: str, obj=None, before=None, after=None, note: str = "", district=None) -> AuditEntry:
     """Append one audit row. `before`/`after` are snapshots (see `snapshot`)."""
     entry = pending(actor=actor, action=action, obj=obj, before=before, after=after, note=note, district=district)
@@ -221,13 +225,15 @@ def record(*, actor, action: str, obj=None, before=None, after=None, note: str =
     return saved
 
 
-@transaction.atomic
+# savepoint=False: called inside the service's own transaction, whose fate the row shares
+@transaction.atomic(savepoint=False)
 def record_many(*, actor, action: str, objects: Iterable, note: str = "") -> int:
     """One row per created object, appended in one lock: bulk import's path."""
     return len(append([pending(actor=actor, action=action, obj=o, after=snapshot(o), note=note) for o in objects])[0])
 
 
-@transaction.atomic
+# savepoint=False: called inside the service's own transaction, whose fate the row shares
+@transaction.atomic(savepoint=False)
 def record_updates(*, actor, action: str, pairs: Iterable[tuple[models.Model, dict]], note: str = "") -> int:
     """One row per updated object, with its `before` snapshot and its state now, in one lock."""
     return len(append([pending(actor=actor, action=action, obj=o, before=before, after=snapshot(o), note=note)
