@@ -68,9 +68,9 @@ def _found(packs_in_force, as_of, area) -> tuple[dict, list, dict]:
         evaluated.append((pack.id, rule.id))
         per_rule[rule.id] = len(rows)
         ctx = engine.RuleContext(pack, rule, as_of)
-        for row in rows:
-            found[engine.fingerprint(pack, rule, row)] = (ctx, row)
-            counts[str(row["_outcome"])] += 1
+        for fp, row in zip(engine.fingerprints(pack, rule, rows), rows, strict=True):
+            found[fp] = (ctx, row)
+            counts[row["_outcome"]] += 1
     return found, evaluated, {**counts, "rules": per_rule, "evaluated": evaluated}
 
 
@@ -144,13 +144,14 @@ def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) ->
     that went away are closed, findings seen after going unseen restart their chain; the findings
     seen again as before are not touched (the run's watermarks say they were seen)."""
     current = Finding.objects.filter(evaluated_q(evaluated), finding_area_q(area), status=FindingStatus.OPEN)
-    existing = {fp: (pk, unseen) for fp, pk, unseen in _fetch(current.values_list("fingerprint", "id", "unseen_since"))}
+    rows = _fetch(current.values_list("fingerprint", "id", "unseen_since"))
+    existing = {fp: pk for fp, pk, _unseen in rows}
+    unseen_before = {fp for fp, _pk, unseen in rows if unseen is not None}
     elsewhere = _open_elsewhere([fp for fp in found if fp not in existing], area)
     new = [engine.finding_values(ctx, row) for fp, (ctx, row) in found.items()
            if fp not in existing and fp not in elsewhere]
-    again = [pk for fp, (pk, unseen) in existing.items() if fp in found and unseen is not None]
-    again += [pk for pk, _unseen in elsewhere.values()]
-    gone = [pk for fp, (pk, _unseen) in existing.items() if fp not in found]
+    again = [existing[fp] for fp in unseen_before if fp in found] + [pk for pk, _unseen in elsewhere.values()]
+    gone = [pk for fp, pk in existing.items() if fp not in found]
     resolved, unseen = _close_gone(gone, run)  # before the watermarks move: they date the last sighting
     _insert(new, run)
     _record_sighting(again, run)
