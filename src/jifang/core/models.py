@@ -26,20 +26,24 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(_("actor"), max_length=150)
-    action = models.CharField(_("action"), max_length=64, db_index=True)
+    action = models.CharField(_("action"), max_length=64)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
-    district_code = models.CharField(_("district"), max_length=6, blank=True, db_index=True)
+    district_code = models.CharField(_("district"), max_length=6, blank=True)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        # Declared here rather than with db_index/unique on the fields: on PostgreSQL those add a
+        # second, pattern-matching index per text column, which no query uses and every append pays.
+        indexes = [models.Index(fields=["object_type", "object_id", "seq"]), models.Index(fields=["action"]),
+                   models.Index(fields=["district_code"])]
+        constraints = [models.UniqueConstraint(fields=["hash"], name="audit_entry_hash_unique")]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
 

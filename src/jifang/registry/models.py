@@ -386,9 +386,14 @@ class Device(RegistryModel):
     name = models.CharField(_("device name"), max_length=200, blank=True)
     system = models.ForeignKey(SecuritySystem, on_delete=models.PROTECT, related_name="devices", verbose_name=_("system"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("unit"))
+    # Unit and district lead the composite indexes below, which serve every lookup by them: an index
+    # of their own (and PostgreSQL's pattern index on the district code) would only slow the writes
+    # of a million-row table.
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("unit"),
+                             db_index=False)
     district = models.ForeignKey(
-        "accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("district")
+        "accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("district"),
+        db_index=False,
     )
     kind = models.CharField(_("device kind"), max_length=24, choices=DeviceKind.choices)
     product = models.ForeignKey(
