@@ -3,8 +3,9 @@ the one-site recheck.
 
 - full scan: `services.scan` over the whole registry (every rule of every pack in force, one query
   each, plus reconciliation with the stored findings), as the CLI runs it.
-- floor: one plain aggregate per table the rules read (sites, systems, devices joined to their part
-  and product), i.e. the least work that reads the same rows once.
+- floor: one plain aggregate per table the rules read, joined to the tables the engine reads with
+  it (`floor_same_tables`), i.e. the least work that reads the same rows once; the earlier,
+  narrower floor (sites, systems, devices joined to part and product) is timed beside it.
 - naive: what the engine replaces: a Python loop over sites, systems and devices with the ORM,
   related rows fetched per object, on a slice of SLICE sites, scaled to the whole registry.
 - one-site recheck: `services.scan(site=...)`, as the "recheck" after a unit fixes a site.
@@ -69,6 +70,25 @@ def floor() -> tuple:
         SecuritySystem.objects.aggregate(n=Count("id"), in_use=Count("id", filter=Q(status="in_use"))),
         Device.objects.aggregate(n=Count("id"), private=Count("part__area_kind"), catalogued=Count("product__in_catalogue")),
     )
+
+
+def floor_same_tables() -> list:
+    """The floor the target is held to: one plain aggregate per table a rule reads, joined to every
+    table the engine reads with it (the columns every finding carries: the unit's kind, the firm, the
+    site; and what the device rules filter on: part and product). The least work that reads once
+    each row the scan reads. `floor()` above, kept for comparison with earlier runs, leaves out the
+    joins to units and systems and the works tables."""
+    from django.db.models import Count
+
+    from jifang.regulation import packs, subjects
+
+    extra = {"device": ("part__area_kind", "product__in_catalogue")}
+    out = []
+    for name in sorted({r.subject for p in packs.all_packs() for r in p.rules}):
+        subject = subjects.get(name)
+        paths = [p for p in subject.paths().values() if "__" in p] + list(extra.get(name, ()))
+        out.append(subject.model.objects.aggregate(n=Count("pk"), **{f"c{i}": Count(p) for i, p in enumerate(paths)}))
+    return out
 
 
 def naive(site_ids: list[int], as_of: dt.date) -> int:
@@ -147,31 +167,34 @@ def run(ctx) -> None:
         nights = []
         for night in range(1, ROUNDS + 1):
             day = as_of + dt.timedelta(days=night)
-            nights.append((timed(floor), timed(lambda: engine_only(day)),
-                           timed(lambda: services.scan(actor=None, as_of=day))))
+            nights.append((timed(floor_same_tables), timed(lambda: engine_only(day)),
+                           timed(lambda: services.scan(actor=None, as_of=day)), timed(floor)))
         return first, nights, counts, _finding_pages()
 
     runs = [_rolled_back(one_round) for _ in range(2)]
     counts = runs[0][2]
     first_samples = [r[0] for r in runs]
     nights = [n for r in runs for n in r[1]]
-    floor_samples, engine_samples, repeat_samples = ([n[i] for n in nights] for i in range(3))
+    floor_samples, engine_samples, repeat_samples, registry_floor = ([n[i] for n in nights] for i in range(4))
     plain, annotated = runs[0][3]
     ctx.record("findings page of 50, stored columns only (baseline)", plain)
     ctx.record("findings page of 50 with last_seen from the watermarks", annotated,
                x_baseline_p95=round(percentile(annotated, 95) / max(percentile(plain, 95), 1e-9), 2))
     ctx.record("full scan, first (every finding inserted)", first_samples,
                violations=counts["violation"], undetermined=counts["undetermined"])
-    repeat_ratio = statistics.median(r / f for f, _e, r in nights)
-    engine_ratio = statistics.median(e / f for f, e, _r in nights)
+    repeat_ratio = statistics.median(r / f for f, _e, r, _g in nights)
+    engine_ratio = statistics.median(e / f for f, e, _r, _g in nights)
     ctx.record("full scan, next day (reconcile only)", repeat_samples,
-               over_floor_median=round(repeat_ratio, 2), over_floor_max=round(max(r / f for f, _e, r in nights), 2),
+               over_floor_median=round(repeat_ratio, 2), over_floor_max=round(max(r / f for f, _e, r, _g in nights), 2),
+               over_registry_floor_median=round(statistics.median(r / g for _f, _e, r, g in nights), 2),
                target_ratio=TARGET_FLOOR_RATIO)
     ctx.record("engine only (one query per rule, rows fetched)", engine_samples, over_floor_median=round(engine_ratio, 2))
     scan_ms = statistics.median(repeat_samples) * 1000
     floor_ms = statistics.median(floor_samples) * 1000
-    ctx.record("floor (plain aggregates, same tables)", floor_samples, queries=[3],
+    ctx.record("floor: one aggregate per table the rules read, with the same joins (target baseline)", floor_samples,
                first_scan_over_floor=round(min(first_samples) * 1000 / floor_ms, 2))
+    ctx.record("floor as before: sites, systems, devices+part+product only (for comparison)", registry_floor,
+               queries=[3])
 
     slice_ids = list(Site.objects.order_by("pk").values_list("pk", flat=True)[:SLICE])
     start = time.perf_counter()
