@@ -76,3 +76,20 @@ def test_incoherent_rows_are_refused_and_nothing_is_written(hist_system, firm):
 def test_another_district_cannot_import_into_wuhua(hist_system, firm, panlong_officer):
     result = dataset_import(actor=panlong_officer, data=_doc(hist_system, firm))
     assert not result.ok and not Works.objects.exists()
+
+
+@pytest.mark.clause("art_14__para_1")
+def test_an_acceptance_with_its_result_recorded_cannot_be_changed_by_import(hist_system, firm, wuhua_officer):
+    """The services refuse any change to an acceptance once its result is recorded; so does the
+    import, row by row, while the same row unchanged (an export read back) still passes."""
+    assert dataset_import(actor=wuhua_officer, data=_doc(hist_system, firm)).ok
+    acceptance = Acceptance.objects.get()
+    unchanged = {"id": acceptance.pk, "code": acceptance.code, "works": "GC-HIST-1", "result": "passed"}
+    changed = unchanged | {"result": "failed"}
+    for row, ok in ((unchanged, True), (changed, False)):
+        doc = json.dumps({"format": "jifang-dataset", "version": 1, "sheets": {"acceptances": [row]}}).encode()
+        result = dataset_import(actor=wuhua_officer, data=doc)
+        assert result.ok is ok, [str(e) for e in result.errors]
+    assert "art. 14 para. 1" in str(result.errors[0]) and result.errors[0].row == 1
+    acceptance.refresh_from_db()
+    assert acceptance.result == "passed"

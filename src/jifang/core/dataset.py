@@ -216,7 +216,9 @@ class Ref(Column):
 class Sheet:
     """A model's sheet. `name` is the JSON key, `title` the xlsx sheet name.
     `prepare(actor)` returns a per-object hook run before validation (may raise ServiceError);
-    `after_write(actor, objects, changed_fields)` runs once after a sheet's rows are saved."""
+    `after_write(actor, objects, changed_fields)` runs once after a sheet's rows are saved.
+    `frozen(obj)` raises ServiceError when a stored row may no longer change at all (an acceptance
+    whose result is recorded); it sees the row as stored, and an unchanged row still passes."""
 
     name: str
     title: str
@@ -225,6 +227,7 @@ class Sheet:
     prepare: Callable | None = None
     after_write: Callable | None = None
     select_related: tuple[str, ...] = ()
+    frozen: Callable | None = None
 
     @property
     def natural_key(self) -> tuple[str, ...]:
@@ -681,6 +684,7 @@ class _SheetImport:
     def _one(self, number, current, data, prepare):
         obj = current if current is not None else _blank(self.model)()
         before = audit.snapshot(current) if current is not None else None
+        refusal = self._frozen(current)  # judged on the row as stored, before the file's values
         for name, value in data.items():
             _assign(obj, name, value)
         try:
@@ -688,6 +692,8 @@ class _SheetImport:
             if current is not None and not changed:
                 self.result.unchanged[self.sheet.name] = self.result.unchanged.get(self.sheet.name, 0) + 1
                 return None
+            if refusal is not None:
+                raise refusal
             if self.actor is not SYSTEM:
                 _refuse_police_only(self.actor, self.model, changed)
             if prepare:
@@ -702,6 +708,15 @@ class _SheetImport:
         # what to save includes the columns `prepare` copied (a system's unit after a site move)
         dirty = changed if before is None else self._changed(before, obj, data)
         return number, obj, before, dirty
+
+    def _frozen(self, current) -> ValidationError | None:
+        if current is None or self.sheet.frozen is None:
+            return None
+        try:
+            self.sheet.frozen(current)
+        except ValidationError as exc:
+            return exc
+        return None
 
     def _changed(self, before, obj, data) -> set[str]:
         if before is None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from jifang.core.dataset import Ref, Sheet, columns_for, register
 from jifang.core.errors import ServiceError
 
-from . import deadlines
+from . import deadlines, services
 from . import models as m
 
 WORKS_HEADERS = {
@@ -88,6 +88,11 @@ def _acceptance_prepare(actor):
     return prepare
 
 
+def _acceptance_frozen(acceptance: m.Acceptance) -> None:
+    """The service's own rule: an acceptance whose result is recorded no longer changes (art_14 para 1)."""
+    services._require_no_result(acceptance, zh_step="通过导入修改", en_step="changing it by import")
+
+
 def _filing_prepare(actor):
     def prepare(filing: m.Filing) -> None:
         works = filing.works
@@ -121,6 +126,6 @@ def register_sheets() -> None:
                    prepare=_review_prepare, select_related=("works",)))
     register(Sheet("acceptances", "竣工验收", m.Acceptance,
                    columns_for(m.Acceptance, ACCEPTANCE_HEADERS, refs=_works_ref(m.Acceptance)),
-                   prepare=_acceptance_prepare, select_related=("works",)))
+                   prepare=_acceptance_prepare, select_related=("works",), frozen=_acceptance_frozen))
     register(Sheet("filings", "备案", m.Filing, columns_for(m.Filing, FILING_HEADERS, refs=_works_ref(m.Filing)),
                    prepare=_filing_prepare, select_related=("works",)))
