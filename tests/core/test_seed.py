@@ -187,6 +187,11 @@ def test_demo_if_empty_is_idempotent_and_accounts_are_scoped(settings, tmp_path,
     wuhua = User.objects.get(username="wuhua")
     assert set(visible(wuhua, m.Device).values_list("district_id", flat=True)) == {"530102"}
     assert User.objects.get(username="city").check_password("kunming-jifang-116")
+    # the demo city was scanned once, as a nightly scan would have: findings are there on first sign-in
+    from jifang.regulation.models import Finding, ScanRun
+
+    assert ScanRun.objects.filter(area="").count() == 1
+    assert Finding.objects.filter(status="open").exclude(rule_id="manual").exists()
     with pytest.raises(CommandError):
         call_command("demo", scale=120)
 

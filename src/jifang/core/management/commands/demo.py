@@ -54,6 +54,12 @@ class Command(BaseCommand):
                              firm=Firm.objects.get(credit_code=ctx.keys["demo_firm"]))
         console.print(f"演示城市已生成 demo city loaded: {ctx.counts['registry.Site']:,} sites, "
                       f"{ctx.counts['registry.Device']:,} devices")
+        # as a bureau's nightly scan would have: the first sign-in shows the city's findings
+        from jifang.regulation.services import scan
+
+        run = scan(actor=None, as_of=ctx.today)
+        console.print(f"合规扫描 compliance scan as of {run.as_of}: {run.counts['violation']:,} violations, "
+                      f"{run.counts['undetermined']:,} undetermined")
 
     def accounts_for_seeded_city(self) -> None:
         """A city made by `jifang seed` (e.g. for a load test) gets its accounts on the next `make run`."""
