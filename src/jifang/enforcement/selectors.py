@@ -54,19 +54,33 @@ def casefile(user, *, unit=None, site=None) -> dict:
             "orders": list(orders), "cases": list(cases)}
 
 
+def _open_orders(user):
+    return visible(user, RectificationOrder).exclude(status=OrderStatus.CLOSED)
+
+
+def _due_soon(today: dt.date) -> Q:
+    return Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
+
+
+def _overdue_not_in_a_case(user):
+    """Overdue findings no penalty case holds yet: what may now be fined."""
+    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
+    return visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
+
+
+def _undecided_cases(user):
+    return visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED)
+
+
 def queues(user, today: dt.date | None = None) -> dict:
     """What a bureau has to act on next."""
     today = today or timezone.localdate()
-    open_orders = visible(user, RectificationOrder).exclude(status=OrderStatus.CLOSED).select_related("unit")
-    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
+    open_orders = _open_orders(user).select_related("unit")
     return {
-        "due": list(open_orders.filter(deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))
-                    .order_by("deadline", "id")),
+        "due": list(open_orders.filter(_due_soon(today)).order_by("deadline", "id")),
         "answered": list(open_orders.filter(status=OrderStatus.ANSWERED).order_by("deadline", "id")),
-        "overdue": list(visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
-                        .select_related("unit", "site").order_by("district_id", "id")),
-        "cases": list(visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED).select_related("unit", "order")
-                      .order_by("id")),
+        "overdue": list(_overdue_not_in_a_case(user).select_related("unit", "site").order_by("district_id", "id")),
+        "cases": list(_undecided_cases(user).select_related("unit", "order").order_by("id")),
         "complaints": list(visible(user, InspectionComplaint).filter(status="open").select_related("inspection", "unit")),
     }
 
@@ -105,18 +119,15 @@ def home_figures(user) -> dict | None:
     review), overdue findings not yet in a penalty case, and cases not yet decided. Three aggregate
     queries; None when there is nothing at all."""
     today = timezone.localdate()
-    open_orders = visible(user, RectificationOrder).exclude(status=OrderStatus.CLOSED)
-    figures = open_orders.aggregate(
+    figures = _open_orders(user).aggregate(
         open=Count("id"),
-        due_soon=Count("id", filter=Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=DUE_SOON_DAYS))),
+        due_soon=Count("id", filter=_due_soon(today)),
         past_deadline=Count("id", filter=Q(deadline__lt=today)),
         answered=Count("id", filter=Q(status=OrderStatus.ANSWERED)),
         next_deadline=Min("deadline", filter=Q(deadline__gte=today)),
     )
-    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
-    figures["overdue_findings"] = (visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
-                                   .count())
-    figures["cases"] = visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED).count()
+    figures["overdue_findings"] = _overdue_not_in_a_case(user).count()
+    figures["cases"] = _undecided_cases(user).count()
     if not any(v for k, v in figures.items() if k != "next_deadline"):
         return None
     figures["due_soon_days"] = DUE_SOON_DAYS
