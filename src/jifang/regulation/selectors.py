@@ -1,12 +1,12 @@
 """Reads beyond plain `visible()`: the explanation of a finding, the law page's counts, JSON shapes."""
+import contextlib
 import datetime as dt
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, DateField, Q
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import visible
+from jifang.core.templatetags.jifang import field_at, shown
 from jifang.registry.models import Unit
 
 from . import packs, subjects
@@ -81,31 +81,15 @@ ENGINE_FACTS = {
 }
 
 
-def _field_at(model, path: str):
-    field = None
-    for name in path.split("__"):
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            return None
-        model = field.related_model if field.is_relation else model
-    return field
-
-
-def _shown(field, value):
-    """A fact's value as the registry's pages show it: choices by label, yes/no, dates as officials write them."""
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if field is not None and field.choices:
+def _fact_value(field, value):
+    """A fact's value as the registry's pages show it: choices by label, dates (stored as ISO text)
+    as officials write them, the rest as `shown` does."""
+    if field is not None and field.choices and value not in (None, ""):
         return dict(field.flatchoices).get(value, value)
     if isinstance(field, DateField) and isinstance(value, str):
-        try:
-            return date_format(dt.date.fromisoformat(value), "DATE_FORMAT")
-        except ValueError:
-            return value
-    return value
+        with contextlib.suppress(ValueError):
+            value = dt.date.fromisoformat(value)
+    return shown(value)
 
 
 def fact_rows(f: Finding) -> list[dict]:
@@ -116,13 +100,13 @@ def fact_rows(f: Finding) -> list[dict]:
     for key, value in f.facts.items():
         if key == "parameters":
             continue
-        field = _field_at(model, key) if model is not None and key not in ENGINE_FACTS else None
+        field = field_at(model, key) if model is not None and key not in ENGINE_FACTS else None
         if key == "unit_kind":
             field = Unit._meta.get_field("kind")
         if key == "unknown" and model is not None:
-            value = "、".join(str(getattr(_field_at(model, k), "verbose_name", k)) for k in value)
+            value = "、".join(str(getattr(field_at(model, k), "verbose_name", k)) for k in value)
         label = ENGINE_FACTS.get(key) or (field.verbose_name if field is not None else key)
-        rows.append({"key": key, "label": label, "value": _shown(field, value)})
+        rows.append({"key": key, "label": label, "value": _fact_value(field, value)})
     return rows
 
 

@@ -34,6 +34,12 @@ def cell(obj, path: str):
             value = getattr(value, f"get_{name}_display")()
         else:
             value = getattr(value, name, None)
+    return shown(value)
+
+
+def shown(value):
+    """A plain value as the pages show it: booleans as 是/否, dates as 2026年11月28日, a division
+    with its code, missing values as —."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -45,6 +51,18 @@ def cell(obj, path: str):
     if isinstance(value, Model) and value._meta.label_lower == "accounts.division":
         return division(value)
     return value
+
+
+def field_at(model, path: str):
+    """The field at the end of `path` ("part__area_kind") from `model`, or None."""
+    field = None
+    for name in path.split("__"):
+        field = _field(model, name)
+        if field is None:
+            return None
+        if field.is_relation:
+            model = field.related_model
+    return field
 
 
 def division(value) -> str:
@@ -88,13 +106,9 @@ def verbose(model_or_obj, path: str):
     """The verbose name of the last field in `path` (or of an annotated column the model names in
     `computed_labels`)."""
     model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
-    field = None
-    for name in path.split("__"):
-        field = _field(model, name)
-        if field is None:
-            return getattr(model, "computed_labels", {}).get(name, path)
-        if field.is_relation:
-            model = field.related_model
+    field = field_at(model, path)
+    if field is None:
+        return getattr(model, "computed_labels", {}).get(path.split("__")[-1], path)
     return field.verbose_name
 
 
