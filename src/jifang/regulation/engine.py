@@ -192,9 +192,6 @@ def fingerprints(pack: Pack, rule: Rule, rows: list[dict]) -> list[str]:
     return [f"{head}{row['_subject_id']}:{row['_outcome']}" for row in rows]
 
 
-def fingerprint(pack: Pack, rule: Rule, row: dict) -> str:
-    return fingerprints(pack, rule, [row])[0]
-
 
 class RuleContext:
     """What every finding of one rule shares (parameters, clause texts, sanctions per unit kind),
@@ -219,8 +216,9 @@ class RuleContext:
         return self._sanctions[key]
 
 
-def finding_values(ctx: RuleContext, row: dict) -> dict:
-    """Everything a Finding stores for one result row (the caller adds run and dates)."""
+def finding_values(ctx: RuleContext, row: dict, fingerprint: str) -> dict:
+    """Everything a Finding stores for one result row, whose `fingerprints` entry the caller
+    already has (the caller adds run and dates)."""
     pack, rule = ctx.pack, ctx.rule
     outcome = row["_outcome"]
     clause_id = clause_of(rule, row)
@@ -252,7 +250,7 @@ def finding_values(ctx: RuleContext, row: dict) -> dict:
         "sanction": sanction,
         "explanation_zh": zh,
         "explanation_en": en,
-        "fingerprint": fingerprint(pack, rule, row),
+        "fingerprint": fingerprint,
     }
 
 

@@ -148,7 +148,7 @@ def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) ->
     existing = {fp: pk for fp, pk, _unseen in rows}
     unseen_before = {fp for fp, _pk, unseen in rows if unseen is not None}
     elsewhere = _open_elsewhere([fp for fp in found if fp not in existing], area)
-    new = [engine.finding_values(ctx, row) for fp, (ctx, row) in found.items()
+    new = [engine.finding_values(ctx, row, fp) for fp, (ctx, row) in found.items()
            if fp not in existing and fp not in elsewhere]
     again = [existing[fp] for fp in unseen_before if fp in found] + [pk for pk, _unseen in elsewhere.values()]
     gone = [pk for fp, pk in existing.items() if fp not in found]
