@@ -51,13 +51,11 @@ def _rolled_back(fn):
     return box.get("result")
 
 
-def _timed_rolled_back(fn, n: int) -> list[float]:
-    samples = []
-    for _ in range(n):
-        start = time.perf_counter()
-        _rolled_back(fn)
-        samples.append(time.perf_counter() - start)
-    return samples
+def timed(fn) -> float:
+    """Seconds that fn() took."""
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
 
 
 def floor() -> tuple:
@@ -147,11 +145,6 @@ def run(ctx) -> None:
     as_of = dt.date.fromisoformat(ctx.manifest.get("today")) if ctx.manifest.get("today") else dt.date.today()
     total_sites = Site.objects.count()
 
-    def timed(fn) -> float:
-        start = time.perf_counter()
-        fn()
-        return time.perf_counter() - start
-
     def engine_only(day):
         for _pack, _rule, _rows in engine.evaluate(packs.active_packs(day), day):
             pass
@@ -213,7 +206,7 @@ def run(ctx) -> None:
     # the statements), then counted in a pass of its own
     rechecks = []
     for site in sites:
-        rechecks += _timed_rolled_back(lambda: services.scan(actor=None, as_of=as_of, site=site), n=1)
+        rechecks.append(timed(lambda: _rolled_back(lambda: services.scan(actor=None, as_of=as_of, site=site))))
     with CaptureQueriesContext(connection) as q:
         _rolled_back(lambda: services.scan(actor=None, as_of=as_of, site=sites[0]))
     ctx.record("one-site recheck (busiest sites)", rechecks, queries=[len(q.captured_queries)],
