@@ -173,6 +173,14 @@ MEDIA_ROOT = Path(os.environ.get("JIFANG_MEDIA_DIR", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JIFANG_IMPORT_MAX_BYTES = int(os.environ.get("JIFANG_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Bounds checked while a file is read, before its rows are (docs/import-format.md, "Limits"): a
+# hostile workbook (a cell declared at XFD1048576, a zip that inflates a thousandfold, a million
+# rows in 164 KB) is refused with one message instead of taking the worker's memory.
+JIFANG_IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("JIFANG_IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+JIFANG_IMPORT_MAX_ROWS = int(os.environ.get("JIFANG_IMPORT_MAX_ROWS", "200000"))
+JIFANG_IMPORT_MAX_COLUMNS = int(os.environ.get("JIFANG_IMPORT_MAX_COLUMNS", "100"))
+JIFANG_IMPORT_MAX_CELLS = int(os.environ.get("JIFANG_IMPORT_MAX_CELLS", "5000000"))
+JIFANG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JIFANG_IMPORT_MAX_CELL_CHARS", "32767"))  # Excel's own limit
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,4 +1,6 @@
 """Validators for the identifiers Chinese officials use."""
+import re
+
 from django.core.exceptions import ValidationError
 
 from .i18n import bilingual
@@ -37,6 +39,21 @@ def validate_credit_code(value: str) -> None:
                 a=code[17],
             ),
             code="credit_code_check",
+        )
+
+
+# What XML 1.0 cannot carry (and PostgreSQL text cannot hold: NUL): C0 controls but tab, newline
+# and carriage return; surrogates; U+FFFE, U+FFFF. A name holding one breaks every export.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def validate_plain_text(value) -> None:
+    bad = _BAD_CHARS.search(value) if isinstance(value, str) else None
+    if bad:
+        raise ValidationError(
+            bilingual("含有不允许的控制字符：U+{c:04X}", "contains a control character that is not allowed: U+{c:04X}",
+                      c=ord(bad.group())),
+            code="control_character",
         )
 
 
