@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jifang.works",
     "jifang.enforcement",
     "jifang.dashboards",
+    "jifang.demo",
 ]
 
 MIDDLEWARE = [

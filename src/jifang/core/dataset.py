@@ -38,7 +38,8 @@ from django.utils import timezone
 from . import audit, bulk
 from .i18n import bilingual
 from .scoping import _anchored_q, can_write, visible
-from .services import POLICE_AND_ADMIN, _refuse_police_only
+from .roles import POLICE_AND_ADMIN
+from .services import _refuse_police_only
 
 FORMAT = "jifang-dataset"
 VERSION = 1
@@ -180,7 +181,7 @@ class Column:
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
     def _parse_district(self, raw) -> str:
-        from jifang.accounts.divisions import DISTRICTS
+        from jifang.core.divisions import DISTRICTS
 
         code = self._parse_text(raw)
         if code not in DISTRICTS:

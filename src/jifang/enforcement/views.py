@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectListView
+from jifang.core.roles import OFFICERS
 from jifang.core.scoping import get_visible, visible
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 from jifang.registry.models import Site, Unit
@@ -19,7 +20,6 @@ from jifang.registry.models import Site, Unit
 from . import documents, filtersets, forms, records, selectors, services
 from . import models as m
 
-OFFICER_ROLES = services.OFFICER_ROLES
 
 
 def _attempt(request, call, success: str):
@@ -37,7 +37,7 @@ def _attempt(request, call, success: str):
 
 
 def _officer(request):
-    if request.user.role not in OFFICER_ROLES:
+    if request.user.role not in OFFICERS:
         raise PermissionDenied
 
 
@@ -47,7 +47,7 @@ class InspectionList(ObjectListView):
     model = m.Inspection
     filterset_class = filtersets.InspectionFilterSet
     columns = ("number", "site", "unit", "district", "kind", "inspected_on")
-    create_roles = OFFICER_ROLES
+    create_roles = OFFICERS
 
 
 class OrderList(ObjectListView):
@@ -91,7 +91,7 @@ def _inspection_context(request, insp) -> dict:
         "photos": list(insp.photos.all()), "verification": check, "engine_findings": list(engine),
         "inspectors": list(insp.inspectors.order_by("id")),
         "amendments": list(insp.amendments.order_by("id")), "orders": list(insp.orders.order_by("id")),
-        "is_officer": user.role in OFFICER_ROLES, "is_unit": user.role == "unit_user",
+        "is_officer": user.role in OFFICERS, "is_unit": user.role == "unit_user",
         "signed_by_me": any(s.signature.signer_id == user.pk for s in check.signatures),
         "observations_form": forms.ObservationsForm(initial={"observations": insp.observations,
                                                              "result": insp.result}),
@@ -238,7 +238,7 @@ def order_detail(request, pk):
         "verification": records.verification(records.ORDER, order),
         "cases": list(order.penalty_cases.order_by("id")),
         "overdue": [i.finding for i in items if i.finding.stage == Stage.OVERDUE],
-        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+        "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
         "answer_form": forms.AnswerForm(), "today": timezone.localdate(),
     })
 
@@ -300,7 +300,7 @@ def case_detail(request, pk):
     case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district"), pk=pk)
     findings = list(case.findings.order_by("id"))
     decide_form = None
-    if request.user.role in OFFICER_ROLES and case.status == m.CaseStatus.STATEMENT:
+    if request.user.role in OFFICERS and case.status == m.CaseStatus.STATEMENT:
         noticed = {a.target: a for a in case.amounts.filter(stage=m.AmountStage.NOTICE)}
         initial = {f"amount_{t}": a.amount for t, a in noticed.items()}
         initial.update({f"name_{t}": a.person_name for t, a in noticed.items() if a.person_name})
@@ -311,7 +311,7 @@ def case_detail(request, pk):
         "notice_check": records.verification(records.NOTICE, case),
         "decision_check": records.verification(records.DECISION, case) if case.decision_hash else None,
         "statement_form": forms.StatementForm(), "decide_form": decide_form,
-        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+        "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
     })
 
 

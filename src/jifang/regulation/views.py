@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from jifang.accounts.models import Role
+from jifang.core.roles import POLICE_AND_ADMIN
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectDetailView, ObjectListView
 
@@ -21,7 +21,6 @@ from .engine import params_used
 from .models import Finding
 from .packs import PackError, get_pack
 
-POLICE = (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER)
 CLASS_LABELS = {
     "check": gettext_lazy("automatic check"), "workflow": gettext_lazy("workflow or permission"),
     "record": gettext_lazy("record kept"), "scope": gettext_lazy("scope or definition"),
@@ -88,7 +87,7 @@ class LawView(LoginRequiredMixin, View):
         params = [{"name": name, **entry} for name, entries in pack.params.items() for entry in entries]
         return render(request, "regulation/law.html", {
             "pack": pack, "articles": _articles(pack, counts), "params": params,
-            "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE,
+            "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE_AND_ADMIN,
             "rule_params": {r.id: sorted(params_used(r)) for r in pack.rules},
         })
 
