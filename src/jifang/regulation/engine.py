@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Case, DateField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 
-from jifang.accounts.divisions import DISTRICTS
+from jifang.core.divisions import DISTRICTS
 
 from . import subjects
 from .loader import Pack, Rule
