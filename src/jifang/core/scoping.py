@@ -102,7 +102,7 @@ def get_visible(user, model_or_qs, **lookup):
     from django.http import Http404
     from django.shortcuts import get_object_or_404
 
-    if not all(_is_id(value) for name, value in lookup.items() if _names_an_id(name)):
+    if not all(is_id(value) for name, value in lookup.items() if _names_an_id(name)):
         raise Http404  # "abc", "1e9" or 2**64 from a query string: no such row, not a crash
     return get_object_or_404(visible(user, model_or_qs), **lookup)
 
@@ -115,7 +115,7 @@ def _names_an_id(name: str) -> bool:
     return name in ("pk", "id") or name.endswith(("_id", "__pk", "__id"))
 
 
-def _is_id(value) -> bool:
+def is_id(value) -> bool:
     """A row id as a bigint key holds it: an int, or ASCII digits, in range."""
     if isinstance(value, bool):
         return False
