@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jifang.core.middleware.NoStoreMiddleware",  # signed-in pages, API answers, documents: no-store
 ]
 
 ROOT_URLCONF = "jifang.urls"
@@ -186,7 +187,7 @@ JIFANG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JIFANG_IMPORT_MAX_CELL_CHARS"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jifang.accounts.authentication.LockoutAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -376,9 +376,10 @@ def test_photo_upload_type_checked_by_content(wuhua_officer, wuhua_site, clock, 
     fake = SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="文件类型"):
         services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=fake)
-    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    png = SimpleUploadedFile("p.html", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="text/html")
     photo = services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=png, caption="监控室")
     assert photo.content_type == "image/png" and len(photo.sha256) == 64
+    assert photo.file.name.endswith(".png") and "p.html" not in photo.file.name  # stored by its content
 
 
 def test_amount_rows_unchanged_by_refused_decision(wuhua_officer, wuhua_site, clock):
