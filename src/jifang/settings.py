@@ -185,6 +185,11 @@ JIFANG_IMPORT_MAX_COLUMNS = int(os.environ.get("JIFANG_IMPORT_MAX_COLUMNS", "100
 JIFANG_IMPORT_MAX_CELLS = int(os.environ.get("JIFANG_IMPORT_MAX_CELLS", "5000000"))
 JIFANG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JIFANG_IMPORT_MAX_CELL_CHARS", "32767"))  # Excel's own limit
 
+# Bounds on numbers and dates that make sense (docs/operations.md): a rectification deadline at
+# most this many days after service; a system's configured retention at most this many days.
+JIFANG_ORDER_DEADLINE_MAX_DAYS = int(os.environ.get("JIFANG_ORDER_DEADLINE_MAX_DAYS", "365"))
+JIFANG_RETENTION_DAYS_MAX = int(os.environ.get("JIFANG_RETENTION_DAYS_MAX", "3650"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "jifang.accounts.authentication.LockoutAwareTokenAuthentication",

@@ -214,6 +214,19 @@ def test_order_deadline_must_follow_service(wuhua_officer, wuhua_site, clock):
     assert finding.stage == Stage.DETECTED
 
 
+def test_order_deadline_within_the_configured_horizon(wuhua_officer, wuhua_site, clock, settings):
+    settings.JIFANG_ORDER_DEADLINE_MAX_DAYS = 90
+    finding = make_finding(wuhua_site, ART6)
+    for deadline in (clock.today() + dt.timedelta(days=91), dt.date(9999, 12, 31)):
+        with pytest.raises(ValidationError, match="不能超过送达之日起90天"):
+            services.rectification_order_issue(actor=wuhua_officer, findings=[finding], deadline=deadline)
+    finding.refresh_from_db()
+    assert finding.stage == Stage.DETECTED
+    order = services.rectification_order_issue(actor=wuhua_officer, findings=[finding],
+                                               deadline=clock.today() + dt.timedelta(days=90))
+    assert order.deadline == clock.today() + dt.timedelta(days=90)
+
+
 def test_policy_default_deadline_is_flagged(wuhua_officer, wuhua_site, clock, settings):
     settings.JIFANG_RECTIFICATION_DEFAULT_DAYS = 20
     order = services.rectification_order_issue(actor=wuhua_officer, findings=[make_finding(wuhua_site, ART6)])

@@ -73,3 +73,24 @@ def validate_district(value: str) -> None:
             bilingual("未知的昆明市区县行政区划代码：{v}", "unknown Kunming district division code: {v}", v=value),
             code="district",
         )
+
+
+def validate_not_future(value) -> None:
+    """A day the law speaks of as past (designated, accepted, connected, installed) cannot be
+    after today (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(bilingual("不能晚于今天（{d}）", "cannot be after today ({d})", d=timezone.localdate()),
+                              code="future")
+
+
+def validate_retention_days(value) -> None:
+    """A configured retention period in days: from 1 up to JIFANG_RETENTION_DAYS_MAX (ten years by
+    default; art_19 asks at least 30 days, no system keeps footage for centuries)."""
+    from django.conf import settings
+
+    limit = settings.JIFANG_RETENTION_DAYS_MAX
+    if value is not None and not 1 <= value <= limit:
+        raise ValidationError(bilingual("存储天数应在1到{n}之间", "retention days must be between 1 and {n}", n=limit),
+                              code="retention_days")

@@ -331,6 +331,10 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
     if deadline <= today:
         raise ServiceError("改正期限必须晚于送达之日", "the deadline must fall after the day of service",
                            clause="art_23__para_2")
+    horizon = settings.JIFANG_ORDER_DEADLINE_MAX_DAYS
+    if deadline > today + dt.timedelta(days=horizon):
+        raise ServiceError("改正期限不能超过送达之日起{n}天", "the deadline cannot be more than {n} days after service",
+                           n=horizon, clause="art_23__para_2")
     order = RectificationOrder.objects.create(
         number=next_number(district=district, kind=DocumentKind.ORDER, year=today.year),
         district=district, unit_id=findings[0].unit_id, inspection=inspection, deadline=deadline,
