@@ -240,3 +240,19 @@ def test_dates_are_read_year_first_in_the_ways_officials_write_them(city_officer
         result = ds.dataset_import(actor=city_officer, data=_json({"sites": [{"id": site.pk, "designation_date": written}]}))
         assert [e.message for e in result.errors] == [
             f"应为日期，写作 2026-01-05 或 2026/1/5：{written} / expected a date, written 2026-01-05 or 2026/1/5: {written}"]
+
+
+# --- clear messages -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_brand_without_a_model_says_the_model_is_required(city_officer):
+    system = f.SystemFactory(site=f.SiteFactory(district_id="530102"))
+    product = f.ProductFactory(brand="华安视讯")
+    rows = [{"serial": "SN-BRAND-ONLY", "system": system.code, "kind": "camera", "product": "华安视讯"},
+            {"serial": "SN-MODEL-ONLY", "system": system.code, "kind": "camera", "product_model": product.model}]
+    result = ds.dataset_import(actor=city_officer, data=_json({"devices": rows}))
+    assert [(e.row, e.column, e.message) for e in result.errors] == [
+        (1, "产品型号 (product_model)", "产品型号必填 / product_model is required"),
+        (2, "产品品牌 (product)", "产品品牌必填 / product is required")]
+    assert not m.Device.objects.filter(serial__startswith="SN-").exists()

@@ -114,6 +114,11 @@ class SheetCheck:
                 else:
                     values[ref.key] = None
                 continue
+            missing = [c for c, v in zip(ref.cells(), cells, strict=True) if v is None]
+            if missing:  # a brand without its model: say which cell is missing, not "brand/None"
+                for c in missing:
+                    self.error(number, c.label, bilingual("{h}必填", "{k} is required", h=c.header, k=c.key))
+                continue
             if ref.context is not None:
                 prefix = ref.context(values, existing.get(values.get("id")))
                 if prefix is None:

@@ -39,8 +39,9 @@ def _json_value(value):
 
 def xlsx_value(value):
     # Excel cannot hold a time zone: aware times are written in local time (read back as such)
+    # and to the second (the import reads a time within the second as the same time)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
     if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
         # XML cannot carry it; OOXML's own escape does (read back, the import refuses the cell)
         return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
