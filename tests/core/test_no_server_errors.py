@@ -147,3 +147,11 @@ def test_an_api_id_past_the_64_bit_range_is_not_found(pk, registry, client, city
         assert client.get(f"{path}{pk}/").status_code in (400, 404), path
     for path in API_LISTS:
         assert client.get(path, {"unit": pk, "site": pk, "system": pk}).status_code in (200, 400), path
+
+
+def test_deeply_nested_json_bodies_are_bad_requests(registry, client, city_officer):
+    client.force_login(city_officer)
+    body = "[" * 200_000 + "]" * 200_000
+    for path in ("/api/units/", "/api/sites/"):
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code == 400 and "nested too deeply" in response.json()["detail"], path
