@@ -214,6 +214,20 @@ class Workbook:
         return ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if "_x" in value else value
 
 
+_COLUMNS: dict[str, int] = {}
+
+
+def column_index(ref: str) -> int:
+    """"C7" -> 2 (from 0): the letters' index, cached (a sheet repeats a few columns)."""
+    letters = ref.rstrip("0123456789")
+    column = _COLUMNS.get(letters)
+    if column is None:
+        column = cell_position(ref)[0]
+        if len(_COLUMNS) < 20_000:
+            _COLUMNS[letters] = column
+    return column
+
+
 def cell_position(ref: str) -> tuple[int, int]:
     """"C7" -> (2, 7): the column from 0, the row from 1."""
     found = CELL_REF.match(ref)
@@ -307,7 +321,8 @@ class _StringsReader:
 
 
 class _SheetReader:
-    """A worksheet's <sheetData>, row by row: only the current row is held."""
+    """A worksheet's <sheetData>, row by row: only the current row is held. The handlers run once
+    per XML event of up to a million cells, hence plain attributes and cached tag names."""
 
     def __init__(self, book: Workbook):
         self.book = book
@@ -315,10 +330,10 @@ class _SheetReader:
         self.done: list[tuple[int, dict]] = []
         self.row_number = 0
         self.cells: dict[int, object] = {}
-        self.cell: dict | None = None
-        self.column = -1
-        self.in_value = False
+        self.in_cell = self.in_value = self.formula = False
+        self.kind, self.style, self.column = "n", 0, -1
         self.parts: list[str] = []
+        self.names: dict[str, str] = {}
 
     def feed(self, chunk: bytes) -> None:
         self.parser.Parse(chunk, False)
@@ -330,36 +345,39 @@ class _SheetReader:
         done, self.done = self.done, []
         return done
 
+    def _local(self, tag: str) -> str:
+        local = self.names[tag] = tag.rpartition(SEP)[2]
+        return local
+
     def start(self, tag, attrs):
-        local = tag.rpartition(SEP)[2]
+        local = self.names.get(tag) or self._local(tag)
         if local == "c":
             ref = attrs.get("r")
-            self.column = cell_position(ref)[0] if ref else self.column + 1
+            self.column = column_index(ref) if ref else self.column + 1
             self.book.count_cell(self.column)
-            self.cell = {"t": attrs.get("t", "n"), "s": int(attrs.get("s", 0)), "f": False}
-            self.parts = []
+            self.kind, self.style = attrs.get("t", "n"), int(attrs.get("s", 0))
+            self.in_cell, self.formula, self.parts = True, False, []
+        elif self.in_cell:
+            if local == "v" or local == "t":  # <v>, or <is><t> for inline strings
+                self.in_value = True
+            elif local == "f":
+                self.formula = True
         elif local == "row":
             self.book.count_row()
             self.row_number = int(attrs["r"]) if "r" in attrs else self.row_number + 1
             self.cells, self.column = {}, -1
-        elif self.cell is not None:
-            if local == "f":
-                self.cell["f"] = True
-            elif local in ("v", "t"):  # <v>, or <is><t> for inline strings
-                self.in_value = True
 
     def end(self, tag):
-        local = tag.rpartition(SEP)[2]
-        if local in ("v", "t"):
-            self.in_value = False
-        elif local == "c" and self.cell is not None:
+        local = self.names.get(tag) or self._local(tag)
+        if local == "c":
             value = self._value("".join(self.parts))
-            if value not in (None, ""):
+            if value is not None and value != "":
                 self.cells[self.column] = value
-            self.cell = None
-        elif local == "row":
-            if self.cells:
-                self.done.append((self.row_number, self.cells))
+            self.in_cell = self.in_value = False
+        elif local == "v" or local == "t":
+            self.in_value = False
+        elif local == "row" and self.cells:
+            self.done.append((self.row_number, self.cells))
 
     def text(self, data):
         if self.in_value:
@@ -372,10 +390,9 @@ class _SheetReader:
             return UNREADABLE
 
     def _convert(self, raw: str):
-        cell = self.cell
-        if cell["f"]:
+        if self.formula:
             return FORMULA
-        kind = cell["t"]
+        kind = self.kind
         if kind == "s":
             return self.book.strings[int(raw)] if raw else None
         if kind in ("inlineStr", "str"):
@@ -389,6 +406,6 @@ class _SheetReader:
         if not raw.strip():
             return None
         number = float(raw)
-        if cell["s"] in self.book.date_styles:
+        if self.style in self.book.date_styles:
             return from_excel(number, self.book.epoch)
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
