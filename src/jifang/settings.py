@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jifang.regulation",
     "jifang.works",
     "jifang.enforcement",
+    "jifang.duties",
     "jifang.dashboards",
 ]
 
