@@ -326,18 +326,21 @@ def _json_again(text: str | None) -> str:
     return "null" if text is None else canonical(json.loads(text)).decode()
 
 
-def _entry_digest(prev: str, row, respell: bool) -> str:
-    """The hash of a stored row. Its JSON columns are hashed as stored (canonical text, as SQLite
-    keeps it) or, with `respell`, written canonically again (jsonb's spelling; rows stored before
-    canonical storage)."""
+def stored_text(row, respell: bool) -> str:
+    """The hashed text of a stored row (`_rows`), as `Pending.text` wrote it. Its JSON columns are
+    taken as stored (canonical text, as SQLite keeps it) or, with `respell`, written canonically
+    again (jsonb's spelling; rows stored before canonical storage)."""
     seq, at, actor_id, label, action, otype, oid, orepr, district, before, after, note = row[:12]
     if respell:
         before, after = _json_again(before), _json_again(after)
-    text = _ENTRY_TEXT % (_encode_str(action), "null" if actor_id is None else int.__repr__(actor_id),
+    return _ENTRY_TEXT % (_encode_str(action), "null" if actor_id is None else int.__repr__(actor_id),
                           _encode_str(label), after or "null", '"' + _at_text(at) + '"', before or "null",
                           _encode_str(district), _encode_str(note), _encode_str(oid), _encode_str(orepr),
                           _encode_str(otype), int.__repr__(seq))
-    return hashlib.sha256((prev + text).encode()).hexdigest()
+
+
+def _entry_digest(prev: str, row, respell: bool) -> str:
+    return hashlib.sha256((prev + stored_text(row, respell)).encode()).hexdigest()
 
 
 def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] | None):

@@ -129,8 +129,8 @@ def installed(connection) -> set[str]:
 @contextmanager
 def suspended(connection):
     """The guards lifted for the statements inside, then put back as they were: for `flush` on
-    SQLite and for tests that play an attacker. On PostgreSQL the triggers are disabled (ALTER
-    TABLE takes the table's lock until the transaction ends)."""
+    SQLite and for tests that play an attacker. On PostgreSQL the session stops firing triggers
+    (`session_replication_role = replica`, which needs a superuser, as owning the database does)."""
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
@@ -138,20 +138,17 @@ def suspended(connection):
             for name, _sql in saved:
                 cur.execute(f'DROP TRIGGER "{name}"')
         else:
-            saved = sorted(installed(connection))
-            for table in saved:
-                cur.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER jifang_guard')
+            saved = []
+            cur.execute("SET session_replication_role = replica")
     try:
         yield
     finally:
         with connection.cursor() as cur:
-            for item in saved:
-                if connection.vendor == "sqlite":
-                    name, sql = item
-                    cur.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-                    cur.execute(sql)
-                else:
-                    cur.execute(f'ALTER TABLE "{item}" ENABLE TRIGGER jifang_guard')
+            if connection.vendor != "sqlite":
+                cur.execute("SET session_replication_role = DEFAULT")
+            for name, sql in saved:
+                cur.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+                cur.execute(sql)
 
 
 def core_guards(vendor: str) -> list[Guard]:

@@ -1,7 +1,7 @@
 """Electronic signatures of officers (art_23 para 1: 由监督检查人员签字确认).
 
 - Each officer has one Ed25519 key pair (made on first signature). The private key is stored
-  encrypted with Fernet under a key derived (HKDF-SHA256) from settings.JIFANG_SIGNING_SECRET, or
+  encrypted by core.secrets (purpose KEY_PURPOSE), whose key derives from JIFANG_SIGNING_SECRET, or
   SECRET_KEY when that is empty. Rotating that secret makes stored keys unreadable: re-key officers.
 - A record's hash is SHA-256 over its canonical JSON (sorted keys, no whitespace), built from the
   rows themselves, so `verify` recomputes it and any direct database edit shows up as a mismatch.
@@ -10,20 +10,16 @@
   enrolled for its signer, so someone who edits a record, swaps the officer's public key and
   re-signs is caught although every hash in the database agrees.
 """
-import base64
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.fernet import Fernet
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.utils import timezone
 
-from jifang.core import platform_key
+from jifang.core import platform_key, secrets
 from jifang.core.audit import canonical
 
 from .models import OfficerKey, Signature
@@ -31,11 +27,7 @@ from .models import OfficerKey, Signature
 RAW = serialization.Encoding.Raw
 
 
-def _fernet() -> Fernet:
-    secret = (settings.JIFANG_SIGNING_SECRET or settings.SECRET_KEY).encode()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jifang-enforcement",
-               info=b"officer signing keys").derive(secret)
-    return Fernet(base64.urlsafe_b64encode(key))
+KEY_PURPOSE = "enforcement.officer-signing-key"  # core.secrets: one derived key per purpose
 
 
 def _public_hex(private: Ed25519PrivateKey) -> str:
@@ -71,13 +63,13 @@ def officer_key(officer) -> OfficerKey:
     key_id, signature = platform_key.sign(enrolment_text(officer.pk, public, enrolled_at))
     return OfficerKey.objects.create(
         officer=officer, public_key=public, fingerprint=hashlib.sha256(bytes.fromhex(public)).hexdigest()[:16],
-        private_key_encrypted=_fernet().encrypt(raw).decode(), enrolled_at=enrolled_at, enrolment_key_id=key_id,
+        private_key_encrypted=secrets.encrypt(KEY_PURPOSE, raw), enrolled_at=enrolled_at, enrolment_key_id=key_id,
         enrolment_signature=signature,
     )
 
 
 def _private(key: OfficerKey) -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.from_private_bytes(_fernet().decrypt(key.private_key_encrypted.encode()))
+    return Ed25519PrivateKey.from_private_bytes(secrets.decrypt(KEY_PURPOSE, key.private_key_encrypted))
 
 
 def content_hash(content: dict) -> str:

@@ -6,7 +6,9 @@ number, hash, verification code, officer and times, and the decision's facts (wh
 decide step wrote over the notice's); the notice's own facts are restored from the notice's audit
 row (`enforcement.penalty.notice`, whose `after` is the notice's sealed content), so both seals hold
 again. The decision's signatures move to the new record. Keys that exist are enrolled now: the
-database is trusted as it stands at the upgrade (run `jifang audit verify` before upgrading).
+database is trusted as it stands at the upgrade (run `jifang audit verify` before upgrading); their
+private keys move to core.secrets (the one mechanism for secrets at rest) before the guards make
+the key rows append-only.
 """
 
 import django.db.models.deletion
@@ -24,11 +26,26 @@ class Migration(migrations.Migration):
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
+def _old_fernet():
+    """How officer keys were encrypted before core.secrets."""
+    import base64
+
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+    from django.conf import settings
+
+    secret = (settings.JIFANG_SIGNING_SECRET or settings.SECRET_KEY).encode()
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jifang-enforcement",
+               info=b"officer signing keys").derive(secret)
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
 def carry_over(apps, schema_editor):
     from django.utils import timezone
 
-    from jifang.core import audit, platform_key
-    from jifang.enforcement.signing import enrolment_text
+    from jifang.core import audit, platform_key, secrets
+    from jifang.enforcement.signing import KEY_PURPOSE, enrolment_text
 
     Case = apps.get_model("enforcement", "PenaltyCase")
     Decision = apps.get_model("enforcement", "PenaltyDecision")
@@ -55,6 +72,9 @@ def carry_over(apps, schema_editor):
                      after={"facts": restored, "decision": decision.pk},
                      note="the decision became its own sealed record; the notice's facts restored from its audit row")
     for key in OfficerKey.objects.filter(enrolment_signature=""):
+        raw = _old_fernet().decrypt(key.private_key_encrypted.encode())
+        key.private_key_encrypted = secrets.encrypt(KEY_PURPOSE, raw)
+        key.save(update_fields=["private_key_encrypted"])
         when = timezone.now()
         key_id, signature = platform_key.sign(enrolment_text(key.officer_id, key.public_key, when))
         OfficerKey.objects.filter(pk=key.pk).update(enrolled_at=when, enrolment_key_id=key_id,
