@@ -188,3 +188,22 @@ def test_an_export_verifies_offline_with_the_public_key_only(chain, tmp_path):
     export.write_text(json.dumps(data))
     result = _offline(str(export), "--public-key", public)
     assert result.returncode != 0 and "checkpoint 2 is not signed" in result.stderr
+
+
+def test_a_row_whose_json_is_spelled_otherwise_still_verifies(chain):
+    """Rows stored before canonical storage spell their JSON differently: the fast path (SQLite
+    builds the hashed text) misses them and the slow path, which respells, vouches for them."""
+    entry = audit.record(actor=None, action="test.json", after={"b": 1, "a": [1, "二"]})
+    _sql("UPDATE core_auditentry SET after = %s WHERE seq = %s", ['{"a": [1, "\\u4e8c"],  "b": 1}', entry.seq])
+    assert audit.verify().ok
+    _sql("UPDATE core_auditentry SET after = %s WHERE seq = %s", ['{"a": [1, "三"], "b": 1}', entry.seq])
+    assert audit.verify().first_bad == entry.seq
+
+
+def test_verify_warns_when_guards_are_missing(chain, capsys):
+    guards.lift_for_migrate()  # as a migrate that failed half-way leaves them
+    call_command("audit", "verify")
+    assert "guards missing on core_audit" in capsys.readouterr().err
+    guards.install_current()  # what the next migrate does
+    call_command("audit", "verify")
+    assert "guards missing" not in capsys.readouterr().err

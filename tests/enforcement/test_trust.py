@@ -198,3 +198,55 @@ def test_one_of_two_inspectors_signatures_cannot_be_deleted(
     with pytest.raises(DatabaseError), transaction.atomic():
         Signature.objects.filter(signer=colleague).delete()
     assert Signature.objects.filter(record_id=insp.pk).count() == 2
+
+
+# ---- the migration that made decisions records of their own -----------------------------------
+
+def _migrate(*target):
+    from django.core.management import call_command
+
+    call_command("migrate", *target, verbosity=0, interactive=False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_carries_decisions_over_and_restores_the_notices_facts(wuhua_officer, wuhua_site, clock):
+    """A decision made before the change wrote its facts over the notice's (breaking the notice's
+    seal); the migration gives it a record of its own and restores the notice's facts from the
+    notice's audit row, so that both verify again."""
+    from cryptography.hazmat.primitives import serialization
+
+    from jifang.core import guards
+    from jifang.enforcement.models import PenaltyDecision
+
+    migration = __import__("jifang.enforcement.migrations.0003_penalty_decisions_as_records_and_key_enrolment",
+                           fromlist=["_old_fernet"])
+    decision = _decided(wuhua_officer, wuhua_site, clock, facts="决定认定：逾期仍未建立技防系统")
+    case, notice_facts = decision.case, decision.case.facts
+    key = OfficerKey.objects.get(officer=wuhua_officer)
+    raw = signing._private(key).private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                              serialization.NoEncryption())
+    _migrate("enforcement", "0002_alter_inspection_kind_and_more")
+    # the old shape: the decision's columns on the case, its facts written over the notice's
+    with guards.suspended(connection), connection.cursor() as cur:
+        cur.execute("UPDATE enforcement_penaltycase SET decision_number = %s, decision_hash = %s, "
+                    "decision_verify_code = %s, decided_by_id = %s, decided_at = %s, decision_served_at = %s, "
+                    "facts = %s WHERE id = %s",
+                    [decision.number, decision.sealed_hash, decision.verify_code, wuhua_officer.pk, decision.decided_at,
+                     decision.served_at, decision.facts, case.pk])
+        cur.execute("UPDATE enforcement_signature SET record_id = %s WHERE record_type = %s",
+                    [case.pk, records.DECISION])
+        cur.execute("UPDATE enforcement_officerkey SET private_key_encrypted = %s",
+                    [migration._old_fernet().encrypt(raw).decode()])
+    _migrate()
+
+    carried = PenaltyDecision.objects.get(case_id=case.pk)
+    case = PenaltyCase.objects.get(pk=case.pk)
+    assert (carried.number, carried.facts, case.facts) == (decision.number, decision.facts, notice_facts)
+    assert records.verification(records.DECISION, carried).ok
+    assert records.verification(records.NOTICE, case).ok
+    key = OfficerKey.objects.get(officer=wuhua_officer)
+    assert signing.enrolment_ok(key) and signing._private(key).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex() == key.public_key
+    assert AuditEntry.objects.filter(action="enforcement.penalty.decision_carried_over").count() == 1
+    assert {"enforcement_penaltydecision", "enforcement_penaltycase"} <= guards.installed(connection)
+

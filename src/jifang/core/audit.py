@@ -343,6 +343,50 @@ def _entry_digest(prev: str, row, respell: bool) -> str:
     return hashlib.sha256((prev + stored_text(row, respell)).encode()).hexdigest()
 
 
+# SQLite writes each row's hashed text itself (json_quote spells strings as Python's JSON encoder
+# does; the JSON columns are stored canonical): Python then only hashes. A row whose text differs
+# anyway is checked again the slow way before it is called bad (`_row_digest`).
+_SQLITE_TEXT = (
+    "SELECT seq, prev_hash, hash, CAST(prev_hash || '{\"action\":' || json_quote(action) || ',\"actor_id\":' || "
+    "coalesce(actor_id, 'null') || ',\"actor_label\":' || json_quote(actor_label) || ',\"after\":' || "
+    "coalesce(after, 'null') || ',\"at\":\"' || replace(at, ' ', 'T') || '+00:00\",\"before\":' || "
+    "coalesce(before, 'null') || ',\"district_code\":' || json_quote(district_code) || ',\"note\":' || "
+    "json_quote(note) || ',\"object_id\":' || json_quote(object_id) || ',\"object_repr\":' || "
+    "json_quote(object_repr) || ',\"object_type\":' || json_quote(object_type) || ',\"seq\":' || seq || '}' AS BLOB) "
+    "FROM core_auditentry WHERE seq > %s ORDER BY seq LIMIT %s")
+
+
+def _row_digest(seq: int, prev: str) -> str | None:
+    """The hash of entry `seq` after `prev`, built in Python from the stored row."""
+    respell = connection.vendor != "sqlite"
+    cast = "::text" if respell else ""
+    with connection.cursor() as cur:
+        cur.execute(_SELECT.format(before=f"before{cast}", after=f"after{cast}").replace("seq > %s", "seq >= %s"),
+                    [seq, 1])
+        row = cur.fetchone()
+    digests = {_entry_digest(prev, row, respell), _entry_digest(prev, row, True)}
+    return row[13] if row[13] in digests else None
+
+
+def _links(batch: int):
+    """(seq, prev_hash, stored hash, hash recomputed over prev_hash and the row) in chain order."""
+    if connection.vendor != "sqlite":
+        for rows in _rows(batch):
+            yield from ((r[0], r[12], r[13], _entry_digest(r[12], r, True)) for r in rows)
+        return
+    sha256 = hashlib.sha256
+    last = 0
+    while True:
+        with connection.cursor() as cur:
+            cur.execute(_SQLITE_TEXT, [last, batch])
+            rows = cur.fetchall()
+        if not rows:
+            return
+        # bytes from SQLite (CAST AS BLOB: the UTF-8 that encode() would give): Python only hashes
+        yield from [(seq, prev, stored, sha256(text).hexdigest()) for seq, prev, stored, text in rows]
+        last = rows[-1][0]
+
+
 def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] | None):
     """The checkpoints (stored, and from an export kept elsewhere) as {seq: (number, hash)}, or the
     report failed on the first checkpoint that does not hold."""
@@ -383,27 +427,23 @@ def verify(*, extra_checkpoints: list[dict] | None = None, batch: int = 20000) -
     if isinstance(vouched, ChainReport):
         return vouched
     prev, expected, good = GENESIS, 1, 0  # good: the last entry a checkpoint vouched for
-    respell = connection.vendor != "sqlite"
-    for rows in _rows(batch):
-        for row in rows:
-            seq, prev_hash, stored = row[0], row[12], row[13]
-            if seq != expected:
-                return report.fail(expected, f"审计链缺少第 {expected} 条（下一条为第 {seq} 条）",
-                                   f"entry {expected} is missing (the next is {seq})")
-            if prev_hash != prev or (_entry_digest(prev, row, respell) != stored
-                                     and (respell or _entry_digest(prev, row, True) != stored)):
-                return report.fail(seq, f"审计链在第 {seq} 条处断裂（内容或顺序被改动）",
-                                   f"the chain breaks at entry {seq} (its content or order was changed)")
-            signed = vouched.get(seq)
-            if signed is not None:
-                if signed[1] != stored:
-                    return report.fail(good + 1, f"审计链被重写：第 {seq} 条与平台签名的第 {signed[0]} 个检查点不符；"
-                                       f"第 {good + 1} 至 {seq} 条之间的记录不可信",
-                                       f"the chain was rebuilt: entry {seq} does not match signed checkpoint "
-                                       f"{signed[0]}; entries {good + 1} to {seq} cannot be trusted", last_bad=seq)
-                good = seq
-            prev = stored
-            expected += 1
+    for seq, prev_hash, stored, digest in _links(batch):
+        if seq != expected:
+            return report.fail(expected, f"审计链缺少第 {expected} 条（下一条为第 {seq} 条）",
+                               f"entry {expected} is missing (the next is {seq})")
+        if prev_hash != prev or (digest != stored and _row_digest(seq, prev) != stored):
+            return report.fail(seq, f"审计链在第 {seq} 条处断裂（内容或顺序被改动）",
+                               f"the chain breaks at entry {seq} (its content or order was changed)")
+        signed = vouched.get(seq)
+        if signed is not None:
+            if signed[1] != stored:
+                return report.fail(good + 1, f"审计链被重写：第 {seq} 条与平台签名的第 {signed[0]} 个检查点不符；"
+                                   f"第 {good + 1} 至 {seq} 条之间的记录不可信",
+                                   f"the chain was rebuilt: entry {seq} does not match signed checkpoint "
+                                   f"{signed[0]}; entries {good + 1} to {seq} cannot be trusted", last_bad=seq)
+            good = seq
+        prev = stored
+        expected += 1
     report.entries = expected - 1
     beyond = [s for s in vouched if s > report.entries]
     if beyond:

@@ -5,9 +5,13 @@ loudly. They are not the security boundary: someone who owns the database can dr
 catches them is the platform key's signatures (core.platform_key), which no database write can forge.
 
 A `Guard` names a table and two SQL conditions over OLD (and NEW for updates): when the UPDATE or
-DELETE of a row is refused. Migrations install the guards of their time; `post_migrate` installs the
-current ones again (idempotent), because on SQLite a migration that rebuilds a table (Django's
-table remake) drops the table's triggers with it.
+DELETE of a row is refused. Migrations install the guards of their time; `pre_migrate` lifts them and
+`post_migrate` installs the current ones again, so `migrate` (an operator's act, like a schema
+change) runs without them: on SQLite Django rebuilds a table to alter it (create, copy, drop,
+rename), which drops its triggers and fails on the triggers of other tables that name it (a part's
+guard looks up its parent's seal); on both, a data migration may carry rows over (as enforcement
+0003 does). A `migrate` that fails half-way leaves them lifted: `jifang audit verify` warns of any
+guard missing, and the next `migrate` puts them back.
 
 Emptying the whole database (`jifang flush`, which test teardown uses) is not a row edit:
 - PostgreSQL flushes with TRUNCATE, which row-level triggers do not see: nothing to do.
@@ -101,6 +105,29 @@ def register(factory) -> None:
 
 def current(vendor: str) -> list[Guard]:
     return [g for factory in _registered for g in factory(vendor)]
+
+
+def lift_for_migrate(sender=None, using="default", **kwargs) -> None:
+    """pre_migrate receiver: the guards are off while the schema changes (see above)."""
+    from django.db import connections
+
+    connection = connections[using]
+    if sender is not None and sender.label != "core":
+        return
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [PREFIX + "%"])
+            for (name,) in cur.fetchall():
+                cur.execute(f'DROP TRIGGER "{name}"')
+            return
+        for table in installed(connection):
+            cur.execute(f'DROP TRIGGER IF EXISTS jifang_guard ON "{table}"')
+
+
+def missing(connection) -> list[str]:
+    """Tables of the current code whose guards are not in place."""
+    tables = set(connection.introspection.table_names())
+    return sorted({g.table for g in current(connection.vendor) if g.table in tables} - installed(connection))
 
 
 def install_current(sender=None, using="default", **kwargs) -> None:

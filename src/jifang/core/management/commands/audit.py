@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from jifang.core import audit, checkpoints, platform_key
+from jifang.core import audit, checkpoints, guards, platform_key
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="walk the chain and check it against the checkpoints")
-        verify.add_argument("--checkpoints", metavar="FILE",
+        verify.add_argument("--checkpoints", metavar="FILE", dest="export_file",
                             help="an export kept outside the database: the log must still reach it")
         sub.add_parser("checkpoint", help="sign the chain's head now")
         export = sub.add_parser("checkpoints", help="export the signed checkpoints")
@@ -40,14 +40,24 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         getattr(self, "do_" + action.replace("-", "_"))(**options)
 
-    def do_verify(self, *, checkpoints: str | None = None, **_):
-        extra = _read_export(checkpoints)["checkpoints"] if checkpoints else None
+    def do_verify(self, *, export_file: str | None = None, **_):
+        extra = None
+        if export_file:
+            data = _read_export(export_file)
+            extra = data.get("checkpoints") if isinstance(data, dict) else None
+            if not isinstance(extra, list):
+                raise CommandError("不是审计检查点导出文件 / not an audit checkpoint export")
         report = audit.verify(extra_checkpoints=extra)
         if not report.ok:
             where = f" (第 {report.first_bad} 条 / entry {report.first_bad})" if report.first_bad else ""
             raise CommandError(f"审计链不可信{where}：{report.zh} / the audit chain fails: {report.en}")
         self.stdout.write(f"审计链完整 / audit chain intact: {report.entries} entries, "
                           f"{report.checkpoints} signed checkpoints")
+        from django.db import connection
+
+        if lifted := guards.missing(connection):
+            self.stderr.write(f"警告：以下表缺少防改触发器，请运行 jifang migrate / warning: guards missing on "
+                              f"{', '.join(lifted)}: run `jifang migrate`")
 
     def do_checkpoint(self, **_):
         cp = audit.checkpoint()
