@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jifang.enforcement",
     "jifang.duties",
     "jifang.dashboards",
+    "jifang.demo",
 ]
 
 MIDDLEWARE = [
