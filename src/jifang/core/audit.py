@@ -306,12 +306,9 @@ def _at_text(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).isoformat()
 
 
-def _rows(batch: int):
-    """The stored rows in chain order, as plain tuples (no model instances: this is the hot path),
-    before/after as JSON text: on SQLite the stored text itself, on PostgreSQL jsonb's own spelling."""
-    cast = "" if connection.vendor == "sqlite" else "::text"
-    sql = _SELECT.format(before=f"before{cast}", after=f"after{cast}")
-    last = 0
+def _pages(sql: str, batch: int, after: int = 0):
+    """The rows of `sql` (seq first; `seq > %s ... LIMIT %s`) in chain order, a page at a time."""
+    last = after
     while True:
         with connection.cursor() as cur:
             cur.execute(sql, [last, batch])
@@ -320,6 +317,18 @@ def _rows(batch: int):
             return
         yield rows
         last = rows[-1][0]
+
+
+def _row_select() -> str:
+    """Every hashed column, before/after as JSON text: on SQLite the stored text itself, on
+    PostgreSQL jsonb's own spelling."""
+    cast = "" if connection.vendor == "sqlite" else "::text"
+    return _SELECT.format(before=f"before{cast}", after=f"after{cast}")
+
+
+def _rows(batch: int):
+    """The stored rows in chain order, as plain tuples (no model instances: this is the hot path)."""
+    return _pages(_row_select(), batch)
 
 
 def _json_again(text: str | None) -> str:
@@ -359,11 +368,7 @@ _SQLITE_TEXT = (
 def _row_digest(seq: int, prev: str) -> str | None:
     """The hash of entry `seq` after `prev`, built in Python from the stored row."""
     respell = connection.vendor != "sqlite"
-    cast = "::text" if respell else ""
-    with connection.cursor() as cur:
-        cur.execute(_SELECT.format(before=f"before{cast}", after=f"after{cast}").replace("seq > %s", "seq >= %s"),
-                    [seq, 1])
-        row = cur.fetchone()
+    (row,) = next(_pages(_row_select(), 1, after=seq - 1))
     digests = {_entry_digest(prev, row, respell), _entry_digest(prev, row, True)}
     return row[13] if row[13] in digests else None
 
@@ -375,16 +380,9 @@ def _links(batch: int):
             yield from ((r[0], r[12], r[13], _entry_digest(r[12], r, True)) for r in rows)
         return
     sha256 = hashlib.sha256
-    last = 0
-    while True:
-        with connection.cursor() as cur:
-            cur.execute(_SQLITE_TEXT, [last, batch])
-            rows = cur.fetchall()
-        if not rows:
-            return
+    for rows in _pages(_SQLITE_TEXT, batch):
         # bytes from SQLite (CAST AS BLOB: the UTF-8 that encode() would give): Python only hashes
         yield from [(seq, prev, stored, sha256(text).hexdigest()) for seq, prev, stored, text in rows]
-        last = rows[-1][0]
 
 
 def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] | None):
