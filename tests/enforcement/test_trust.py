@@ -62,6 +62,8 @@ def test_an_edited_record_with_a_swapped_key_and_a_new_signature_fails_verificat
     html = client.get(reverse("enforcement:verify", args=[insp.verify_code])).content.decode()
     assert 'data-testid="verify-bad"' in html and 'data-testid="verify-ok"' not in html
     assert "签名有效，记录未被改动" not in html and "密钥被替换" in html
+    answer = client.get(reverse("enforcement-inspection-verification", args=[insp.pk])).json()
+    assert answer["ok"] is False and answer["problems"][0][1].endswith("(the key was swapped)")
 
 
 def test_an_enrolment_copied_from_another_officer_does_not_hold(wuhua_officer, city_officer, wuhua_site, clock):

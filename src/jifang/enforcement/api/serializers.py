@@ -18,6 +18,8 @@ class VerificationSerializer(serializers.Serializer):
     record_hash = serializers.CharField()
     sealed_hash = serializers.CharField()
     signatures = SignatureSerializer(many=True)
+    problems = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                     help_text="what fails, first things first: [Chinese, English] pairs")
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
