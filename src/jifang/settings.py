@@ -6,6 +6,8 @@ JIFANG_SECRET_KEY     required in production; for local use one is generated on 
 JIFANG_DEBUG          1 for development error pages (default 0)
 JIFANG_PRODUCTION     1 turns on HTTPS-only cookies, HSTS and the other `check --deploy` settings
 JIFANG_ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
+JIFANG_PLATFORM_KEY / JIFANG_PLATFORM_KEY_FILE   the platform's Ed25519 key (core.platform_key);
+                      required in production, a development key is generated under JIFANG_VAR_DIR
 """
 import os
 import secrets
@@ -265,3 +267,13 @@ JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
 JIFANG_RECTIFICATION_DEFAULT_DAYS = int(os.environ.get("JIFANG_RECTIFICATION_DEFAULT_DAYS", "30"))
 JIFANG_SIGNING_SECRET = os.environ.get("JIFANG_SIGNING_SECRET", "")
 JIFANG_EVIDENCE_MAX_BYTES = int(os.environ.get("JIFANG_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# The platform's own Ed25519 key (core.platform_key), never stored in the database: it signs officer
+# key enrolments and the audit chain's checkpoints. Production requires one of the first two.
+JIFANG_PLATFORM_KEY = os.environ.get("JIFANG_PLATFORM_KEY", "")
+JIFANG_PLATFORM_KEY_FILE = os.environ.get("JIFANG_PLATFORM_KEY_FILE", "")
+JIFANG_PLATFORM_TRUSTED_KEYS = [k.strip() for k in os.environ.get("JIFANG_PLATFORM_TRUSTED_KEYS", "").split(",")
+                                if k.strip()]
+# A signed checkpoint of the audit chain's head every this many entries (and at every signed document,
+# and whenever `jifang audit checkpoint` runs, e.g. hourly from cron).
+JIFANG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JIFANG_AUDIT_CHECKPOINT_EVERY", "1000"))
