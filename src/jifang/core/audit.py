@@ -352,16 +352,16 @@ def _entry_digest(prev: str, row, respell: bool) -> str:
     return hashlib.sha256((prev + stored_text(row, respell)).encode()).hexdigest()
 
 
-# SQLite writes each row's hashed text itself (json_quote spells strings as Python's JSON encoder
-# does; the JSON columns are stored canonical): Python then only hashes. A row whose text differs
-# anyway is checked again the slow way before it is called bad (`_row_digest`).
+# SQLite writes each row's hashed text itself and Python only hashes it. Strings go in quotes as
+# they are: right for every string with nothing to escape (nearly all); a row whose text comes out
+# otherwise (a quote, a backslash, a line break in a note) is checked again by `_row_digest`, which
+# spells it as the chain was written, before it is called bad.
 _SQLITE_TEXT = (
-    "SELECT seq, prev_hash, hash, CAST(prev_hash || '{\"action\":' || json_quote(action) || ',\"actor_id\":' || "
-    "coalesce(actor_id, 'null') || ',\"actor_label\":' || json_quote(actor_label) || ',\"after\":' || "
-    "coalesce(after, 'null') || ',\"at\":\"' || replace(at, ' ', 'T') || '+00:00\",\"before\":' || "
-    "coalesce(before, 'null') || ',\"district_code\":' || json_quote(district_code) || ',\"note\":' || "
-    "json_quote(note) || ',\"object_id\":' || json_quote(object_id) || ',\"object_repr\":' || "
-    "json_quote(object_repr) || ',\"object_type\":' || json_quote(object_type) || ',\"seq\":' || seq || '}' AS BLOB) "
+    "SELECT seq, prev_hash, hash, CAST(format('%%s{\"action\":\"%%s\",\"actor_id\":%%s,\"actor_label\":\"%%s\","
+    "\"after\":%%s,\"at\":\"%%sT%%s+00:00\",\"before\":%%s,\"district_code\":\"%%s\",\"note\":\"%%s\","
+    "\"object_id\":\"%%s\",\"object_repr\":\"%%s\",\"object_type\":\"%%s\",\"seq\":%%d}', "
+    "prev_hash, action, coalesce(actor_id, 'null'), actor_label, coalesce(after, 'null'), substr(at, 1, 10), "
+    "substr(at, 12), coalesce(before, 'null'), district_code, note, object_id, object_repr, object_type, seq) AS BLOB) "
     "FROM core_auditentry WHERE seq > %s ORDER BY seq LIMIT %s")
 
 
