@@ -217,6 +217,19 @@ def test_order_deadline_must_follow_service(wuhua_officer, wuhua_site, clock):
     assert finding.stage == Stage.DETECTED
 
 
+def test_order_deadline_within_the_configured_horizon(wuhua_officer, wuhua_site, clock, settings):
+    settings.JIFANG_ORDER_DEADLINE_MAX_DAYS = 90
+    finding = make_finding(wuhua_site, ART6)
+    for deadline in (clock.today() + dt.timedelta(days=91), dt.date(9999, 12, 31)):
+        with pytest.raises(ValidationError, match="不能超过送达之日起90天"):
+            services.rectification_order_issue(actor=wuhua_officer, findings=[finding], deadline=deadline)
+    finding.refresh_from_db()
+    assert finding.stage == Stage.DETECTED
+    order = services.rectification_order_issue(actor=wuhua_officer, findings=[finding],
+                                               deadline=clock.today() + dt.timedelta(days=90))
+    assert order.deadline == clock.today() + dt.timedelta(days=90)
+
+
 def test_policy_default_deadline_is_flagged(wuhua_officer, wuhua_site, clock, settings):
     settings.JIFANG_RECTIFICATION_DEFAULT_DAYS = 20
     order = services.rectification_order_issue(actor=wuhua_officer, findings=[make_finding(wuhua_site, ART6)])
@@ -382,9 +395,10 @@ def test_photo_upload_type_checked_by_content(wuhua_officer, wuhua_site, clock, 
     fake = SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="文件类型"):
         services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=fake)
-    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    png = SimpleUploadedFile("p.html", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="text/html")
     photo = services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=png, caption="监控室")
     assert photo.content_type == "image/png" and len(photo.sha256) == 64
+    assert photo.file.name.endswith(".png") and "p.html" not in photo.file.name  # stored by its content
 
 
 def test_amount_rows_unchanged_by_refused_decision(wuhua_officer, wuhua_site, clock):

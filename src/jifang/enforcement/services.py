@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from jifang.core.divisions import CITY_CODE
 from jifang.core.roles import OFFICERS, Role
-from jifang.core import audit
+from jifang.core import audit, uploads
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.models import CheckpointReason
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
@@ -31,7 +31,6 @@ from .models import (
 )
 from .numbering import next_number
 
-UPLOAD_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"%PDF-": "application/pdf"}
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 
 
@@ -105,7 +104,8 @@ def _set_stage(actor, findings, stage: str, note: str = "") -> None:
 # ---- uploads ----------------------------------------------------------------------------------
 
 def _checked_upload(upload, allowed: set[str]) -> tuple[str, int, str]:
-    """Content type by magic bytes (the browser's claim is not trusted), size, SHA-256."""
+    """Content type by magic bytes (the browser's claim is not trusted), size, SHA-256; the upload
+    is renamed to a random name with the extension of its sniffed type (core/uploads.py)."""
     size = upload.size
     if size > settings.JIFANG_EVIDENCE_MAX_BYTES:
         raise ServiceError("文件过大（上限 {limit} 字节）", "file too large (limit {limit} bytes)",
@@ -113,11 +113,12 @@ def _checked_upload(upload, allowed: set[str]) -> tuple[str, int, str]:
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    kind = next((t for magic, t in UPLOAD_TYPES.items() if data.startswith(magic)), None)
-    if kind not in allowed:
+    kind = uploads.sniff(upload)
+    if kind is None or kind.content_type not in allowed:
         raise ServiceError("不支持的文件类型（允许：{types}）", "file type not accepted (allowed: {types})",
                            types=", ".join(sorted(allowed)))
-    return kind, size, hashlib.sha256(data).hexdigest()
+    uploads.store_as(upload, kind)
+    return kind.content_type, size, hashlib.sha256(data).hexdigest()
 
 
 # ---- inspections (art_23 para 1) ----------------------------------------------------------------
@@ -332,6 +333,10 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
     if deadline <= today:
         raise ServiceError("改正期限必须晚于送达之日", "the deadline must fall after the day of service",
                            clause="art_23__para_2")
+    horizon = settings.JIFANG_ORDER_DEADLINE_MAX_DAYS
+    if deadline > today + dt.timedelta(days=horizon):
+        raise ServiceError("改正期限不能超过送达之日起{n}天", "the deadline cannot be more than {n} days after service",
+                           n=horizon, clause="art_23__para_2")
     order = RectificationOrder.objects.create(
         number=next_number(district=district, kind=DocumentKind.ORDER, year=today.year),
         district=district, unit_id=findings[0].unit_id, inspection=inspection, deadline=deadline,
