@@ -207,3 +207,12 @@ def test_verify_warns_when_guards_are_missing(chain, capsys):
     guards.install_current()  # what the next migrate does
     call_command("audit", "verify")
     assert "guards missing" not in capsys.readouterr().err
+
+
+def test_entries_whose_text_needs_escaping_verify_through_the_slow_path(chain):
+    for note in ('引号"反斜杠\\', "换行\n制表\t\x01", "</script>", "emoji 🚓"):
+        audit.record(actor=None, action="test.tricky", note=note, after={"k": note})
+    assert audit.verify().ok
+    tricky = AuditEntry.objects.filter(action="test.tricky").order_by("seq")[1]
+    _sql("UPDATE core_auditentry SET note = %s WHERE seq = %s", ["换行\n制表\t\x02", tricky.seq])
+    assert audit.verify().first_bad == tricky.seq

@@ -6,6 +6,7 @@ A row's before/after are made canonical JSON once (`json_text`): that text is ha
 row's hashed text (`Pending.text`, byte for byte `canonical(_hashed_fields(row))`, which is what
 `verify_chain` recomputes from the stored row), and stored as it is (core.bulk), so what is read
 back hashes the same."""
+import bisect
 import datetime as dt
 import decimal
 import functools
@@ -352,16 +353,16 @@ def _entry_digest(prev: str, row, respell: bool) -> str:
     return hashlib.sha256((prev + stored_text(row, respell)).encode()).hexdigest()
 
 
-# SQLite writes each row's hashed text itself (json_quote spells strings as Python's JSON encoder
-# does; the JSON columns are stored canonical): Python then only hashes. A row whose text differs
-# anyway is checked again the slow way before it is called bad (`_row_digest`).
+# SQLite writes each row's hashed text itself and Python only hashes it. Strings go in quotes as
+# they are: right for every string with nothing to escape (nearly all); a row whose text comes out
+# otherwise (a quote, a backslash, a line break in a note) is checked again by `_row_digest`, which
+# spells it as the chain was written, before it is called bad.
 _SQLITE_TEXT = (
-    "SELECT seq, prev_hash, hash, CAST(prev_hash || '{\"action\":' || json_quote(action) || ',\"actor_id\":' || "
-    "coalesce(actor_id, 'null') || ',\"actor_label\":' || json_quote(actor_label) || ',\"after\":' || "
-    "coalesce(after, 'null') || ',\"at\":\"' || replace(at, ' ', 'T') || '+00:00\",\"before\":' || "
-    "coalesce(before, 'null') || ',\"district_code\":' || json_quote(district_code) || ',\"note\":' || "
-    "json_quote(note) || ',\"object_id\":' || json_quote(object_id) || ',\"object_repr\":' || "
-    "json_quote(object_repr) || ',\"object_type\":' || json_quote(object_type) || ',\"seq\":' || seq || '}' AS BLOB) "
+    "SELECT seq, prev_hash, hash, CAST(format('%%s{\"action\":\"%%s\",\"actor_id\":%%s,\"actor_label\":\"%%s\","
+    "\"after\":%%s,\"at\":\"%%sT%%s+00:00\",\"before\":%%s,\"district_code\":\"%%s\",\"note\":\"%%s\","
+    "\"object_id\":\"%%s\",\"object_repr\":\"%%s\",\"object_type\":\"%%s\",\"seq\":%%d}', "
+    "prev_hash, action, coalesce(actor_id, 'null'), actor_label, coalesce(after, 'null'), substr(at, 1, 10), "
+    "substr(at, 12), coalesce(before, 'null'), district_code, note, object_id, object_repr, object_type, seq) AS BLOB) "
     "FROM core_auditentry WHERE seq > %s ORDER BY seq LIMIT %s")
 
 
@@ -374,15 +375,29 @@ def _row_digest(seq: int, prev: str) -> str | None:
 
 
 def _links(batch: int):
-    """(seq, prev_hash, stored hash, hash recomputed over prev_hash and the row) in chain order."""
+    """Pages of (seq, prev_hash, stored hash, hash recomputed over prev_hash and the row), in chain order."""
     if connection.vendor != "sqlite":
         for rows in _rows(batch):
-            yield from ((r[0], r[12], r[13], _entry_digest(r[12], r, True)) for r in rows)
+            yield [(r[0], r[12], r[13], _entry_digest(r[12], r, True)) for r in rows]
         return
     sha256 = hashlib.sha256
     for rows in _pages(_SQLITE_TEXT, batch):
         # bytes from SQLite (CAST AS BLOB: the UTF-8 that encode() would give): Python only hashes
-        yield from [(seq, prev, stored, sha256(text).hexdigest()) for seq, prev, stored, text in rows]
+        yield [(seq, prev, stored, sha256(text).hexdigest()) for seq, prev, stored, text in rows]
+
+
+def _clean(page: list, expected: int, prev: str, vouched: dict, marks: list) -> bool:
+    """A whole page holds, checked with list comparisons (the common case, fast): consecutive from
+    `expected` (seq is unique and ordered), linked from `prev` and to each other, every hash as
+    recomputed, every checkpoint inside it matching. Otherwise the row-by-row walk finds the fault."""
+    first, last = page[0][0], page[-1][0]
+    if first != expected or last != expected + len(page) - 1 or page[0][1] != prev:
+        return False
+    stored = [r[2] for r in page]
+    if [r[1] for r in page[1:]] != stored[:-1] or [r[3] for r in page] != stored:
+        return False
+    return all(vouched[s][1] == stored[s - first]
+               for s in marks[bisect.bisect_left(marks, first):bisect.bisect_right(marks, last)])
 
 
 def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] | None):
@@ -413,19 +428,11 @@ def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] 
     return vouched
 
 
-def verify(*, extra_checkpoints: list[dict] | None = None, batch: int = 20000) -> ChainReport:
-    """Walk the chain in order and hold it against the signed checkpoints (the stored ones and,
-    when given, those of an export kept outside the database). Every entry must follow the one
-    before (seq, prev_hash, its own hash); every checkpoint must be signed by the platform key, in an
-    unbroken chain of checkpoints, and match the entry it names; no checkpoint may name an entry the
-    log no longer has."""
-    cps = [checkpoint_dict(c) for c in AuditCheckpoint.objects.order_by("number")]
-    report = ChainReport(checkpoints=len(cps))
-    vouched = _checkpoint_problem(report, cps, extra_checkpoints)
-    if isinstance(vouched, ChainReport):
-        return vouched
-    prev, expected, good = GENESIS, 1, 0  # good: the last entry a checkpoint vouched for
-    for seq, prev_hash, stored, digest in _links(batch):
+def _walk(report: ChainReport, page: list, expected: int, prev: str, good: int, vouched: dict):
+    """Row by row through a page that did not hold as a whole: the report failed on the first bad
+    link; or, when the page holds after all (a row only the slow spelling vouches for), where the
+    walk stands."""
+    for seq, prev_hash, stored, digest in page:
         if seq != expected:
             return report.fail(expected, f"审计链缺少第 {expected} 条（下一条为第 {seq} 条）",
                                f"entry {expected} is missing (the next is {seq})")
@@ -442,6 +449,32 @@ def verify(*, extra_checkpoints: list[dict] | None = None, batch: int = 20000) -
             good = seq
         prev = stored
         expected += 1
+    return expected, prev, good
+
+
+def verify(*, extra_checkpoints: list[dict] | None = None, batch: int = 20000) -> ChainReport:
+    """Walk the chain in order and hold it against the signed checkpoints (the stored ones and,
+    when given, those of an export kept outside the database). Every entry must follow the one
+    before (seq, prev_hash, its own hash); every checkpoint must be signed by the platform key, in an
+    unbroken chain of checkpoints, and match the entry it names; no checkpoint may name an entry the
+    log no longer has."""
+    cps = [checkpoint_dict(c) for c in AuditCheckpoint.objects.order_by("number")]
+    report = ChainReport(checkpoints=len(cps))
+    vouched = _checkpoint_problem(report, cps, extra_checkpoints)
+    if isinstance(vouched, ChainReport):
+        return vouched
+    prev, expected, good = GENESIS, 1, 0  # good: the last entry a checkpoint vouched for
+    marks = sorted(vouched)
+    for page in _links(batch):
+        if _clean(page, expected, prev, vouched, marks):
+            inside = marks[bisect.bisect_left(marks, page[0][0]):bisect.bisect_right(marks, page[-1][0])]
+            good = inside[-1] if inside else good
+            prev, expected = page[-1][2], page[-1][0] + 1
+            continue
+        failed = _walk(report, page, expected, prev, good, vouched)
+        if isinstance(failed, ChainReport):
+            return failed
+        expected, prev, good = failed
     report.entries = expected - 1
     beyond = [s for s in vouched if s > report.entries]
     if beyond:
