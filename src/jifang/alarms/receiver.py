@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from . import codes, dc09, services
 from .models import AlarmAccount
@@ -281,6 +281,8 @@ class Receiver:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.flush_quarantine()
+        for pool in (self.writer_pool, self.reader_pool):
+            await asyncio.get_running_loop().run_in_executor(pool, connections.close_all)
         self.writer_pool.shutdown(wait=True)
         self.reader_pool.shutdown(wait=True)
 
