@@ -15,7 +15,7 @@ import pytest
 
 from jifang.alarms import simulator
 
-pytestmark = pytest.mark.clause("art_12")
+pytestmark = pytest.mark.clause("art_12__para_1")
 ROOT = Path(__file__).resolve().parents[2]
 JIFANG = str(Path(sys.executable).with_name("jifang"))
 SEED = """
@@ -40,8 +40,9 @@ class Scratch:
         if self.pg_url:
             import psycopg
 
+            self.admin_url = self.pg_url.rsplit("/", 1)[0] + "/postgres"
             self.name = f"alarm_scratch_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{self.name}"')
             self.env["JIFANG_DATABASE_URL"] = self.pg_url.rsplit("/", 1)[0] + "/" + self.name
         subprocess.run([JIFANG, "migrate", "-v0"], env=self.env, check=True, cwd=ROOT)
@@ -62,7 +63,7 @@ class Scratch:
         if self.pg_url:
             import psycopg
 
-            with psycopg.connect(self.pg_url, autocommit=True) as conn:
+            with psycopg.connect(self.admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
     def receiver(self, name: str) -> tuple[subprocess.Popen, int]:

@@ -11,7 +11,7 @@ from jifang.alarms.receiver import Limits
 
 from .conftest import KEY_128, KEY_256, Running, make_panel, now, replies, tcp, udp, wait_for
 
-pytestmark = pytest.mark.clause("art_12")
+pytestmark = pytest.mark.clause("art_12__para_1")
 
 BURGLARY = "#1234|1130 01 003"
 

@@ -180,3 +180,16 @@ class UnknownAccount(models.Model):
 
     def __str__(self):
         return self.account
+
+
+def _url(name: str):
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse(name, args=[self.pk])
+    return get_absolute_url
+
+
+AlarmAccount.get_absolute_url = _url("alarms:alarmaccount_detail")
+AlarmEvent.get_absolute_url = _url("alarms:alarmevent_detail")
+UnknownAccount.get_absolute_url = lambda self: "#"

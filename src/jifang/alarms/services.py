@@ -268,7 +268,7 @@ def supervision_sweep(*, now: dt.datetime) -> list[AlarmAccount]:
                   .filter(since__lt=now - dt.timedelta(seconds=60)))
     lost = []
     for account in candidates:
-        if account.since + dt.timedelta(seconds=account.supervision_seconds + account.grace_seconds) > now:
+        if account.since + dt.timedelta(seconds=account.supervision_seconds + account.grace_seconds) >= now:
             continue
         due = account.since + dt.timedelta(seconds=account.supervision_seconds)
         AlarmAccount.objects.filter(pk=account.pk).update(trouble_since=due)
