@@ -160,3 +160,19 @@ def test_account_key_is_sealed_and_never_shown(client, db, admin_user, city_offi
     bad = client.post(reverse("alarms:alarmaccount_add"), {"serial": "PANEL-NEW", "account": "X1", "key": "short",
                                                             "supervision_seconds": 600, "grace_seconds": 60})
     assert bad.status_code == 200 and AlarmAccount.objects.count() == 1
+
+
+def test_api_queue_and_actions_are_scoped(wuhua_panel, panlong_panel, wuhua_officer):
+    from rest_framework.test import APIClient
+
+    mine, theirs = received(wuhua_panel), received(panlong_panel)
+    api = APIClient()
+    api.force_authenticate(wuhua_officer)
+    assert [row["id"] for row in api.get("/api/alarm-events/queue/").json()] == [mine.pk]
+    assert api.post(f"/api/alarm-events/{theirs.pk}/acknowledge/", {}).status_code == 404
+    assert api.post(f"/api/alarm-events/{mine.pk}/acknowledge/", {}).json()["status"] == "acknowledged"
+    again = api.post(f"/api/alarm-events/{mine.pk}/acknowledge/", {})
+    assert again.status_code == 400
+    closed = api.post(f"/api/alarm-events/{mine.pk}/close/", {"disposition": "test"}, format="json")
+    assert closed.json()["status"] == "closed"
+    assert "key_token" not in str(api.get("/api/alarm-accounts/").json())
