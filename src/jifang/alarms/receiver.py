@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import connections
 
 from . import codes, dc09, services
 from .models import AlarmAccount
@@ -87,12 +87,15 @@ class Receiver:
     # --- database work (in the pools' threads) -------------------------------------------------------
 
     def _db(self, pool, fn, *args):
+        """Run `fn` in the pool's thread. Its connection is kept between batches (Django's
+        per-request close would reopen SQLite, PRAGMAs and all, for every batch); after an error it
+        is dropped so that the next batch reconnects."""
         def run():
-            close_old_connections()
             try:
                 return fn(*args)
-            finally:
-                close_old_connections()
+            except Exception:
+                connections.close_all()
+                raise
         return asyncio.get_running_loop().run_in_executor(pool, run)
 
     def _load(self, since: dt.datetime | None) -> tuple[dict[str, Panel], dt.datetime | None]:
