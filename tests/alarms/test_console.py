@@ -176,3 +176,18 @@ def test_api_queue_and_actions_are_scoped(wuhua_panel, panlong_panel, wuhua_offi
     closed = api.post(f"/api/alarm-events/{mine.pk}/close/", {"disposition": "test"}, format="json")
     assert closed.json()["status"] == "closed"
     assert "key_token" not in str(api.get("/api/alarm-accounts/").json())
+
+
+def test_account_edit_replaces_or_removes_the_key(client, wuhua_panel, city_officer):
+    client.force_login(city_officer)
+    url = reverse("alarms:alarmaccount_edit", args=[wuhua_panel.pk])
+    assert client.get(url).status_code == 200
+    client.post(url, {"key": "0123456789ABCDEF0123456789ABCDEF", "supervision_seconds": 120, "grace_seconds": 30})
+    wuhua_panel.refresh_from_db()
+    assert wuhua_panel.key_bits == 128 and wuhua_panel.supervision_seconds == 120  # 32 hex digits: AES-128
+    assert services.panel_key(wuhua_panel) == bytes.fromhex("0123456789ABCDEF0123456789ABCDEF")
+    refused = client.post(url, {"supervision_seconds": 5, "grace_seconds": 30})
+    assert refused.status_code == 200 and "60" in refused.content.decode()
+    client.post(url, {"clear_key": "on", "supervision_seconds": 0, "grace_seconds": 30})
+    wuhua_panel.refresh_from_db()
+    assert wuhua_panel.key_token == "" and wuhua_panel.key_bits is None and wuhua_panel.supervision_seconds == 0

@@ -134,36 +134,12 @@ class AccountDetail(ObjectDetailView):
                        "alarms:alarmevent_list", "device"),)
 
 
-@login_required
-def account_add(request):
-    if not can_write(request.user, AlarmAccount):
-        raise PermissionDenied
-    form = AccountForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            account = services.account_register(actor=request.user, device=data.pop("serial"), **data)
-        except NotPermitted as exc:
-            form.add_error(None, exc.text)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(account.get_absolute_url())
-    return render(request, "core/object_form.html", {"form": form, "object": None, "opts": AlarmAccount._meta,
-                                                     "url_base": "alarms:alarmaccount"})
-
-
-@login_required
-def account_edit(request, pk):
-    account = get_visible(request.user, AlarmAccount, pk=pk)
-    if not can_write(request.user, AlarmAccount, account):
-        raise PermissionDenied
-    initial = {"supervision_seconds": account.supervision_seconds, "grace_seconds": account.grace_seconds}
-    form = AccountEditForm(request.POST or None, initial=initial, user=request.user)
+def _account_form(request, form, account, call):
+    """Show the form; on a valid POST run the service (`call(cleaned_data)` -> account), its refusal
+    landing on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.account_update(actor=request.user, account=account, **form.cleaned_data)
+            account = call(dict(form.cleaned_data))
         except NotPermitted as exc:
             form.add_error(None, exc.text)
         except ValidationError as exc:
@@ -173,6 +149,26 @@ def account_edit(request, pk):
             return redirect(account.get_absolute_url())
     return render(request, "core/object_form.html", {"form": form, "object": account, "opts": AlarmAccount._meta,
                                                      "url_base": "alarms:alarmaccount"})
+
+
+@login_required
+def account_add(request):
+    if not can_write(request.user, AlarmAccount):
+        raise PermissionDenied
+    form = AccountForm(request.POST or None, user=request.user)
+    return _account_form(request, form, None, lambda data: services.account_register(
+        actor=request.user, device=data.pop("serial"), **data))
+
+
+@login_required
+def account_edit(request, pk):
+    account = get_visible(request.user, AlarmAccount, pk=pk)
+    if not can_write(request.user, AlarmAccount, account):
+        raise PermissionDenied
+    initial = {"supervision_seconds": account.supervision_seconds, "grace_seconds": account.grace_seconds}
+    form = AccountEditForm(request.POST or None, initial=initial, user=request.user)
+    return _account_form(request, form, account, lambda data: services.account_update(
+        actor=request.user, account=account, **data))
 
 
 class QuarantineList(ObjectListView):
