@@ -191,3 +191,11 @@ def test_account_edit_replaces_or_removes_the_key(client, wuhua_panel, city_offi
     client.post(url, {"clear_key": "on", "supervision_seconds": 0, "grace_seconds": 30})
     wuhua_panel.refresh_from_db()
     assert wuhua_panel.key_token == "" and wuhua_panel.key_bits is None and wuhua_panel.supervision_seconds == 0
+
+
+def test_home_panel_counts_open_and_late_in_scope(client, wuhua_panel, panlong_panel, wuhua_officer):
+    received(wuhua_panel, at=timezone.now() - dt.timedelta(minutes=3))
+    received(panlong_panel)
+    assert selectors.home_figures(wuhua_officer) == {"open": 1, "late": 1, "lost": 0}
+    client.force_login(wuhua_officer)
+    assert 'data-testid="alarms-panel"' in client.get(reverse("home")).content.decode()

@@ -74,3 +74,19 @@ def false_alarm_figures(user, qs=None, by: str = "site") -> list[dict]:
 def supervision_gaps(user, **where) -> list[Outage]:
     return list(visible(user, Outage).filter(source=OutageSource.ALARM_RECEIVER, **where)
                 .select_related("site", "device").order_by("-started_at")[:50])
+
+
+def home_figures(user) -> dict | None:
+    """The home page's alarm panel: open alarms, those past their timers, panels out of supervision
+    (two aggregate queries); None when there is nothing open and nothing lost."""
+    now = timezone.now()
+    from .models import AlarmAccount
+
+    open_ = visible(user, AlarmEvent).filter(status__in=OPEN_STATUSES).aggregate(
+        open=Count("id"),
+        late=Count("id", filter=Q(status=EventStatus.NEW, received_at__lt=now - ACKNOWLEDGE_WITHIN)
+                   | Q(status=EventStatus.ACKNOWLEDGED, acknowledged_at__lt=now - DISPATCH_WITHIN)))
+    lost = visible(user, AlarmAccount).filter(trouble_since__isnull=False).count()
+    if not (open_["open"] or lost):
+        return None
+    return {"open": open_["open"], "late": open_["late"], "lost": lost}
