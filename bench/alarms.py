@@ -191,6 +191,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pg-url", default=os.environ.get("JIFANG_BENCH_PG_URL"),
                         help="PostgreSQL server URL without a database (PostgreSQL runs only when given)")
     parser.add_argument("--steady-rate", type=int, default=2000, help="offered messages/s for the p99 case")
+    parser.add_argument("--soak", type=float, default=0, help="seconds of steady load on Jifang's receiver while "
+                        "its resident memory is sampled (the issue asks for 600; default: none)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="alarm-bench-"))
     rows = []
@@ -219,6 +221,8 @@ def main(argv=None) -> int:
                     pr = load(pport, panels, "tcp", 50, False, args.seconds * 2, rate=per) if pysia else None
                     rows.append((backend, f"tcp steady {args.steady_rate}/s", 50, "plain", jr, pr))
                     print(row_text(rows[-1]), flush=True)
+                    if args.soak and backend == backends[0]:
+                        soak(jifang.pid, jport, panels, args.soak, per)
                 finally:
                     for proc in (jifang, pysia):
                         if proc is not None:
@@ -233,6 +237,23 @@ def main(argv=None) -> int:
     for row in rows:
         print(row_text(row))
     return 0
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def soak(pid: int, port: int, panels: Panels, seconds: float, per_connection: int) -> None:
+    """Steady load in slices; the receiver's resident memory after each slice."""
+    samples = []
+    step = min(30.0, seconds)
+    for _ in range(max(1, int(seconds // step))):
+        result = load(port, panels, "tcp", 50, False, step, rate=per_connection)
+        samples.append((rss_kib(pid) // 1024, round(result["rate"])))
+    print(f"soak {seconds:.0f} s: receiver RSS MiB / ACK/s per {step:.0f} s slice: {samples}", flush=True)
 
 
 def start_pysia(env, accounts: str):
