@@ -54,7 +54,10 @@ class AlarmAccount(DeviceCopies):
     class Meta:
         ordering = ["account"]
         indexes = [models.Index(fields=["district", "account"]), models.Index(fields=["updated_at"]),
-                   models.Index(fields=["trouble_since"])]
+                   models.Index(fields=["trouble_since"]),
+                   # supervision_sweep: silent panels per (interval, grace), among those not in trouble
+                   models.Index(fields=["supervision_seconds", "grace_seconds", "last_seen_at"],
+                                condition=Q(trouble_since__isnull=True), name="alarms_account_supervised")]
         constraints = [models.UniqueConstraint(fields=["device"], name="alarms_account_one_per_panel")]
         verbose_name = _("alarm account")
         verbose_name_plural = _("alarm accounts")

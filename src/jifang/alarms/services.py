@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -256,24 +256,32 @@ def _internal(account: AlarmAccount, decoded: Decoded, at: dt.datetime, dedupe: 
                       category=decoded.category, priority=PRIORITY[decoded.category], status=status)
 
 
+def _overdue(now: dt.datetime):
+    """Supervised panels silent for longer than their interval plus grace, untroubled: one indexed
+    query per distinct (interval, grace) pair, of which a centre has a handful, instead of reading
+    every account (portable SQL has no integer-seconds-to-interval arithmetic)."""
+    windows = (AlarmAccount.objects.filter(supervision_seconds__gt=0)
+               .values_list("supervision_seconds", "grace_seconds").distinct())
+    for interval, grace in windows:
+        cut = now - dt.timedelta(seconds=interval + grace)
+        yield from (AlarmAccount.objects.select_for_update()
+                    .filter(supervision_seconds=interval, grace_seconds=grace, trouble_since__isnull=True)
+                    .filter(Q(last_seen_at__lt=cut) | Q(last_seen_at__isnull=True, created_at__lt=cut))
+                    .select_related("device"))
+
+
 @transaction.atomic
 def supervision_sweep(*, now: dt.datetime) -> list[AlarmAccount]:
     """Raise a supervision trouble for every supervised panel whose last message (or, never heard
     from, its registration) is older than its interval plus grace. The trouble starts when the
     missed report was due; an outage record (art_19) opens at the same moment. Safe to run in
-    several receivers at once: a panel already in trouble is skipped under its row lock."""
-    candidates = (AlarmAccount.objects.select_for_update()
-                  .filter(supervision_seconds__gt=0, trouble_since__isnull=True)
-                  .annotate(since=Coalesce("last_seen_at", "created_at"))
-                  .filter(since__lt=now - dt.timedelta(seconds=60)))
+    several receivers at once: rows are locked and re-checked (trouble_since still empty)."""
     lost = []
-    for account in candidates:
-        if account.since + dt.timedelta(seconds=account.supervision_seconds + account.grace_seconds) >= now:
-            continue
-        due = account.since + dt.timedelta(seconds=account.supervision_seconds)
-        AlarmAccount.objects.filter(pk=account.pk).update(trouble_since=due)
-        account.trouble_since = due
-        lost.append(account)
+    for account in _overdue(now):
+        due = (account.last_seen_at or account.created_at) + dt.timedelta(seconds=account.supervision_seconds)
+        if AlarmAccount.objects.filter(pk=account.pk, trouble_since__isnull=True).update(trouble_since=due):
+            account.trouble_since = due
+            lost.append(account)
     AlarmEvent.objects.bulk_create(
         [_internal(a, SUPERVISION_LOST, now, f"sup:{a.pk}:{a.trouble_since.isoformat()}", EventStatus.NEW)
          for a in lost], ignore_conflicts=True)
