@@ -116,6 +116,8 @@ class Receiver:
     async def reload(self) -> None:
         found, self.reloaded_at = await self._db(self.reader_pool, self._load, self.reloaded_at)
         self.panels.update(found)
+        if len(self.unknown_checked) > 10000:  # the reload has just read every new account anyway
+            self.unknown_checked.clear()
 
     async def panel(self, account: str) -> Panel | None:
         """The account from the copy; a miss asks the database, at most once a second per account
