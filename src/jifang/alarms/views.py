@@ -5,14 +5,14 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from jifang.core.errors import NotPermitted
+from jifang.core.actions import REFUSED, attempt
 from jifang.core.generic import ObjectDetailView, ObjectListView, Related
 from jifang.core.scoping import can_write, get_visible, visible
 
@@ -49,28 +49,25 @@ def event_detail(request, pk):
     })
 
 
+SERVICES = {"verify": services.event_verify, "dispatch": services.event_dispatch, "close": services.event_close}
+
+
 @require_POST
 @login_required
 def event_act(request, pk, action):
+    """One operator action from the event's page (acknowledge, verify, dispatch, close)."""
     event = get_visible(request.user, AlarmEvent, pk=pk)
-    try:
-        if action == "acknowledge":
-            services.event_acknowledge(actor=request.user, event=event)
-        elif action in ACTION_FORMS:
-            form = ACTION_FORMS[action](request.POST)
-            if not form.is_valid():
-                raise ValidationError(" ".join(str(e) for errors in form.errors.values() for e in errors))
-            service = {"verify": services.event_verify, "dispatch": services.event_dispatch,
-                       "close": services.event_close}[action]
-            service(actor=request.user, event=event, **form.cleaned_data)
+    if action == "acknowledge":
+        attempt(request, lambda: services.event_acknowledge(actor=request.user, event=event), success=_("Saved."))
+    elif action in SERVICES:
+        form = ACTION_FORMS[action](request.POST)
+        if form.is_valid():
+            attempt(request, lambda: SERVICES[action](actor=request.user, event=event, **form.cleaned_data),
+                    success=_("Saved."))
         else:
-            raise PermissionDenied
-    except NotPermitted as exc:
-        messages.error(request, exc.text)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     else:
-        messages.success(request, _("Saved."))
+        raise PermissionDenied
     return redirect("alarms:alarmevent_detail", pk=pk)
 
 
@@ -138,15 +135,9 @@ def _account_form(request, form, account, call):
     """Show the form; on a valid POST run the service (`call(cleaned_data)` -> account), its refusal
     landing on the form."""
     if request.method == "POST" and form.is_valid():
-        try:
-            account = call(dict(form.cleaned_data))
-        except NotPermitted as exc:
-            form.add_error(None, exc.text)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(account.get_absolute_url())
+        result = attempt(request, lambda: call(dict(form.cleaned_data)), success=_("Saved."), form=form)
+        if result is not REFUSED:
+            return redirect(result.get_absolute_url())
     return render(request, "core/object_form.html", {"form": form, "object": account, "opts": AlarmAccount._meta,
                                                      "url_base": "alarms:alarmaccount"})
 
