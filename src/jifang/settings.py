@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jifang.works",
     "jifang.enforcement",
     "jifang.duties",
+    "jifang.alarms",
     "jifang.dashboards",
     "jifang.demo",
 ]
@@ -260,6 +261,10 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
 JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
+# The DC-09 alarm receiver (jifang alarm-receiver, started by jifang up): TCP and UDP on one port.
+JIFANG_ALARM_BIND = os.environ.get("JIFANG_ALARM_BIND", "127.0.0.1:7701")
+# Accepted panel clock offset for encrypted messages, seconds (before, after) the receiver's clock.
+JIFANG_ALARM_WINDOW = tuple(int(x) for x in os.environ.get("JIFANG_ALARM_WINDOW", "-40,20").split(","))
 
 # Enforcement (art_23-25). The default correction period is *local policy*, not law: the officer
 # sets each deadline; this only pre-fills the form and is shown as policy. Signing keys of officers

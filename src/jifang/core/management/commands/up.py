@@ -1,6 +1,7 @@
 """`jifang up`: serve the web UI and API (gunicorn) on JIFANG_BIND, 127.0.0.1:8000 by default.
 
-Further long-running parts (alarm receiver, video gateway) join the process list here."""
+Further long-running parts join the process list here: the DC-09 alarm receiver (JIFANG_ALARM_BIND,
+127.0.0.1:7701 by default; `--no-alarm-receiver` leaves it out)."""
 import os
 import signal
 import subprocess
@@ -17,13 +18,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=settings.JIFANG_BIND)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("JIFANG_WEB_WORKERS", "2")))
+        parser.add_argument("--no-alarm-receiver", action="store_true", help="do not start the alarm receiver")
 
     def processes(self, options) -> list[list[str]]:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        return [
+        jifang = str(Path(sys.executable).with_name("jifang"))
+        processes = [
             [gunicorn, "jifang.wsgi:application", "--bind", options["bind"], "--workers", str(options["workers"]),
              "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
         ]
+        if not options["no_alarm_receiver"]:
+            processes.append([jifang, "alarm-receiver", "--bind", settings.JIFANG_ALARM_BIND])
+        return processes
 
     def handle(self, *args, **options):
         children = [subprocess.Popen(cmd) for cmd in self.processes(options)]

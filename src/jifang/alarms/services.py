@@ -1,0 +1,369 @@
+"""The only write path of the alarm centre.
+
+Two kinds of writer:
+- the receiver (`store_batch`, `quarantine`, `supervision_sweep`, actor None): set-based, one
+  transaction per batch of concurrent messages, committed before any of their ACKs leaves. Events
+  are their own record (an append-only table whose received fields never change), so the receiver
+  writes no audit row per event; supervision's outages are audited by duties.services.
+- people (`account_register`, `account_update`, `event_acknowledge` ... `event_close`): checked,
+  validated and audited like every other service.
+"""
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from jifang.core import audit, secrets
+from jifang.core.errors import NotPermitted
+from jifang.core.scoping import can_write
+from jifang.core.services import require
+from jifang.duties import services as duties
+from jifang.duties.models import OutageSource
+from jifang.registry.models import Device, DeviceKind
+
+from . import dc09
+from .codes import ACTION, PRIORITY, Category, Decoded
+from .models import AlarmAccount, AlarmEvent, Disposition, DispatchTarget, EventStatus, UnknownAccount
+
+KEY_PURPOSE = "alarms.panel_key"
+DEDUPE_BUCKET = dt.timedelta(hours=1)
+_ACCOUNT = re.compile(r"[0-9A-Z]{3,16}")
+
+
+# --- accounts ---------------------------------------------------------------------------------------
+
+def parse_key(text: str) -> bytes:
+    """An AES key as installers write it: 32/48/64 hex digits, or 16/24/32 ASCII characters."""
+    text = text.strip()
+    if len(text) in (32, 48, 64) and re.fullmatch(r"[0-9A-Fa-f]+", text):
+        return bytes.fromhex(text)
+    require(len(text) in dc09.KEY_SIZES and text.isascii() and text.isprintable(),
+            "密钥应为16、24或32个字符，或32、48、64位十六进制数", "the key must be 16, 24 or 32 characters, "
+            "or 32, 48 or 64 hex digits")
+    return text.encode("ascii")
+
+
+def panel_key(account: AlarmAccount) -> bytes | None:
+    return secrets.decrypt(KEY_PURPOSE, account.key_token) if account.key_token else None
+
+
+def _seal(account: AlarmAccount, key: str) -> None:
+    raw = parse_key(key)
+    account.key_token, account.key_bits = secrets.encrypt(KEY_PURPOSE, raw), len(raw) * 8
+
+
+def _check_account(account: AlarmAccount) -> None:
+    require(_ACCOUNT.fullmatch(account.account) is not None, "账号应为3至16位数字或大写字母",
+            "the account must be 3 to 16 digits or capital letters")
+    require(not AlarmAccount.objects.filter(account=account.account).exclude(pk=account.pk).exists(),
+            "该账号已被另一台报警主机使用", "another panel already uses this account")
+    require(account.supervision_seconds == 0 or account.supervision_seconds >= 60, "监控周期不能少于60秒",
+            "the supervision interval must be at least 60 seconds")
+
+
+@transaction.atomic
+def account_register(*, actor, device: Device, account: str, key: str = "", supervision_seconds: int | None = None,
+                     grace_seconds: int | None = None) -> AlarmAccount:
+    """Give an alarm panel its DC-09 account (and key): from now on the receiver ACKs it."""
+    if not can_write(actor, AlarmAccount) or not can_write(actor, Device, device):
+        raise NotPermitted()
+    require(device.kind == DeviceKind.ALARM_PANEL, "只有报警主机才能登记联网账号", "only alarm panels have DC-09 accounts")
+    require(not AlarmAccount.objects.filter(device=device).exists(), "该报警主机已有联网账号",
+            "this panel already has an account")
+    obj = AlarmAccount(device=device, system_id=device.system_id, site_id=device.site_id, unit_id=device.unit_id,
+                       district_id=device.district_id, account=account.strip().upper())
+    if supervision_seconds is not None:
+        obj.supervision_seconds = supervision_seconds
+    if grace_seconds is not None:
+        obj.grace_seconds = grace_seconds
+    if key:
+        _seal(obj, key)
+    _check_account(obj)
+    obj.save()
+    Device.objects.filter(pk=device.pk).update(dc09_account=obj.account)
+    audit.record(actor=actor, action="alarms.account.registered", obj=obj, after=_shown(obj))
+    return obj
+
+
+@transaction.atomic
+def account_update(*, actor, account: AlarmAccount, key: str | None = None, clear_key: bool = False,
+                   supervision_seconds: int | None = None, grace_seconds: int | None = None) -> AlarmAccount:
+    """Change the interval or the key (a new key replaces the old one; it is never shown)."""
+    obj = AlarmAccount.objects.select_for_update().get(pk=account.pk)
+    if not can_write(actor, AlarmAccount, obj):
+        raise NotPermitted()
+    before = _shown(obj)
+    if supervision_seconds is not None:
+        obj.supervision_seconds = supervision_seconds
+    if grace_seconds is not None:
+        obj.grace_seconds = grace_seconds
+    if clear_key:
+        obj.key_token, obj.key_bits = "", None
+    elif key:
+        _seal(obj, key)
+    _check_account(obj)
+    obj.save()
+    audit.record(actor=actor, action="alarms.account.changed", obj=obj, before=before, after=_shown(obj))
+    return obj
+
+
+def _shown(obj: AlarmAccount) -> dict:
+    """What the audit log keeps of an account: never the key, only its length."""
+    return {"account": obj.account, "device": obj.device_id, "key_bits": obj.key_bits,
+            "supervision_seconds": obj.supervision_seconds, "grace_seconds": obj.grace_seconds}
+
+
+# --- the receiver's writes --------------------------------------------------------------------------
+
+@dataclass
+class Received:
+    """One decoded message on its way to the database (built by the receiver)."""
+
+    account_id: int
+    copies: dict  # device_id, system_id, site_id, unit_id, district_id
+    message: dc09.Message
+    decoded: Decoded
+    received_at: dt.datetime
+    transport: str
+    source: str
+    receiver: str = ""
+    keys: tuple[str, ...] = field(default=(), init=False)  # dedupe keys: this bucket's and the previous one
+
+    def __post_init__(self):
+        self.keys = tuple(dedupe_key(self.account_id, self.message, self.received_at - shift)
+                          for shift in (dt.timedelta(0), DEDUPE_BUCKET))
+
+
+def dedupe_key(account_id: int, message: dc09.Message, at: dt.datetime) -> str:
+    """Same account, sequence and content within the same hour = the same event. The panel's
+    timestamp is left out (an encrypted retransmission carries a new one) and the hour bucket
+    keeps a sequence number reused after a wrap (9999 -> 0001) from being taken for a retransmission."""
+    f = message.frame
+    bucket = int(at.timestamp() // DEDUPE_BUCKET.total_seconds())
+    text = "\x1f".join([str(account_id), f.seq, f.token, message.data, "\x1e".join(message.extra), str(bucket)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _event(item: Received) -> AlarmEvent:
+    d, m = item.decoded, item.message
+    needs_action = d.category in ACTION and d.qualifier == "new"
+    return AlarmEvent(
+        **item.copies, account_id=item.account_id, received_at=item.received_at, panel_time=m.timestamp,
+        transport=item.transport, source=item.source[:64], receiver=item.receiver[:64], token=m.frame.token,
+        encrypted=m.frame.encrypted, seq=m.frame.seq, data=m.data, extra="\n".join(m.extra), dedupe=item.keys[0],
+        protocol=d.protocol, code=d.code, qualifier=d.qualifier, label_zh=d.label_zh, label_en=d.label_en,
+        category=d.category, priority=PRIORITY[d.category], partition=d.partition, zone=d.zone,
+        user_number=d.user, status=EventStatus.NEW if needs_action else EventStatus.LOGGED)
+
+
+@transaction.atomic
+def store_batch(items: Sequence[Received]) -> int:
+    """Commit a batch of received messages; returns how many new events it stored. Link tests
+    are not events: they only move the account's last-seen time (supervision). A retransmission
+    (already stored, here or by another receiver) is skipped; the caller ACKs every item once
+    this returns, i.e. after the commit."""
+    if not items:
+        return 0
+    events = [i for i in items if i.decoded.protocol != "null"]
+    every_key = [k for i in events for k in i.keys]
+    seen = set(AlarmEvent.objects.filter(dedupe__in=every_key).values_list("dedupe", flat=True)) if events else set()
+    fresh, batch_keys = [], set()
+    for item in events:
+        if seen.isdisjoint(item.keys) and item.keys[0] not in batch_keys:
+            batch_keys.add(item.keys[0])
+            fresh.append(_event(item))
+    AlarmEvent.objects.bulk_create(fresh, ignore_conflicts=True)  # another receiver may have stored it meanwhile
+    _mark_seen(items)
+    restores = [e for e in fresh if e.qualifier == "restore"]
+    if restores:
+        _pair_restores(restores)
+    _supervision_restored(items)
+    return len(fresh)
+
+
+def _mark_seen(items: Iterable[Received]) -> None:
+    """Last-seen time and source per account in one UPDATE."""
+    latest: dict[int, Received] = {}
+    for item in items:
+        if item.account_id not in latest or item.received_at >= latest[item.account_id].received_at:
+            latest[item.account_id] = item
+    whens_at = [When(pk=pk, then=Value(i.received_at)) for pk, i in latest.items()]
+    whens_src = [When(pk=pk, then=Value(i.source[:64])) for pk, i in latest.items()]
+    new_at = Case(*whens_at, output_field=AlarmAccount._meta.get_field("last_seen_at"))
+    AlarmAccount.objects.filter(pk__in=latest).update(
+        last_seen_at=Greatest(Coalesce(F("last_seen_at"), new_at), new_at),
+        last_source=Case(*whens_src, output_field=AlarmAccount._meta.get_field("last_source")))
+
+
+def _pair_restores(restores: list[AlarmEvent]) -> None:
+    """A restore ends the latest unrestored alarm of the same code, partition and zone."""
+    stored = {e.dedupe: e for e in AlarmEvent.objects.filter(dedupe__in=[r.dedupe for r in restores])}
+    for restore in restores:
+        restore = stored.get(restore.dedupe)
+        if restore is None:
+            continue
+        alarm = (AlarmEvent.objects.filter(account_id=restore.account_id, code=_alarm_code(restore),
+                                           partition=restore.partition, zone=restore.zone, qualifier="new",
+                                           restored_at__isnull=True, received_at__lte=restore.received_at)
+                 .order_by("-received_at", "-id").first())
+        if alarm is not None:
+            AlarmEvent.objects.filter(pk=alarm.pk, restored_at__isnull=True).update(restored_at=restore.received_at)
+            AlarmEvent.objects.filter(pk=restore.pk).update(restores=alarm)
+
+
+def _alarm_code(restore: AlarmEvent) -> str:
+    from .codes import SIA
+
+    if restore.protocol == "sia":
+        return SIA.get(restore.code, (None, None, None, restore.code))[3] or restore.code
+    return restore.code
+
+
+@transaction.atomic
+def quarantine(rows: Iterable[tuple[str, dt.datetime, str, bytes]]) -> None:
+    """Count messages from unknown accounts: (account, when, source, frame)."""
+    for account, at, source, raw in rows:
+        account = account.upper()[:16]
+        frame = raw.decode("latin-1")[:300]
+        updated = UnknownAccount.objects.filter(account=account).update(
+            last_seen=Greatest(F("last_seen"), Value(at)), count=F("count") + 1, last_source=source[:64],
+            last_frame=frame)
+        if not updated:
+            UnknownAccount.objects.bulk_create([UnknownAccount(account=account, first_seen=at, last_seen=at, count=1,
+                                                               last_source=source[:64], last_frame=frame)],
+                                               ignore_conflicts=True)
+
+
+# --- supervision --------------------------------------------------------------------------------------
+
+SUPERVISION_LOST = Decoded("supervision", "SUP", "new", Category.TROUBLE, "未按时上报（监控中断）",
+                           "supervision lost (missed link test)")
+SUPERVISION_BACK = Decoded("supervision", "SUP", "restore", Category.TROUBLE, "恢复上报（监控恢复）",
+                           "supervision restored", restores="SUP")
+
+
+def _internal(account: AlarmAccount, decoded: Decoded, at: dt.datetime, dedupe: str, status: str) -> AlarmEvent:
+    return AlarmEvent(device_id=account.device_id, system_id=account.system_id, site_id=account.site_id,
+                      unit_id=account.unit_id, district_id=account.district_id, account=account, received_at=at,
+                      transport="internal", token="", dedupe=dedupe, protocol=decoded.protocol, code=decoded.code,
+                      qualifier=decoded.qualifier, label_zh=decoded.label_zh, label_en=decoded.label_en,
+                      category=decoded.category, priority=PRIORITY[decoded.category], status=status)
+
+
+def _overdue(now: dt.datetime):
+    """Supervised panels silent for longer than their interval plus grace, untroubled: one indexed
+    query per distinct (interval, grace) pair, of which a centre has a handful, instead of reading
+    every account (portable SQL has no integer-seconds-to-interval arithmetic)."""
+    windows = (AlarmAccount.objects.filter(supervision_seconds__gt=0)
+               .values_list("supervision_seconds", "grace_seconds").distinct())
+    for interval, grace in windows:
+        cut = now - dt.timedelta(seconds=interval + grace)
+        yield from (AlarmAccount.objects.select_for_update()
+                    .filter(supervision_seconds=interval, grace_seconds=grace, trouble_since__isnull=True)
+                    .filter(Q(last_seen_at__lt=cut) | Q(last_seen_at__isnull=True, created_at__lt=cut))
+                    .select_related("device"))
+
+
+@transaction.atomic
+def supervision_sweep(*, now: dt.datetime) -> list[AlarmAccount]:
+    """Raise a supervision trouble for every supervised panel whose last message (or, never heard
+    from, its registration) is older than its interval plus grace. The trouble starts when the
+    missed report was due; an outage record (art_19) opens at the same moment. Safe to run in
+    several receivers at once: rows are locked and re-checked (trouble_since still empty)."""
+    lost = []
+    for account in _overdue(now):
+        due = (account.last_seen_at or account.created_at) + dt.timedelta(seconds=account.supervision_seconds)
+        if AlarmAccount.objects.filter(pk=account.pk, trouble_since__isnull=True).update(trouble_since=due):
+            account.trouble_since = due
+            lost.append(account)
+    AlarmEvent.objects.bulk_create(
+        [_internal(a, SUPERVISION_LOST, now, f"sup:{a.pk}:{a.trouble_since.isoformat()}", EventStatus.NEW)
+         for a in lost], ignore_conflicts=True)
+    for account in lost:
+        duties.outage_open(source=OutageSource.ALARM_RECEIVER, device=account.device, started_at=account.trouble_since)
+    return lost
+
+
+def _supervision_restored(items: Sequence[Received]) -> None:
+    """The first message after a supervision trouble restores it and ends the outage."""
+    heard = {}
+    for item in items:
+        heard[item.account_id] = min(item.received_at, heard.get(item.account_id, item.received_at))
+    back = list(AlarmAccount.objects.select_for_update().filter(pk__in=heard, trouble_since__isnull=False))
+    for account in back:
+        at = heard[account.pk]
+        lost_key = f"sup:{account.pk}:{account.trouble_since.isoformat()}"
+        trouble = AlarmEvent.objects.filter(dedupe=lost_key).first()
+        restore = _internal(account, SUPERVISION_BACK, at, f"{lost_key}:restored", EventStatus.LOGGED)
+        restore.restores = trouble
+        AlarmEvent.objects.bulk_create([restore], ignore_conflicts=True)
+        if trouble is not None:
+            AlarmEvent.objects.filter(pk=trouble.pk, restored_at__isnull=True).update(restored_at=at)
+        AlarmAccount.objects.filter(pk=account.pk).update(trouble_since=None)
+        duties.outage_close(source=OutageSource.ALARM_RECEIVER, device=account.device, ended_at=at)
+
+
+# --- the operators ----------------------------------------------------------------------------------
+
+def _locked(actor, event: AlarmEvent) -> tuple[AlarmEvent, dict]:
+    obj = AlarmEvent.objects.select_for_update().get(pk=event.pk)
+    if not can_write(actor, AlarmEvent, obj):
+        raise NotPermitted()
+    return obj, audit.snapshot(obj)
+
+
+def _save(actor, obj: AlarmEvent, before: dict, verb: str, fields: list[str]) -> AlarmEvent:
+    obj.save(update_fields=fields)
+    audit.record(actor=actor, action=f"alarms.event.{verb}", obj=obj, before=before, after=audit.snapshot(obj))
+    return obj
+
+
+@transaction.atomic
+def event_acknowledge(*, actor, event: AlarmEvent) -> AlarmEvent:
+    """The operator has seen the alarm (stops the acknowledge timer)."""
+    obj, before = _locked(actor, event)
+    require(obj.status == EventStatus.NEW, "该报警已被受理", "this alarm has been acknowledged already")
+    obj.status, obj.acknowledged_at, obj.acknowledged_by = EventStatus.ACKNOWLEDGED, timezone.now(), actor
+    return _save(actor, obj, before, "acknowledged", ["status", "acknowledged_at", "acknowledged_by"])
+
+
+@transaction.atomic
+def event_verify(*, actor, event: AlarmEvent, verification: str) -> AlarmEvent:
+    """What the operator found out (a call to the site, the cameras)."""
+    obj, before = _locked(actor, event)
+    require(obj.status in (EventStatus.ACKNOWLEDGED, EventStatus.DISPATCHED), "请先受理该报警",
+            "acknowledge the alarm first")
+    require(bool(verification.strip()), "请填写核实情况", "describe the verification")
+    obj.verified_at, obj.verification = timezone.now(), verification.strip()
+    return _save(actor, obj, before, "verified", ["verified_at", "verification"])
+
+
+@transaction.atomic
+def event_dispatch(*, actor, event: AlarmEvent, to: str, note: str = "") -> AlarmEvent:
+    """Send the alarm to the district police or 110, with the time and to whom."""
+    obj, before = _locked(actor, event)
+    require(obj.status == EventStatus.ACKNOWLEDGED, "只有已受理、未派警的报警才能派警",
+            "only an acknowledged alarm not yet dispatched can be dispatched")
+    require(to in DispatchTarget.values, "请选择派警对象", "choose where to dispatch")
+    obj.status, obj.dispatched_at, obj.dispatched_to, obj.dispatch_note = (EventStatus.DISPATCHED, timezone.now(), to,
+                                                                           note.strip()[:200])
+    return _save(actor, obj, before, "dispatched", ["status", "dispatched_at", "dispatched_to", "dispatch_note"])
+
+
+@transaction.atomic
+def event_close(*, actor, event: AlarmEvent, disposition: str, note: str = "") -> AlarmEvent:
+    """Close with a disposition; a closed event cannot be closed (or changed) again."""
+    obj, before = _locked(actor, event)
+    require(obj.status != EventStatus.CLOSED, "该报警已结案", "this alarm is closed already")
+    require(obj.status in (EventStatus.ACKNOWLEDGED, EventStatus.DISPATCHED), "请先受理该报警",
+            "acknowledge the alarm first")
+    require(disposition in Disposition.values, "请选择处理结论", "choose a disposition")
+    obj.status, obj.closed_at, obj.closed_by = EventStatus.CLOSED, timezone.now(), actor
+    obj.disposition, obj.note = disposition, note.strip()
+    return _save(actor, obj, before, "closed", ["status", "closed_at", "closed_by", "disposition", "note"])
