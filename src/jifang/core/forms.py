@@ -1,6 +1,6 @@
 """Base form for edit pages: related-object fields are limited to what the user may see, and become
 a text box taking the natural key (credit code, site code...) when the choice would be too long.
-Fields only the police may set (the model's `police_only_fields`) are not shown to anyone else."""
+A field the user may not write (the model's `writes` declaration, core/writes.py) is not offered."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,8 +9,8 @@ from django.db.models import Q
 from jifang.accounts.divisions import CITY_CODE, DISTRICTS
 from jifang.accounts.models import Role
 
+from . import writes
 from .scoping import scope_q
-from .services import POLICE_AND_ADMIN, police_only
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
@@ -21,25 +21,33 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self._drop_police_only()
+        self._drop_unwritable()
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 self._scope_choice(name, field)
         bootstrapify(self)
 
-    def _drop_police_only(self) -> None:
-        """The service refuses a non-police change to these fields; offering them would only
-        produce an error. On a new row a field is dropped only when the model fills it without
-        input (a default, or blank allowed); a required one stays, so the service decides."""
-        if self.user.role in POLICE_AND_ADMIN:
-            return
+    def _drop_unwritable(self) -> None:
+        """The service refuses a field the user may not write; offering it would only produce an
+        error. On a new row a field is dropped only when the model fills it without input (a
+        default, or blank allowed); a required one stays, so the service decides. Values of a field
+        the user may not choose (a system's status "accepted") leave its choices, except the one
+        recorded now."""
         model = self._meta.model
-        for name in police_only(model, creating=not self.instance.pk):
-            if name not in self.fields:
+        creating = not self.instance.pk
+        for name in list(self.fields):
+            if name not in {f.name for f in model._meta.fields}:
                 continue
-            model_field = model._meta.get_field(name)
-            if self.instance.pk or model_field.has_default() or model_field.blank:
-                del self.fields[name]
+            if not writes.may_offer(self.user, model, name, creating=creating):
+                model_field = model._meta.get_field(name)
+                if not creating or model_field.has_default() or model_field.blank:
+                    del self.fields[name]
+                continue
+            withheld = writes.withheld_values(self.user, model, name, creating=creating)
+            current = getattr(self.instance, name, None)
+            if withheld and hasattr(self.fields[name], "choices"):
+                self.fields[name].choices = [(v, label) for v, label in self.fields[name].choices
+                                             if v not in withheld or v == current]
 
     def _scope_choice(self, name, field):
         model = field.queryset.model

@@ -8,7 +8,8 @@ from jifang.core.services import POLICE_AND_ADMIN, create_object, update_object
 from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
 
 
-def _system_copies(system: SecuritySystem) -> None:
+def system_copies(system: SecuritySystem) -> None:
+    """A system's unit and district are its site's (copied for the million-row queries)."""
     system.unit_id = system.site.unit_id
     system.district_id = system.site.district_id
 
@@ -31,7 +32,7 @@ def _refuse_use_without_acceptance(actor, system: SecuritySystem) -> None:
 
 def _system_prepare(actor):
     def prepare(system: SecuritySystem) -> None:
-        _system_copies(system)
+        system_copies(system)
         _refuse_use_without_acceptance(actor, system)
 
     return prepare

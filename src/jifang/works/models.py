@@ -17,8 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
+from jifang.core.writes import FIXED, OWNER, ByValue, FieldWrites, Procedure
+from jifang.registry.models import ACCEPTANCE
 
 PARTIES = frozenset({"unit_user", "firm_user"})
+
+# The facts of a works' lifecycle come from its steps (works.services), never from an edit;
+# a design review and a filing are records of their own procedure (core/writes.py).
+LIFECYCLE = Procedure("lifecycle", zh="技防工程的办理步骤（第十四条至第十六条）",
+                      en="the works' lifecycle steps (art. 14-16)", clause="art_14__para_1")
+DESIGN_REVIEW = Procedure("design_review", zh="方案论证（第十四条第一款）", en="the design review (art. 14 para. 1)",
+                          clause="art_14__para_1")
+FILING = Procedure("filing", zh="竣工备案（第十六条）", en="the filing of completed works (art. 16)",
+                   clause="art_16__para_1")
+LIFECYCLE_DATES = ("design_approved_on", "started_on", "completed_on", "first_acceptance_on", "accepted_on",
+                   "live_on", "filed_on")
+REGISTRATION = ("code", "system", "builder", "firm", "registered_on")
 
 
 def _unit_works(unit_ids) -> Q:
@@ -110,6 +124,12 @@ class Works(TimeStampedModel):
 
     scope = ScopePaths(district="district_id", unit=_unit_works, firm=_firm_works, writers=PARTIES)
     natural_key_fields = ("code",)
+    # Registration fixes the system, builder and firm (a different job is a new works).
+    writes = FieldWrites(
+        {"status": ByValue(LIFECYCLE, {"registered": OWNER}), **dict.fromkeys(LIFECYCLE_DATES, LIFECYCLE),
+         **dict.fromkeys(REGISTRATION, FIXED)},
+        on_create=dict.fromkeys(REGISTRATION, OWNER),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -152,6 +172,7 @@ class DesignReview(TimeStampedModel):
 
     scope = _via_works("works")
     natural_key_fields = ("works", "version")
+    writes = FieldWrites(record=DESIGN_REVIEW)
 
     class Meta:
         ordering = ["works", "version", "id"]
@@ -278,6 +299,7 @@ class Acceptance(TimeStampedModel):
 
     scope = _via_works("works")
     natural_key_fields = ("code",)
+    writes = FieldWrites(record=ACCEPTANCE)
 
     class Meta:
         ordering = ["works", "round"]
@@ -383,6 +405,7 @@ class Filing(TimeStampedModel):
         writers=frozenset({"firm_user"}),
     )
     natural_key_fields = ("receipt_number",)
+    writes = FieldWrites(record=FILING)
 
     class Meta:
         ordering = ["id"]
