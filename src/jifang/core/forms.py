@@ -105,3 +105,25 @@ def bootstrapify(form) -> None:
         else:
             css = "form-control form-control-sm"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class CorrectionForm(ServiceModelForm):
+    """更正: the facts only a procedure (or a police act) establishes, and the reason, for the police
+    or an administrator (core.services.correct_object decides)."""
+
+    reason = forms.CharField(label=_("reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, help_text=_("written to the audit log with the correction"))
+
+    def _drop_unwritable(self) -> None:
+        """The fields are the correctable ones; nobody writes them by a plain edit, which is the point."""
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
+
+def correction_form(model) -> type[CorrectionForm]:
+    fields = list(writes.correctable(model))
+    dates = {f.name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+             for f in model._meta.fields if f.name in fields and f.get_internal_type() == "DateField"}
+    return forms.modelform_factory(model, form=CorrectionForm, fields=fields, widgets=dates)
+

@@ -190,8 +190,14 @@ def correctable(model) -> tuple[str, ...]:
                  if any(t.is_procedure or t is OFFICERS for t in _tiers(rule)))
 
 
-def procedure_fields(model, procedure: Procedure) -> tuple[str, ...]:
-    return tuple(name for name, rule in declaration(model).fields.items() if procedure in _tiers(rule))
+def fact_groups(model) -> dict[Tier, tuple[str, ...]]:
+    """The correctable fields grouped by the procedure (or police act) that establishes them."""
+    groups: dict[Tier, list[str]] = {}
+    for name, rule in declaration(model).fields.items():
+        for tier in _tiers(rule):
+            if tier.is_procedure or tier is OFFICERS:
+                groups.setdefault(tier, []).append(name)
+    return {tier: tuple(names) for tier, names in groups.items()}
 
 
 def history_fields(model, obj_values: dict, *, creating: bool) -> list[str]:
