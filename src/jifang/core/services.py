@@ -9,9 +9,9 @@ from django.db.models import Model
 
 from . import audit, writes
 from .errors import NotPermitted, ServiceError
+from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
 
-POLICE_AND_ADMIN = {"admin", "city_officer", "district_officer"}
 
 
 def _attach(obj: Model, data: dict) -> set[str]:

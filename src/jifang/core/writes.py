@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
-from jifang.accounts.roles import Role
-
 from .errors import NotPermitted
+from .roles import OFFICERS as OFFICER_ROLES
+from .roles import POLICE_AND_ADMIN as POLICE_ROLES
+from .roles import Role
 
-POLICE_ROLES = frozenset({Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER})
-OFFICER_ROLES = frozenset({Role.CITY_OFFICER, Role.DISTRICT_OFFICER})
 # Who loads an older registry's history of procedure facts through the import (and the console).
 HISTORY_ROLES = frozenset({Role.ADMIN})
 
