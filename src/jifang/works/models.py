@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.models import TimeStampedModel
-from jifang.core.scoping import ScopePaths
+from jifang.core.scoping import ScopePaths, any_of
 from jifang.core.writes import FIXED, OWNER, ByValue, FieldWrites, Procedure
 from jifang.registry.models import ACCEPTANCE
 
@@ -35,9 +35,12 @@ LIFECYCLE_DATES = ("design_approved_on", "started_on", "completed_on", "first_ac
 REGISTRATION = ("code", "system", "builder", "firm", "registered_on")
 
 
-def _unit_works(unit_ids) -> Q:
-    """A unit sees the works at its own sites and the works it commissions as builder."""
-    return Q(unit_id__in=unit_ids) | Q(builder_id__in=unit_ids)
+def _unit_works(unit_ids, prefix: str = "") -> Q:
+    """A unit sees the works at the sites it owns now (`unit` follows the site: docs/scoping.md),
+    and the works it commissions as builder until the system is put into use; a unit that lost
+    the site after that has no business with its drawings (art_18)."""
+    return (Q(**{f"{prefix}unit_id__in": unit_ids})
+            | (Q(**{f"{prefix}builder_id__in": unit_ids}) & ~Q(**{f"{prefix}status": "in_use"})))
 
 
 def _firm_works(firm_id) -> Q:
@@ -49,7 +52,7 @@ def _via_works(prefix: str) -> ScopePaths:
     """The scope of a row that belongs to one works: the works' own scope, reached through `prefix`."""
     return ScopePaths(
         district=f"{prefix}__district_id",
-        unit=lambda ids: Q(**{f"{prefix}__unit_id__in": ids}) | Q(**{f"{prefix}__builder_id__in": ids}),
+        unit=lambda ids: _unit_works(ids, f"{prefix}__"),
         firm=lambda fid: Q(**{f"{prefix}__firm_id": fid}) | Q(**{f"{prefix}__design_firm_id": fid}),
         writers=PARTIES,
     )
@@ -398,9 +401,10 @@ class Filing(TimeStampedModel):
                                     related_name="+", verbose_name=_("received by"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
+    # The filing is part of the works' file and follows it (the district where the site lies now).
     scope = ScopePaths(
-        district="district_id",
-        unit=lambda ids: Q(works__unit_id__in=ids) | Q(works__builder_id__in=ids),
+        district="works__district_id",
+        unit=lambda ids: _unit_works(ids, "works__"),
         firm="firm_id",
         writers=frozenset({"firm_user"}),
     )
@@ -455,8 +459,9 @@ class NetworkingNotice(TimeStampedModel):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
 
-    scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id",
-                       writers=frozenset({"unit_user"}))
+    # The issuing district keeps its notice; the district and unit of the system now see it.
+    scope = ScopePaths(district=any_of("district_id", "system__district_id"), unit="system__unit_id",
+                       firm="system__firm_id", writers=frozenset({"unit_user"}))
     natural_key_fields = ("number",)
 
     class Meta:

@@ -14,7 +14,7 @@ import hashlib
 from pathlib import PurePath
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone, translation
 
 from jifang.core.roles import Role
@@ -22,7 +22,7 @@ from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.services import procedure_write
 from jifang.registry import services as registry_services
-from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, SystemStatus
+from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, Site, SystemStatus
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
 
 from . import deadlines
@@ -70,7 +70,10 @@ def _unit_ids(actor) -> set[int]:
 
 
 def is_builder(actor, works: Works) -> bool:
-    return bool(_unit_ids(actor) & {works.builder_id, works.unit_id})
+    """The unit owning the site now, or the builder until the system is put into use (its last
+    step); as the works' scope says (models._unit_works)."""
+    units = _unit_ids(actor)
+    return works.unit_id in units or (works.builder_id in units and works.status != WorksStatus.IN_USE)
 
 
 def is_works_firm(actor, works: Works) -> bool:
@@ -124,6 +127,23 @@ def _notify(*, works: Works, kind: str, acceptance: Acceptance | None = None, du
     """One line in the queue of exactly the works' district office."""
     return Notification.objects.create(district_id=works.district_id, kind=kind, works=works, acceptance=acceptance,
                                        due_on=due_on)
+
+
+# --- a site that moves (docs/scoping.md) -------------------------------------------------------------
+
+def works_follow_sites(site_ids: list[int]) -> None:
+    """A works file follows its site to another unit or district, as its system does: the works'
+    owning unit and supervising district become the site's; an acceptance not yet held and the
+    queue's open lines go to the new district's office. Held acceptances and handled lines keep
+    the district that acted. Set-based: one UPDATE per table."""
+    site = Site.objects.filter(pk=OuterRef("site_id"))
+    Works.objects.filter(site_id__in=site_ids).update(unit_id=Subquery(site.values("unit_id")),
+                                                      district_id=Subquery(site.values("district_id")))
+    works = Works.objects.filter(pk=OuterRef("works_id"))
+    Acceptance.objects.filter(works__site_id__in=site_ids, result=AcceptanceResult.PENDING).update(
+        district_id=Subquery(works.values("district_id")))
+    Notification.objects.filter(works__site_id__in=site_ids, handled_at__isnull=True).update(
+        district_id=Subquery(works.values("district_id")))
 
 
 # --- registration ----------------------------------------------------------------------------------
