@@ -9,6 +9,7 @@ area: `scoping.can_write`). A named field belongs to one tier:
 - OFFICERS: police officers only, not platform administrators (a police designation under
   art_6 point 10 is an act of the police);
 - FIXED: set when the row is created, never changed by an edit (a works' system and builder);
+- COPIED: copied from another record by the services (a works' filing date, from its filing);
 - a `Procedure`: only the workflow that establishes the fact writes it (the completion acceptance,
   art_14; the networking notice, art_10 and art_13). No plain edit writes it, whoever asks. The
   workflow's service writes it through `core.services.procedure_write`; the police and
@@ -68,6 +69,7 @@ OWNER = Tier("owner", None)
 POLICE = Tier("police", POLICE_ROLES, "公安机关", "the police")
 OFFICERS = Tier("officers", OFFICER_ROLES, "公安机关民警", "police officers")
 FIXED = Tier("fixed", frozenset(), "登记时确定", "set at registration")
+COPIED = Tier("copied", frozenset(), "从其他记录复制", "copied from another record")
 
 
 @dataclass(frozen=True)
@@ -158,9 +160,9 @@ def refuse(actor, model, values: dict, *, creating: bool, history: bool = False)
             "{f_en} can only come from {p_en}; the police or an administrator may correct it, giving a reason",
             f_zh=f_zh, f_en=f_en, p_zh=tier.zh, p_en=tier.en,
         )
-    if tier is FIXED:
-        raise NotPermitted("{f_zh}在登记时确定，不能修改", "{f_en} is set at registration and cannot be changed",
-                           f_zh=f_zh, f_en=f_en)
+    if tier in (FIXED, COPIED):
+        raise NotPermitted("{f_zh}（{w_zh}）不能直接修改", "{f_en} ({w_en}) cannot be changed directly",
+                           f_zh=f_zh, f_en=f_en, w_zh=tier.zh, w_en=tier.en)
     raise NotPermitted("只有{w_zh}可以修改：{f_zh}", "only {w_en} may change: {f_en}", w_zh=tier.zh, w_en=tier.en,
                        f_zh=f_zh, f_en=f_en)
 

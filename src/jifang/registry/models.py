@@ -116,7 +116,8 @@ class Firm(RegistryModel):
     # units towards a firm, so lists are ordered by id (registration order), never ranked.
     scope = ScopePaths(district="district_id", firm="id", public=True, writers=frozenset({"firm_user"}))
     natural_key_fields = ("credit_code",)
-    writes = FieldWrites({"credit_code": POLICE})
+    # where the firm is registered (it files with that office, art_16): the police keep it, as a unit's
+    writes = FieldWrites({"credit_code": POLICE, "district": POLICE})
 
     class Meta:
         ordering = ["id"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths, any_of
-from jifang.core.writes import FIXED, OWNER, ByValue, FieldWrites, Procedure
+from jifang.core.writes import COPIED, FIXED, OWNER, ByValue, FieldWrites, Procedure
 from jifang.registry.models import ACCEPTANCE
 
 PARTIES = frozenset({"unit_user", "firm_user"})
@@ -31,7 +31,7 @@ DESIGN_REVIEW = Procedure("design_review", zh="方案论证（第十四条第一
 FILING = Procedure("filing", zh="竣工备案（第十六条）", en="the filing of completed works (art. 16)",
                    clause="art_16__para_1")
 LIFECYCLE_DATES = ("design_approved_on", "started_on", "completed_on", "first_acceptance_on", "accepted_on",
-                   "live_on", "filed_on")
+                   "live_on")
 REGISTRATION = ("code", "system", "builder", "firm", "registered_on")
 
 
@@ -130,7 +130,7 @@ class Works(TimeStampedModel):
     # Registration fixes the system, builder and firm (a different job is a new works).
     writes = FieldWrites(
         {"status": ByValue(LIFECYCLE, {"registered": OWNER}), **dict.fromkeys(LIFECYCLE_DATES, LIFECYCLE),
-         **dict.fromkeys(REGISTRATION, FIXED)},
+         **dict.fromkeys(REGISTRATION, FIXED), "filed_on": COPIED},
         on_create=dict.fromkeys(REGISTRATION, OWNER),
     )
 
