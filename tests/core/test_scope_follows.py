@@ -43,6 +43,7 @@ DECISIONS = {
     "inspection": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: False},
     "order": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: False},
     "penalty_case": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: False},
+    "penalty_decision": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: False},
     "ordered_finding": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: False},
     # a finding not yet under enforcement: the new owner must correct it
     "manual_finding": {OLD_DISTRICT: True, NEW_DISTRICT: True, OLD_UNIT: True, NEW_UNIT: True},
@@ -87,6 +88,9 @@ def moved(wuhua_unit, panlong_unit, firm, wuhua_officer, city_officer, tmp_path,
     case = em.PenaltyCase.objects.create(number="CF-MOVE", district_id="530102", unit=wuhua_unit,
                                          created_by=wuhua_officer, order=order, article="art_24", unit_kind="business",
                                          facts="逾期未改正", notice_served_at=timezone.now())
+    decision = em.PenaltyDecision.objects.create(number="JD-MOVE", district_id="530102", unit=wuhua_unit,
+                                                 created_by=wuhua_officer, case=case, facts="逾期未改正",
+                                                 decided_at=timezone.now(), served_at=timezone.now())
     manual = make_finding(site, "art_7__para_1")
     Finding.objects.filter(pk=manual.pk).update(fingerprint=f"manual:{site.pk}", rule_id="manual")
     # the move: the police give the site to a Panlong unit
@@ -94,7 +98,7 @@ def moved(wuhua_unit, panlong_unit, firm, wuhua_officer, city_officer, tmp_path,
     return {"system": system, "device": device, "works": w, "works_document": document, "design_review": review,
             "acceptance_held": held, "acceptance_pending": pending, "filing": filing,
             "open_notification": open_note, "handled_notification": handled_note, "networking_notice": notice,
-            "inspection": inspection, "order": order, "penalty_case": case, "ordered_finding": ordered,
+            "inspection": inspection, "order": order, "penalty_case": case, "penalty_decision": decision, "ordered_finding": ordered,
             "manual_finding": manual}
 
 

@@ -372,6 +372,10 @@ class PenaltyDecision(SealedRecord):
     decided_at = models.DateTimeField(_("decided at"))
     served_at = models.DateTimeField(_("decision served at"))
 
+    # as its case: the deciding district and the party keep it, the site's district now sees it
+    scope = ScopePaths(district=any_of("district_id", lambda d: Q(case__in=PenaltyCase.objects.filter(
+        _cases_at_sites_in(d)).values("pk"))), unit="unit_id")
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("penalty decision")
