@@ -36,9 +36,8 @@ class ServiceModelForm(forms.ModelForm):
         recorded now."""
         model = self._meta.model
         creating = not self.instance.pk
-        for name in list(self.fields):
-            if name not in {f.name for f in model._meta.fields}:
-                continue
+        model_fields = {f.name for f in model._meta.fields}
+        for name in [n for n in self.fields if n in model_fields]:
             if not writes.may_offer(self.user, model, name, creating=creating):
                 model_field = model._meta.get_field(name)
                 if not creating or model_field.has_default() or model_field.blank:
@@ -123,10 +122,8 @@ class CorrectionForm(ServiceModelForm):
                              max_length=500, help_text=_("written to the audit log with the correction"))
 
     def _drop_unwritable(self) -> None:
-        """The fields are the correctable ones; nobody writes them by a plain edit, which is the point."""
-
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        """The fields are the correctable ones; nobody writes them by a plain edit, which is the point.
+        (`reason` is not a model field, so service_data leaves it out.)"""
 
 
 def correction_form(model) -> type[CorrectionForm]:
