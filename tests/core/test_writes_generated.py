@@ -195,7 +195,7 @@ def via_form(client, url_name, form, obj, fld, value):
 
 def in_scope_after(user, obj, fld, value) -> bool:
     """May the user still write the row once the field holds `value` (a site moved to Panlong)?"""
-    sid = transaction.savepoint()
+    sid = transaction.savepoint_create()
     try:
         type(obj)._default_manager.filter(pk=obj.pk).update(**{fld.attname: _plain(value)})
         return can_write(user, type(obj), type(obj)._default_manager.get(pk=obj.pk))
@@ -230,7 +230,7 @@ def test_every_field_every_role_every_path_obeys_the_declaration(request, world,
         for fld in editable_fields(model):
             for value in candidates(user, obj, fld):
                 want = expected(user, obj, fld, value, path, writable)
-                sid = transaction.savepoint()
+                sid = transaction.savepoint_create()
                 try:
                     if path == "api":
                         status = via_api(user, endpoint, obj, fld, value)
