@@ -110,7 +110,8 @@ def _xlsx(sheets: dict[str, list[list]]) -> bytes:
     return out.getvalue()
 
 
-def test_a_new_registry_from_xlsx_by_natural_keys(city_officer):
+def test_a_new_registry_from_xlsx_by_natural_keys(admin_user):
+    """An administrator loads an older registry, acceptance results included (imported history)."""
     code = f.credit_code("530111")
     product = f.ProductFactory()
     data = _xlsx({
@@ -122,7 +123,7 @@ def test_a_new_registry_from_xlsx_by_natural_keys(city_officer):
         "设备": [["序列号", "系统编码", "设备类型", "产品品牌", "产品型号", "安装部位"],
                [12345678, "GD-S1", "camera", product.brand, product.model, "金库"]],
     })
-    result = ds.dataset_import(actor=city_officer, data=data, filename="new.xlsx")
+    result = ds.dataset_import(actor=admin_user, data=data, filename="new.xlsx")
     assert result.ok, result.errors
     assert result.created == {"units": 1, "sites": 1, "site_parts": 1, "systems": 1, "devices": 1}
     device = m.Device.objects.get(serial="12345678")  # a number typed into Excel is still a serial
@@ -132,8 +133,10 @@ def test_a_new_registry_from_xlsx_by_natural_keys(city_officer):
     assert (device.site.code, device.unit_id, device.district_id) == ("GD-1", unit.pk, "530111")
     system = device.system
     assert (system.unit_id, system.district_id, system.retention_days) == (unit.pk, "530111", 30)
-    assert AuditEntry.objects.filter(action="registry.site.create", actor=city_officer).count() == 1
+    assert AuditEntry.objects.filter(action="registry.site.create", actor=admin_user).count() == 1
     assert AuditEntry.objects.filter(action="core.dataset.import", note__startswith="new.xlsx").count() == 1
+    history = AuditEntry.objects.get(action="registry.securitysystem.history")
+    assert history.object_id == str(system.pk) and "imported history" in history.note
 
 
 def test_update_by_id_moves_systems_and_devices_with_their_site(city, city_officer):

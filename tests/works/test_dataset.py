@@ -39,8 +39,8 @@ def hist_system(wuhua_unit, firm):
     return f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit), firm=firm)
 
 
-def test_history_loads_with_copied_columns_and_deadline(hist_system, firm, wuhua_officer):
-    result = dataset_import(actor=wuhua_officer, data=_doc(hist_system, firm))
+def test_history_loads_with_copied_columns_and_deadline(hist_system, firm, admin_user):
+    result = dataset_import(actor=admin_user, data=_doc(hist_system, firm))
     assert result.ok, [str(e) for e in result.errors]
     works = Works.objects.get(code="GC-HIST-1")
     assert (works.district_id, works.site_id) == ("530102", hist_system.site_id)
@@ -79,16 +79,16 @@ def test_another_district_cannot_import_into_wuhua(hist_system, firm, panlong_of
 
 
 @pytest.mark.clause("art_14__para_1")
-def test_an_acceptance_with_its_result_recorded_cannot_be_changed_by_import(hist_system, firm, wuhua_officer):
+def test_an_acceptance_with_its_result_recorded_cannot_be_changed_by_import(hist_system, firm, admin_user):
     """The services refuse any change to an acceptance once its result is recorded; so does the
     import, row by row, while the same row unchanged (an export read back) still passes."""
-    assert dataset_import(actor=wuhua_officer, data=_doc(hist_system, firm)).ok
+    assert dataset_import(actor=admin_user, data=_doc(hist_system, firm)).ok
     acceptance = Acceptance.objects.get()
     unchanged = {"id": acceptance.pk, "code": acceptance.code, "works": "GC-HIST-1", "result": "passed"}
     changed = unchanged | {"result": "failed"}
     for row, ok in ((unchanged, True), (changed, False)):
         doc = json.dumps({"format": "jifang-dataset", "version": 1, "sheets": {"acceptances": [row]}}).encode()
-        result = dataset_import(actor=wuhua_officer, data=doc)
+        result = dataset_import(actor=admin_user, data=doc)
         assert result.ok is ok, [str(e) for e in result.errors]
     assert "art. 14 para. 1" in str(result.errors[0]) and result.errors[0].row == 1
     acceptance.refresh_from_db()

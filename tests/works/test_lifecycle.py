@@ -305,10 +305,11 @@ def test_scheduling_notifies_exactly_the_works_district(works, unit_user, firm_u
         assert not visible(outsider, Notification).exists()
 
 
-def test_an_investor_builder_records_the_pass_and_the_registry_write_is_the_platforms(firm, firm_user,
-                                                                                     wuhua_officer, wuhua_unit):
+def test_an_investor_builder_records_the_pass_and_the_registry_write_is_the_acceptances(firm, firm_user,
+                                                                                       wuhua_officer, wuhua_unit):
     """The builder may be another unit than the site's owner: it organises the acceptance, and the
-    system's facts follow the acceptance record (audited as "system")."""
+    system's facts follow the acceptance record, audited as the acceptance procedure's write by the
+    person who recorded it."""
     investor = f.UnitFactory(district_id="530102")
     investor_user = f.UserFactory(role="unit_user", division_id=None, units=[investor])
     system = f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit), firm=firm, status=SystemStatus.PLANNED,
@@ -318,5 +319,5 @@ def test_an_investor_builder_records_the_pass_and_the_registry_write_is_the_plat
     accept(works, investor_user, firm_user, investor_user)
     system.refresh_from_db()
     assert system.acceptance_result == SystemAcceptance.PASSED
-    entry = AuditEntry.objects.filter(action="registry.securitysystem.update").latest("seq")
-    assert entry.actor_label == "system" and entry.after["acceptance_result"] == "passed"
+    entry = AuditEntry.objects.filter(action="registry.securitysystem.acceptance").latest("seq")
+    assert entry.actor_label == investor_user.username and entry.after["acceptance_result"] == "passed"

@@ -3,13 +3,18 @@ and the reference field that takes an id or a natural key (credit code, site cod
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 from rest_framework.validators import BaseUniqueForValidator, UniqueTogetherValidator, UniqueValidator
 
+from . import writes
 from .errors import NotPermitted
 from .i18n import bilingual
 from .scoping import can_write, visible
+from .services import correct_object
 
 
 def as_api_error(exc):
@@ -103,6 +108,39 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             raise as_api_error(exc) from exc
 
 
+def correction_serializer(model) -> type[serializers.ModelSerializer]:
+    """The input of POST /<id>/correct/: the model's correctable fields (core/writes.py) and a reason."""
+    meta = type("Meta", (), {"model": model, "fields": [*writes.correctable(model), "reason"]})
+    return type(f"{model.__name__}Correction", (serializers.ModelSerializer,), {
+        "Meta": meta, "serializer_related_field": ScopedRefField,
+        "reason": serializers.CharField(max_length=500, write_only=True),
+    })
+
+
+def correct_action(model):
+    """POST /<id>/correct/ {fields..., reason}: the police inside their area or an administrator
+    correct facts only a procedure establishes (core.services.correct_object: audited, with the
+    reason). Any other key is refused, not ignored."""
+    input_class = correction_serializer(model)
+
+    def correct(self, request, pk=None):
+        obj = self.get_object()
+        unknown = set(request.data) - set(input_class.Meta.fields)
+        if unknown:
+            raise ValidationError({k: bilingual("更正不适用于此字段", "a correction does not apply to this field")
+                                   for k in sorted(unknown)})
+        data = input_class(obj, data=request.data, partial=True, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "reason"}
+        try:
+            correct_object(actor=request.user, obj=obj, data=fields, reason=data.validated_data.get("reason", ""))
+        except (NotPermitted, DjangoValidationError) as exc:
+            raise as_api_error(exc) from exc
+        return Response(self.get_serializer(self.get_queryset().get(pk=obj.pk)).data)
+
+    return extend_schema(request=input_class)(action(detail=True, methods=["post"])(correct))
+
+
 def scoped_viewset(model, serializer_class, filterset_class, create_service, update_service, update_kwarg):
     """A ScopedModelViewSet declared in one line: the model, its serializer and FilterSet, and the
     service functions that create and update it (`update_kwarg` names the object argument)."""
@@ -115,4 +153,5 @@ def scoped_viewset(model, serializer_class, filterset_class, create_service, upd
         "update_kwarg": update_kwarg,
         "__module__": serializer_class.__module__.replace(".serializers", ".views"),
         "__doc__": f"{model._meta.verbose_name_plural}: scoped list, detail, create and change.",
+        **({"correct": correct_action(model)} if writes.correctable(model) else {}),
     })

@@ -1,6 +1,6 @@
 """Base form for edit pages: related-object fields are limited to what the user may see, and become
 a text box taking the natural key (credit code, site code...) when the choice would be too long.
-Fields only the police may set (the model's `police_only_fields`) are not shown to anyone else."""
+A field the user may not write (the model's `writes` declaration, core/writes.py) is not offered."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -9,10 +9,9 @@ from django.db.models import Q
 
 from jifang.core.divisions import CITY_CODE, DISTRICTS
 
-from . import uniqueness
+from . import uniqueness, writes
 from .scoping import is_id, scope_q
 from .roles import POLICE_AND_ADMIN, Role
-from .services import police_only
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
@@ -23,25 +22,32 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self._drop_police_only()
+        self._drop_unwritable()
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):
                 self._scope_choice(name, field)
         bootstrapify(self)
 
-    def _drop_police_only(self) -> None:
-        """The service refuses a non-police change to these fields; offering them would only
-        produce an error. On a new row a field is dropped only when the model fills it without
-        input (a default, or blank allowed); a required one stays, so the service decides."""
-        if self.user.role in POLICE_AND_ADMIN:
-            return
+    def _drop_unwritable(self) -> None:
+        """The service refuses a field the user may not write; offering it would only produce an
+        error. On a new row a field is dropped only when the model fills it without input (a
+        default, or blank allowed); a required one stays, so the service decides. Values of a field
+        the user may not choose (a system's status "accepted") leave its choices, except the one
+        recorded now."""
         model = self._meta.model
-        for name in police_only(model, creating=not self.instance.pk):
-            if name not in self.fields:
+        creating = not self.instance.pk
+        model_fields = {f.name for f in model._meta.fields}
+        for name in [n for n in self.fields if n in model_fields]:
+            if not writes.may_offer(self.user, model, name, creating=creating):
+                model_field = model._meta.get_field(name)
+                if not creating or model_field.has_default() or model_field.blank:
+                    del self.fields[name]
                 continue
-            model_field = model._meta.get_field(name)
-            if self.instance.pk or model_field.has_default() or model_field.blank:
-                del self.fields[name]
+            withheld = writes.withheld_values(self.user, model, name, creating=creating)
+            current = getattr(self.instance, name, None)
+            if withheld and hasattr(self.fields[name], "choices"):
+                self.fields[name].choices = [(v, label) for v, label in self.fields[name].choices
+                                             if v not in withheld or v == current]
 
     def _scope_choice(self, name, field):
         model = field.queryset.model
@@ -106,3 +112,23 @@ def bootstrapify(form) -> None:
         else:
             css = "form-control form-control-sm"
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class CorrectionForm(ServiceModelForm):
+    """更正: the facts only a procedure (or a police act) establishes, and the reason, for the police
+    or an administrator (core.services.correct_object decides)."""
+
+    reason = forms.CharField(label=_("reason for the correction"), widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, help_text=_("written to the audit log with the correction"))
+
+    def _drop_unwritable(self) -> None:
+        """The fields are the correctable ones; nobody writes them by a plain edit, which is the point.
+        (`reason` is not a model field, so service_data leaves it out.)"""
+
+
+def correction_form(model) -> type[CorrectionForm]:
+    fields = list(writes.correctable(model))
+    dates = {f.name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+             for f in model._meta.fields if f.name in fields and f.get_internal_type() == "DateField"}
+    return forms.modelform_factory(model, form=CorrectionForm, fields=fields, widgets=dates)
+

@@ -12,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from . import audit, writes
 from .actions import REFUSED, attempt
-from .forms import bootstrapify
+from .forms import bootstrapify, correction_form
 from .pagination import keyset_page, parse_page_size
 from .scoping import can_write, get_visible, visible
+from .roles import POLICE_AND_ADMIN
+from .services import correct_object
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,64 @@ def object_history(obj: Model, *, limit: int = 20) -> list[dict]:
 
 def _url_base(model) -> str:
     return f"{model._meta.app_label}:{model._meta.model_name}"
+
+
+def may_correct(user, obj: Model) -> bool:
+    """The police inside their area and administrators correct what only a procedure establishes."""
+    return bool(writes.correctable(type(obj))) and user.role in POLICE_AND_ADMIN and can_write(user, type(obj), obj)
+
+
+@dataclass(frozen=True)
+class FactOrigin:
+    label: str      # the facts: "the completion acceptance (art. 14)"
+    how: str        # "imported history", "corrected", "recorded by the procedure"
+    entry: object   # the audit row
+
+
+def fact_origins(obj: Model, *, limit: int = 200) -> list[FactOrigin]:
+    """Where the object's reserved facts (core/writes.py) come from now: the newest audit row that
+    wrote each group of them (a procedure's step, a correction with its reason, imported history).
+    One query; callers have read `obj` through get_visible."""
+    from .models import AuditEntry
+
+    model = type(obj)
+    attnames = {f.name: f.attname for f in model._meta.concrete_fields}
+
+    def holds(values: dict, tier, names) -> bool:
+        return any(values.get(attnames[n]) not in (None, "", False)
+                   and writes.tier_of(model, n, values.get(attnames[n]), creating=False) == tier for n in names)
+
+    current = audit.snapshot(obj)
+    groups = {tier: names for tier, names in writes.fact_groups(model).items() if holds(current, tier, names)}
+    if not groups:
+        return []
+    rows = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).only(
+        "seq", "at", "actor_label", "action", "before", "after", "note").order_by("-seq")[:limit]
+    found = {}
+    for entry in rows:
+        before, after = entry.before or {}, entry.after or {}
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        for tier, names in groups.items():
+            if tier not in found and holds(changed, tier, names):
+                found[tier] = FactOrigin(tier_label(tier), origin_label(entry.action), entry)
+    return list(found.values())
+
+
+def tier_label(tier) -> str:
+    from django.utils.translation import get_language
+
+    return tier.zh if (get_language() or "").startswith("zh") else tier.en
+
+
+def origin_label(action: str) -> str:
+    verb = action.rsplit(".", 1)[-1]
+    if verb == "history":
+        return _("imported history")
+    if verb == "correct":
+        return _("corrected")
+    if verb in ("create", "update"):
+        return _("recorded by an edit")
+    return _("recorded by the procedure")
 
 
 class ObjectListView(LoginRequiredMixin, View):
@@ -247,6 +308,8 @@ class ObjectDetailView(LoginRequiredMixin, View):
             # The object was read through get_visible above, so its history is the user's to see.
             "history": object_history(obj, limit=self.history_limit),
             "can_edit": can_write(request.user, self.model, obj),
+            "can_correct": may_correct(request.user, obj),
+            "fact_origins": fact_origins(obj),
             "links": [(link.label, link.href(obj)) for link in self.links
                       if link.roles is None or request.user.role in link.roles],
             "url_base": _url_base(self.model),
@@ -306,4 +369,39 @@ class ObjectEditView(LoginRequiredMixin, View):
             saved = attempt(request, lambda: self.save(request.user, obj, data), success=_("Saved."), form=form)
             if saved is not REFUSED:
                 return redirect(saved.get_absolute_url())
+        return self._render(request, form, obj)
+
+
+class ObjectCorrectView(LoginRequiredMixin, View):
+    """更正 of facts only a procedure (or a police act) establishes: the police inside their area
+    or an administrator, with a reason; core.services.correct_object writes and audits it."""
+
+    model: type[Model] | None = None
+    template_name = "core/object_form.html"
+
+    def get_object(self, request, pk):
+        obj = get_visible(request.user, self.model, pk=pk)
+        if not may_correct(request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def _render(self, request, form, obj):
+        return render(request, self.template_name, {"form": form, "object": obj, "opts": self.model._meta,
+                                                    "url_base": _url_base(self.model), "correcting": True})
+
+    def get(self, request, pk):
+        obj = self.get_object(request, pk)
+        return self._render(request, correction_form(self.model)(instance=obj, user=request.user), obj)
+
+    def post(self, request, pk):
+        obj = self.get_object(request, pk)
+        # a fresh instance: a bound ModelForm writes its values into the one it holds
+        form = correction_form(self.model)(data=request.POST, instance=self.model._default_manager.get(pk=obj.pk),
+                                           user=request.user)
+        if form.is_valid():
+            done = attempt(request, lambda: correct_object(actor=request.user, obj=obj, data=form.service_data(),
+                                                           reason=form.cleaned_data["reason"]),
+                           success=_("Corrected."), form=form)
+            if done is not REFUSED:
+                return redirect(obj.get_absolute_url())
         return self._render(request, form, obj)

@@ -34,6 +34,18 @@ class ScopePaths:
     writers: frozenset = field(default_factory=frozenset)
 
 
+def any_of(*paths: Path) -> Callable[[object], Q]:
+    """A path reached in several ways, any of which grants: `any_of("district_id",
+    "site__district_id")` lets the district that made a record keep it and the district where its
+    site lies now see it (scope follows the object: docs/scoping.md)."""
+    def q(value) -> Q:
+        out = Q(pk__in=[])
+        for path in paths:
+            out |= _q(path, value)
+        return out
+    return q
+
+
 def _q(path: Path, value) -> Q:
     if path is None:
         return Q(pk__in=[])

@@ -8,28 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from . import audit, uniqueness
+from . import audit, uniqueness, writes
 from .errors import NotPermitted, ServiceError
 from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
 
-
-
-def police_only(model, *, creating: bool) -> tuple[str, ...]:
-    """Fields only the police may set. A model may free some of them on creation
-    (`police_only_on_create`): a unit registers its own new site in a district, but only the
-    police move an existing site to another unit or district."""
-    if creating and hasattr(model, "police_only_on_create"):
-        return tuple(model.police_only_on_create)
-    return tuple(getattr(model, "police_only_fields", ()))
-
-
-def refuse_police_only(actor, model, changed: set[str], *, creating: bool = False) -> None:
-    locked = set(police_only(model, creating=creating)) & changed
-    if locked and actor.role not in POLICE_AND_ADMIN:
-        raise NotPermitted(
-            "只有公安机关可以修改：{f}", "only the police may change: {f}", f=", ".join(sorted(locked))
-        )
 
 
 def _attach(obj: Model, data: dict) -> set[str]:
@@ -54,8 +37,7 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
     if not can_write(actor, model):
         raise NotPermitted()
     obj = model()
-    given = {model._meta.get_field(k).name for k, v in data.items() if v not in (None, "", False)}
-    refuse_police_only(actor, model, given, creating=True)
+    writes.refuse(actor, model, writes.as_created(model, data), creating=True)
     _attach(obj, data)
     if prepare:
         prepare(obj)
@@ -75,7 +57,7 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
         raise NotPermitted()
     before = audit.snapshot(obj)
     changed = _attach(obj, data)
-    refuse_police_only(actor, model, changed)
+    writes.refuse(actor, model, _values(obj, changed), creating=False)
     if not changed:
         return obj
     if prepare:
@@ -86,6 +68,63 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
         raise NotPermitted("不能移出您的辖区或单位", "you may not move this outside your area or units")
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,
                  after=audit.snapshot(obj))
+    return obj
+
+
+def _values(obj: Model, names) -> dict:
+    return {name: getattr(obj, obj._meta.get_field(name).attname) for name in names}
+
+
+@transaction.atomic
+def procedure_write(*, actor, obj: Model, procedure: writes.Procedure, data: dict, prepare=None,
+                    action: str | None = None) -> Model:
+    """A workflow's service records the facts its procedure establishes (an acceptance's result on
+    the system). The workflow has already checked that `actor` may take its step; this checks
+    that each field is the procedure's or free to the owner, and audits under the real actor."""
+    model = type(obj)
+    foreign = {name for name, value in data.items()
+               if writes.tier_of(model, name, value, creating=False) not in (procedure, writes.OWNER)}
+    if foreign:
+        raise TypeError(f"{procedure.key} does not write {sorted(foreign)} of {model.__name__}")
+    obj = model._default_manager.select_for_update().get(pk=obj.pk)
+    before = audit.snapshot(obj)
+    if not _attach(obj, data):
+        return obj
+    if prepare:
+        prepare(obj)
+    validate(actor, obj)
+    obj.save()
+    audit.record(actor=actor, action=action or f"{model._meta.label_lower}.{procedure.key}", obj=obj,
+                 before=before, after=audit.snapshot(obj))
+    return obj
+
+
+MIN_REASON = 4
+
+
+@transaction.atomic
+def correct_object(*, actor, obj: Model, data: dict, reason: str) -> Model:
+    """An explicit correction of facts only a procedure (or a police act) establishes, by the
+    police inside their area or an administrator, with the reason written to the audit log."""
+    model = type(obj)
+    obj = model._default_manager.select_for_update().get(pk=obj.pk)
+    if actor.role not in POLICE_AND_ADMIN or not can_write(actor, model, obj):
+        raise NotPermitted("只有公安机关或管理员可以更正", "only the police or an administrator may correct this")
+    allowed = set(writes.correctable(model))
+    names = {model._meta.get_field(k).name for k in data}
+    if not names or names - allowed:
+        raise ServiceError("更正只适用于：{f}", "a correction applies only to: {f}",
+                           f=", ".join(sorted(allowed)) or "—")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON:
+        raise ServiceError("请说明更正的理由", "give the reason for the correction")
+    before = audit.snapshot(obj)
+    if not _attach(obj, data):
+        raise ServiceError("没有需要更正的内容", "nothing to correct")
+    validate(actor, obj)
+    obj.save()
+    audit.record(actor=actor, action=f"{model._meta.label_lower}.correct", obj=obj, before=before,
+                 after=audit.snapshot(obj), note=reason[:500])
     return obj
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jifang.core.scoping import ScopePaths
+from jifang.core.scoping import ScopePaths, any_of
 
 WRITERS_UNIT = frozenset({"unit_user"})
 
@@ -23,6 +23,15 @@ def _not_for_districts(code) -> Q:
     """Complaints go to the city level (art_23 para 3): a district bureau, whose own inspection is
     complained of, does not see them; the city sees all (scoping gives the city no filter)."""
     return Q(pk__in=[])
+
+
+def _orders_at_sites_in(district) -> Q:
+    """Orders about a finding at a site that lies in `district` now (a subquery: no row multiplies)."""
+    return Q(pk__in=OrderItem.objects.filter(finding__site__district_id=district).values("order_id"))
+
+
+def _cases_at_sites_in(district) -> Q:
+    return Q(order_id__in=OrderItem.objects.filter(finding__site__district_id=district).values("order_id"))
 
 
 def new_verify_code() -> str:
@@ -111,6 +120,10 @@ class Inspection(SealedRecord):
                               help_text=_("what the inspectors decided on the spot (art_23 para 1)"))
     amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments",
                                verbose_name=_("amends"))
+
+    # The district that inspected keeps its record; the district where the site lies now sees the
+    # site's whole file; the inspected unit keeps it (its party rights, art_23 para 3): docs/scoping.md.
+    scope = ScopePaths(district=any_of("district_id", "site__district_id"), unit="unit_id")
 
     class Meta:
         ordering = ["-id"]
@@ -254,7 +267,7 @@ class RectificationOrder(SealedRecord):
                                      related_name="+")
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
-    scope = ScopePaths(district="district_id", unit="unit_id", writers=WRITERS_UNIT)
+    scope = ScopePaths(district=any_of("district_id", _orders_at_sites_in), unit="unit_id", writers=WRITERS_UNIT)
 
     class Meta:
         ordering = ["-id"]
@@ -331,7 +344,7 @@ class PenaltyCase(SealedRecord):
                                      related_name="+")
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
 
-    scope = ScopePaths(district="district_id", unit="unit_id", writers=WRITERS_UNIT)
+    scope = ScopePaths(district=any_of("district_id", _cases_at_sites_in), unit="unit_id", writers=WRITERS_UNIT)
 
     class Meta:
         ordering = ["-id"]
@@ -358,6 +371,10 @@ class PenaltyDecision(SealedRecord):
     statement_waived = models.BooleanField(_("unit waived its statement"), default=False)
     decided_at = models.DateTimeField(_("decided at"))
     served_at = models.DateTimeField(_("decision served at"))
+
+    # as its case: the deciding district and the party keep it, the site's district now sees it
+    scope = ScopePaths(district=any_of("district_id", lambda d: Q(case__in=PenaltyCase.objects.filter(
+        _cases_at_sites_in(d)).values("pk"))), unit="unit_id")
 
     class Meta:
         ordering = ["-id"]

@@ -28,6 +28,7 @@ def _carry_site_copies(actor, sites, changed: set[str]) -> None:
         model.objects.filter(site_id__in=ids).update(
             unit_id=Subquery(site.values("unit_id")), district_id=Subquery(site.values("district_id"))
         )
+    services.sites_moved(ids)
 
 
 def _carry_system_copies(actor, systems, changed: set[str]) -> None:

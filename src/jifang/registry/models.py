@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
+from jifang.core.writes import OFFICERS, OWNER, POLICE, ByValue, FieldWrites, Procedure
 from django.core.exceptions import ValidationError
 
 from jifang.core.i18n import bilingual
@@ -20,6 +21,13 @@ from jifang.core.validators import (
 
 WRITERS_UNIT = frozenset({"unit_user"})
 WRITERS_UNIT_FIRM = frozenset({"unit_user", "firm_user"})
+
+# The procedures that alone establish some registry facts (see core/writes.py). The works app runs
+# them and writes their facts through core.services.procedure_write.
+ACCEPTANCE = Procedure("acceptance", zh="竣工验收（第十四条）", en="the completion acceptance (art. 14)",
+                       clause="art_14__para_2")
+NETWORKING = Procedure("networking", zh="联网通知及其确认（第十条、第十三条）",
+                       en="a networking notice and its confirmation (art. 10, 13)", clause="art_13__para_2")
 
 
 def _units_of_firm_systems(firm_id) -> Q:
@@ -76,7 +84,7 @@ class Unit(RegistryModel):
 
     scope = ScopePaths(district="district_id", unit="id", firm=_units_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("credit_code",)
-    police_only_fields = ("kind", "credit_code", "district")
+    writes = FieldWrites({"kind": POLICE, "credit_code": POLICE, "district": POLICE})
 
     class Meta:
         ordering = ["id"]
@@ -110,7 +118,8 @@ class Firm(RegistryModel):
     # units towards a firm, so lists are ordered by id (registration order), never ranked.
     scope = ScopePaths(district="district_id", firm="id", public=True, writers=frozenset({"firm_user"}))
     natural_key_fields = ("credit_code",)
-    police_only_fields = ("credit_code",)
+    # where the firm is registered (it files with that office, art_16): the police keep it, as a unit's
+    writes = FieldWrites({"credit_code": POLICE, "district": POLICE})
 
     class Meta:
         ordering = ["id"]
@@ -191,8 +200,14 @@ class Site(RegistryModel):
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm=_sites_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("code",)
-    police_only_fields = ("art6_point", "designation_number", "designation_date", "unit", "district")
-    police_only_on_create = ("art6_point", "designation_number", "designation_date")
+    # The art_6 category is the police's classification; point 10 and its designation are an act
+    # of police officers (an administrator corrects them, with a reason). A unit registers its new
+    # site in its district; only the police move a site to another unit or district.
+    writes = FieldWrites(
+        {"art6_point": ByValue(POLICE, {10: OFFICERS}), "designation_number": OFFICERS,
+         "designation_date": OFFICERS, "unit": POLICE, "district": POLICE},
+        on_create={"unit": OWNER, "district": OWNER},
+    )
 
     class Meta:
         ordering = ["id"]
@@ -338,8 +353,14 @@ class SecuritySystem(RegistryModel):
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
-    police_only_fields = ("site",)
-    police_only_on_create = ()  # a unit registers a system at its own site (checked after save)
+    # A unit registers a system at its own site (checked after save); only the police move it.
+    # Acceptance facts come from the acceptance, connection facts from the networking notice.
+    writes = FieldWrites(
+        {"site": POLICE, "status": ByValue(OWNER, {"accepted": ACCEPTANCE}),
+         "acceptance_date": ACCEPTANCE, "acceptance_result": ACCEPTANCE, "acceptance_certificate": ACCEPTANCE,
+         "reserved_interface": ACCEPTANCE, "police_connected": NETWORKING, "police_connected_since": NETWORKING},
+        on_create={"site": OWNER},
+    )
 
     class Meta:
         ordering = ["id"]

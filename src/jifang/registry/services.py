@@ -9,7 +9,8 @@ from jifang.core.services import create_object, update_object
 from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
 
 
-def _system_copies(system: SecuritySystem) -> None:
+def system_copies(system: SecuritySystem) -> None:
+    """A system's unit and district are its site's (copied for the million-row queries)."""
     system.unit_id = system.site.unit_id
     system.district_id = system.site.district_id
 
@@ -32,7 +33,7 @@ def _refuse_use_without_acceptance(actor, system: SecuritySystem) -> None:
 
 def _system_prepare(actor):
     def prepare(system: SecuritySystem) -> None:
-        _system_copies(system)
+        system_copies(system)
         _refuse_use_without_acceptance(actor, system)
 
     return prepare
@@ -89,7 +90,23 @@ def site_update(*, actor, site: Site, **data) -> Site:
     Device.objects.filter(site=site).exclude(unit_id=site.unit_id, district_id=site.district_id).update(
         unit_id=site.unit_id, district_id=site.district_id
     )
+    sites_moved([site.pk])
     return site
+
+
+# What other apps carry along when sites change unit or district (works registers its file:
+# docs/scoping.md). Each hook takes the moved sites' ids and updates set-based.
+_SITE_MOVE_HOOKS: list = []
+
+
+def on_site_moved(hook) -> None:
+    if hook not in _SITE_MOVE_HOOKS:
+        _SITE_MOVE_HOOKS.append(hook)
+
+
+def sites_moved(site_ids: list[int]) -> None:
+    for hook in _SITE_MOVE_HOOKS:
+        hook(site_ids)
 
 
 def site_part_create(*, actor, **data) -> SitePart:

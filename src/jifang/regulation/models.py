@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jifang.core.scoping import ScopePaths
+from jifang.core.scoping import ScopePaths, any_of
 
 
 class Outcome(models.TextChoices):
@@ -139,7 +139,14 @@ class Finding(models.Model):
 
     objects = FindingQuerySet.as_manager()
 
-    scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id")
+    # Scope follows the site (docs/scoping.md): the district that recorded the finding keeps it, the
+    # district where the site lies now sees it; the unit it names keeps it (its own history, its
+    # orders), and the site's new owner sees the ones not yet under enforcement, which it must correct.
+    scope = ScopePaths(
+        district=any_of("district_id", "site__district_id"),
+        unit=lambda ids: Q(unit_id__in=ids) | Q(site__unit_id__in=ids, stage=Stage.DETECTED),
+        firm="firm_id",
+    )
     # Columns that are annotations, not fields (list headers read their labels here)
     computed_labels = {"last_seen": _("last seen"), "clause_label": _("clause")}
 

@@ -17,12 +17,8 @@ class WorksForm(ServiceModelForm):
         fields = ["system", "builder", "firm", *WORKS_DETAIL_FIELDS]
         widgets = {n: DATE for n in WORKS_DETAIL_FIELDS if n.endswith("_on")}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # System, builder and firm are fixed once registered; a different job is a new works.
-            for name in ("system", "builder", "firm"):
-                del self.fields[name]
+    # System, builder and firm are fixed once registered (a different job is a new works): the
+    # model's `writes` declaration says so, and ServiceModelForm then leaves them off the edit form.
 
 
 class StepForm(forms.Form):

@@ -16,14 +16,31 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.models import TimeStampedModel
-from jifang.core.scoping import ScopePaths
+from jifang.core.scoping import ScopePaths, any_of
+from jifang.core.writes import COPIED, FIXED, OWNER, ByValue, FieldWrites, Procedure
+from jifang.registry.models import ACCEPTANCE
 
 PARTIES = frozenset({"unit_user", "firm_user"})
 
+# The facts of a works' lifecycle come from its steps (works.services), never from an edit;
+# a design review and a filing are records of their own procedure (core/writes.py).
+LIFECYCLE = Procedure("lifecycle", zh="技防工程的办理步骤（第十四条至第十六条）",
+                      en="the works' lifecycle steps (art. 14-16)", clause="art_14__para_1")
+DESIGN_REVIEW = Procedure("design_review", zh="方案论证（第十四条第一款）", en="the design review (art. 14 para. 1)",
+                          clause="art_14__para_1")
+FILING = Procedure("filing", zh="竣工备案（第十六条）", en="the filing of completed works (art. 16)",
+                   clause="art_16__para_1")
+LIFECYCLE_DATES = ("design_approved_on", "started_on", "completed_on", "first_acceptance_on", "accepted_on",
+                   "live_on")
+REGISTRATION = ("code", "system", "builder", "firm", "registered_on")
 
-def _unit_works(unit_ids) -> Q:
-    """A unit sees the works at its own sites and the works it commissions as builder."""
-    return Q(unit_id__in=unit_ids) | Q(builder_id__in=unit_ids)
+
+def _unit_works(unit_ids, prefix: str = "") -> Q:
+    """A unit sees the works at the sites it owns now (`unit` follows the site: docs/scoping.md),
+    and the works it commissions as builder until the system is put into use; a unit that lost
+    the site after that has no business with its drawings (art_18)."""
+    return (Q(**{f"{prefix}unit_id__in": unit_ids})
+            | (Q(**{f"{prefix}builder_id__in": unit_ids}) & ~Q(**{f"{prefix}status": "in_use"})))
 
 
 def _firm_works(firm_id) -> Q:
@@ -35,7 +52,7 @@ def _via_works(prefix: str) -> ScopePaths:
     """The scope of a row that belongs to one works: the works' own scope, reached through `prefix`."""
     return ScopePaths(
         district=f"{prefix}__district_id",
-        unit=lambda ids: Q(**{f"{prefix}__unit_id__in": ids}) | Q(**{f"{prefix}__builder_id__in": ids}),
+        unit=lambda ids: _unit_works(ids, f"{prefix}__"),
         firm=lambda fid: Q(**{f"{prefix}__firm_id": fid}) | Q(**{f"{prefix}__design_firm_id": fid}),
         writers=PARTIES,
     )
@@ -110,6 +127,12 @@ class Works(TimeStampedModel):
 
     scope = ScopePaths(district="district_id", unit=_unit_works, firm=_firm_works, writers=PARTIES)
     natural_key_fields = ("code",)
+    # Registration fixes the system, builder and firm (a different job is a new works).
+    writes = FieldWrites(
+        {"status": ByValue(LIFECYCLE, {"registered": OWNER}), **dict.fromkeys(LIFECYCLE_DATES, LIFECYCLE),
+         **dict.fromkeys(REGISTRATION, FIXED), "filed_on": COPIED},
+        on_create=dict.fromkeys(REGISTRATION, OWNER),
+    )
 
     class Meta:
         ordering = ["id"]
@@ -152,6 +175,7 @@ class DesignReview(TimeStampedModel):
 
     scope = _via_works("works")
     natural_key_fields = ("works", "version")
+    writes = FieldWrites(record=DESIGN_REVIEW)
 
     class Meta:
         ordering = ["works", "version", "id"]
@@ -278,6 +302,7 @@ class Acceptance(TimeStampedModel):
 
     scope = _via_works("works")
     natural_key_fields = ("code",)
+    writes = FieldWrites(record=ACCEPTANCE)
 
     class Meta:
         ordering = ["works", "round"]
@@ -376,13 +401,15 @@ class Filing(TimeStampedModel):
                                     related_name="+", verbose_name=_("received by"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
+    # The filing is part of the works' file and follows it (the district where the site lies now).
     scope = ScopePaths(
-        district="district_id",
-        unit=lambda ids: Q(works__unit_id__in=ids) | Q(works__builder_id__in=ids),
+        district="works__district_id",
+        unit=lambda ids: _unit_works(ids, "works__"),
         firm="firm_id",
         writers=frozenset({"firm_user"}),
     )
     natural_key_fields = ("receipt_number",)
+    writes = FieldWrites(record=FILING)
 
     class Meta:
         ordering = ["id"]
@@ -432,8 +459,9 @@ class NetworkingNotice(TimeStampedModel):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
 
-    scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id",
-                       writers=frozenset({"unit_user"}))
+    # The issuing district keeps its notice; the district and unit of the system now see it.
+    scope = ScopePaths(district=any_of("district_id", "system__district_id"), unit="system__unit_id",
+                       firm="system__firm_id", writers=frozenset({"unit_user"}))
     natural_key_fields = ("number",)
 
     class Meta:

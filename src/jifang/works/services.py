@@ -13,16 +13,16 @@ import datetime as dt
 import hashlib
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone, translation
 
 from jifang.core.roles import Role
 from jifang.core import audit, uploads
 from jifang.core.errors import NotPermitted, ServiceError
-from jifang.core.scoping import can_write
+from jifang.core.services import procedure_write
 from jifang.registry import services as registry_services
+from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, Site, SystemStatus
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
-from jifang.registry.models import Device, SecuritySystem, SystemStatus
 
 from . import deadlines
 from .models import (
@@ -64,7 +64,10 @@ def _unit_ids(actor) -> set[int]:
 
 
 def is_builder(actor, works: Works) -> bool:
-    return bool(_unit_ids(actor) & {works.builder_id, works.unit_id})
+    """The unit owning the site now, or the builder until the system is put into use (its last
+    step); as the works' scope says (models._unit_works)."""
+    units = _unit_ids(actor)
+    return works.unit_id in units or (works.builder_id in units and works.status != WorksStatus.IN_USE)
 
 
 def is_works_firm(actor, works: Works) -> bool:
@@ -118,6 +121,23 @@ def _notify(*, works: Works, kind: str, acceptance: Acceptance | None = None, du
     """One line in the queue of exactly the works' district office."""
     return Notification.objects.create(district_id=works.district_id, kind=kind, works=works, acceptance=acceptance,
                                        due_on=due_on)
+
+
+# --- a site that moves (docs/scoping.md) -------------------------------------------------------------
+
+def works_follow_sites(site_ids: list[int]) -> None:
+    """A works file follows its site to another unit or district, as its system does: the works'
+    owning unit and supervising district become the site's; an acceptance not yet held and the
+    queue's open lines go to the new district's office. Held acceptances and handled lines keep
+    the district that acted. Set-based: one UPDATE per table."""
+    site = Site.objects.filter(pk=OuterRef("site_id"))
+    Works.objects.filter(site_id__in=site_ids).update(unit_id=Subquery(site.values("unit_id")),
+                                                      district_id=Subquery(site.values("district_id")))
+    works = Works.objects.filter(pk=OuterRef("works_id"))
+    Acceptance.objects.filter(works__site_id__in=site_ids, result=AcceptanceResult.PENDING).update(
+        district_id=Subquery(works.values("district_id")))
+    Notification.objects.filter(works__site_id__in=site_ids, handled_at__isnull=True).update(
+        district_id=Subquery(works.values("district_id")))
 
 
 # --- registration ----------------------------------------------------------------------------------
@@ -471,24 +491,9 @@ def _system_after_acceptance(actor, system: SecuritySystem, acceptance: Acceptan
             data["status"] = SystemStatus.ACCEPTED
     elif system.status != SystemStatus.IN_USE:
         data |= {"acceptance_result": SystemAcceptance.FAILED, "acceptance_date": acceptance.held_on}
-    registry_services.system_update(actor=_registry_actor(actor, system), system=system, **data)
-
-
-def _registry_actor(actor, system: SecuritySystem):
-    """The builder of a works may not be the system's owner; the acceptance record is the authority
-    then, and the registry write is made in the system's name ("system" in the audit log)."""
-    return actor if can_write(actor, SecuritySystem, system) else _SystemActor()
-
-
-class _SystemActor:
-    """The platform acting on a record another service decided (audit label "system")."""
-
-    pk = None
-    role = Role.ADMIN
-    is_authenticated = True
-    is_active = True
-    username = "system"
-    division_id = None
+    # The acceptance record is the authority, whoever recorded it (the builder may not own the
+    # system): the registry's acceptance facts are the procedure's (core/writes.py).
+    procedure_write(actor=actor, obj=system, procedure=ACCEPTANCE, data=data, prepare=registry_services.system_copies)
 
 
 # --- going live (art_14 para 2) -----------------------------------------------------------------------------
@@ -507,9 +512,10 @@ def works_go_live(*, actor, works: Works, live_on: dt.date) -> Works:
     works.status, works.live_on = WorksStatus.IN_USE, live_on
     _save(actor, works, "works.works.go_live", before, ["status", "live_on", "updated_at"])
     system = works.system
-    # registry.system_update refuses in_use for units and firms unless the acceptance passed.
-    registry_services.system_update(actor=_registry_actor(actor, system), system=system,
-                                    status=SystemStatus.IN_USE, in_use_since=system.in_use_since or live_on)
+    # The works passed its acceptance (checked above): art_14 para 2 lets the system go live.
+    procedure_write(actor=actor, obj=system, procedure=ACCEPTANCE, action="registry.securitysystem.go_live",
+                    data={"status": SystemStatus.IN_USE, "in_use_since": system.in_use_since or live_on},
+                    prepare=registry_services.system_copies)
     return works
 
 
@@ -614,7 +620,7 @@ def notice_confirm(*, actor, notice: NetworkingNotice, connected_on: dt.date) ->
     before = audit.snapshot(notice)
     notice.status, notice.connected_on = NoticeStatus.CONNECTED, connected_on
     _save(actor, notice, "works.notice.confirm", before, ["status", "connected_on", "updated_at"])
-    registry_services.system_update(actor=_registry_actor(actor, notice.system), system=notice.system,
-                                    police_connected=True, police_connected_since=connected_on)
+    procedure_write(actor=actor, obj=notice.system, procedure=NETWORKING,
+                    data={"police_connected": True, "police_connected_since": connected_on})
     return notice
 

@@ -1,6 +1,9 @@
 """技防工程 works: design review, construction, acceptance, go-live and firms' filings (art_8, 10, 13-17)."""
 from django.urls import path
 
+from jifang.core.generic import ObjectCorrectView
+
+from . import models as m
 from . import views
 
 app_name = "works"
@@ -22,6 +25,7 @@ urlpatterns = [
     path("add/", views.WorksEdit.as_view(), name="works_add"),
     path("<int:pk>/", views.WorksDetail.as_view(), name="works_detail"),
     path("<int:pk>/edit/", views.WorksEdit.as_view(), name="works_edit"),
+    path("<int:pk>/correct/", ObjectCorrectView.as_view(model=m.Works), name="works_correct"),
     *[path(f"<int:pk>/{key.replace('_', '-')}/", view.as_view(), name=f"step_{key}") for key, view in STEPS.items()],
     path("acceptances/<int:pk>/attend/", views.AttendanceRecord.as_view(), name="step_attend"),
     path("acceptances/<int:pk>/result/", views.AcceptanceResultRecord.as_view(), name="step_result"),

@@ -9,7 +9,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jifang.core.api import ScopedModelViewSet, as_api_error
+from jifang.core.api import ScopedModelViewSet, as_api_error, correct_action
 from jifang.core.errors import NotPermitted
 from jifang.core.scoping import visible
 
@@ -64,6 +64,7 @@ class WorksViewSet(ScopedModelViewSet):
         return Response([{"on": e.on, "what": e.what, "detail": e.detail}
                          for e in selectors.timeline(self.get_object())])
 
+    correct = correct_action(m.Works)
     review = _step("review", s.ReviewInput, lambda u, w, d: services.review_record(actor=u, works=w, **d))
     documents = _step("documents", s.DocumentInput, lambda u, w, d: services.document_upload(actor=u, works=w, **d))
     start = _step("start", s.StartInput, lambda u, w, d: services.construction_start(actor=u, works=w, **d))
