@@ -274,6 +274,12 @@ def uri_user(value: str) -> str:
     return match.group(1) if match else ""
 
 
+def uri_host(value: str) -> str:
+    """The host part after the user: `3402000000` of `<sip:34020000001320000001@3402000000>`."""
+    match = re.search(r"sips?:[^@;>\s]+@([^;>\s:]+)", value)
+    return match.group(1) if match else ""
+
+
 def response(request: Message, status: int, reason: str = "", *, to_tag: str = "",
              headers: list[tuple[str, str]] = (), body: bytes = b"") -> Message:
     out = Message(status=status, reason=reason or REASONS.get(status, ""))
