@@ -205,7 +205,8 @@ class SystemRetention(models.Model):
     verdict = models.CharField(_("retention proven"), max_length=12)
     proof = models.ForeignKey(RetentionProof, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("evidence"))
-    proven_at = models.DateTimeField(_("date of proof"))
+    proven_at = models.DateTimeField(_("time of proof"))
+    proven_on = models.DateField(_("date of proof"), help_text=_("local date of the proof, as findings cite it"))
     required_days = models.PositiveIntegerField(_("days required"))
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from jifang.accounts.divisions import DISTRICTS
 from jifang.core import audit, secrets
@@ -286,4 +287,5 @@ def _system_verdict(proof: RetentionProof) -> None:
         system_id=proof.system_id,
         defaults={"district_id": proof.district_id, "unit_id": proof.unit_id, "site_id": proof.site_id,
                   "verdict": verdict, "proof_id": cite["pk"], "proven_at": cite["asked_at"],
+                  "proven_on": timezone.localdate(cite["asked_at"]),
                   "required_days": proof.required_days})
