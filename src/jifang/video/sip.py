@@ -171,14 +171,22 @@ def _check_mandatory(message: Message) -> None:
         raise SipError(400, "Bad CSeq")
 
 
-def parse_head(head_bytes: bytes) -> Message:
+def parse_head(head_bytes: bytes, *, lenient: bool = False) -> Message:
+    """The start line and headers. `lenient` accepts any `METHOD uri version` start line (to answer
+    a request its error, e.g. 505 for another SIP version)."""
     try:
         head = head_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise SipError(400, "Header Not UTF-8") from None
     first, _, _ = head.partition("\n")
     message = Message()
-    _start(first.rstrip("\r"), message)
+    try:
+        _start(first.rstrip("\r"), message)
+    except SipError:
+        parts = first.split()
+        if not lenient or len(parts) != 3 or not _TOKEN.match(parts[0]) or parts[0].upper() == "SIP/2.0":
+            raise
+        message.method, message.uri = parts[0].upper(), parts[1]
     message.headers = _parse_headers(_header_lines(head))
     return message
 
@@ -229,7 +237,7 @@ def respondable(data: bytes) -> Message | None:
     its error (a response must echo Via, From, To, Call-ID and CSeq); None means stay silent."""
     try:
         head_bytes, _ = _split_head(data[:MAX_MESSAGE])
-        message = parse_head(head_bytes)
+        message = parse_head(head_bytes, lenient=True)
         _check_mandatory(message)
     except (SipError, Incomplete, ValueError):
         return None
