@@ -8,6 +8,7 @@ devices) so that scoped lists and the online rate per area are index scans.
 """
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -70,6 +71,9 @@ class Endpoint(Placed):
     def __str__(self):
         return self.gb28181_id
 
+    def get_absolute_url(self):
+        return reverse("video:endpoint_detail", args=[self.pk])
+
 
 class TransitionReason(models.TextChoices):
     REGISTERED = "registered", _("registered")
@@ -122,6 +126,12 @@ class UnknownDevice(models.Model):
         verbose_name = _("unknown video device")
         verbose_name_plural = _("unknown video devices")
 
+    def __str__(self):
+        return self.gb28181_id
+
+    def get_absolute_url(self):
+        return reverse("video:unknowndevice_list") + f"?q={self.gb28181_id}"
+
 
 class ChannelStatus(models.TextChoices):
     ON = "on", pgettext_lazy("channel status", "online")
@@ -156,6 +166,9 @@ class Channel(Placed):
     def __str__(self):
         return self.name or self.gb28181_id
 
+    def get_absolute_url(self):
+        return reverse("video:channel_detail", args=[self.pk])
+
 
 class ProofOutcome(models.TextChoices):
     PRESENT = "present", _("recordings present")
@@ -187,7 +200,10 @@ class RetentionProof(Placed):
         verbose_name_plural = _("retention proofs")
 
     def __str__(self):
-        return f"{self.device_id} {self.asked_at:%Y-%m-%d %H:%M} {self.outcome}"
+        return f"#{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("video:retentionproof_detail", args=[self.pk])
 
 
 class SystemRetention(models.Model):
