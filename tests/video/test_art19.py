@@ -21,6 +21,7 @@ def _findings(rule_id):
 
 
 @pytest.mark.clause("art_19__para_1")
+@pytest.mark.rule("art19-retention-proven-short", "violating")
 @pytest.mark.django_db(transaction=True)
 def test_a_proven_29_day_retention_is_a_violation_citing_its_evidence(gateway):
     """The device keeps 29 days: asked for recordings at now minus 30 days it lists none."""
@@ -48,7 +49,7 @@ def _proof(system_days: int, outcome_items):
                                        site_id=nvr.site_id, system_id=nvr.system_id)
     services.catalog_received(endpoint_id=endpoint.pk, items=[{"DeviceID": CH1, "Name": "南门"}], at=timezone.now())
     channel = Channel.objects.get(device=camera)
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=0)          # the gateway asks in whole seconds
     window = (now - dt.timedelta(days=30, minutes=30), now - dt.timedelta(days=30) + dt.timedelta(minutes=30))
     services.proof_recorded(channel_id=channel.pk, sn=1, asked_at=now, answered_at=now, window=window,
                             required_days=30, items=outcome_items(window), parse_time=parse_local)
@@ -60,6 +61,7 @@ def _iso(moment):
 
 
 @pytest.mark.clause("art_19__para_1")
+@pytest.mark.rule("art19-retention-proven-short", "compliant")
 @pytest.mark.django_db
 def test_a_proof_of_30_days_outweighs_a_low_declared_value():
     system = _proof(20, lambda w: [{"StartTime": _iso(w[0] - dt.timedelta(days=1)), "EndTime": _iso(w[1])}])
@@ -84,3 +86,15 @@ def test_recordings_outside_the_window_are_no_proof():
     system = _proof(30, lambda w: [{"StartTime": _iso(timezone.now() - dt.timedelta(days=1)),
                                    "EndTime": _iso(timezone.now())}])
     assert SystemRetention.objects.get(system=system).verdict == "short"
+
+
+@pytest.mark.clause("art_19__para_1")
+@pytest.mark.rule("art19-retention-proven-short", "boundary")
+@pytest.mark.django_db
+@pytest.mark.parametrize("seconds_before, verdict, violation", [(0, "proven", False), (1, "short", True)])
+def test_a_recording_ending_at_the_window_start_is_proof_one_second_earlier_is_not(seconds_before, verdict, violation):
+    system = _proof(30, lambda w: [{"StartTime": _iso(w[0] - dt.timedelta(days=2)),
+                                   "EndTime": _iso(w[0] - dt.timedelta(seconds=seconds_before))}])
+    assert SystemRetention.objects.get(system=system).verdict == verdict
+    regulation.scan(actor=None)
+    assert bool(_findings("art19-retention-proven-short")) is violation

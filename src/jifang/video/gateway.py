@@ -465,7 +465,7 @@ class Gateway:
         days = await self.db(retention_days, as_of=timezone.localdate(asked))
         if not days:
             return
-        centre = asked - dt.timedelta(days=days)
+        centre = (asked - dt.timedelta(days=days)).replace(microsecond=0)   # the query speaks whole seconds
         half = dt.timedelta(minutes=self.config.proof_window_minutes / 2)
         window = (centre - half, centre + half)
         sn, pending = self.send_query(session, "RecordInfo", channel_gb_id, StartTime=local_text(window[0]),
