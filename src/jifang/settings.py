@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "jifang.duties",
     "jifang.video",
     "jifang.dashboards",
+    "jifang.demo",
 ]
 
 MIDDLEWARE = [

@@ -98,3 +98,28 @@ def test_a_recording_ending_at_the_window_start_is_proof_one_second_earlier_is_n
     assert SystemRetention.objects.get(system=system).verdict == verdict
     regulation.scan(actor=None)
     assert bool(_findings("art19-retention-proven-short")) is violation
+
+
+@pytest.mark.clause("art_19__para_1")
+@pytest.mark.django_db(transaction=True)
+def test_an_outage_produced_over_sip_becomes_an_art19_finding(gateway, wuhua_unit, unit_user):
+    """The recorder falls silent: the gateway opens an outage; the engine asks the unit for its cause
+    (undetermined), and once the unit names a fault it is a violation."""
+    from jifang.duties import services as duties
+    from jifang.duties.models import Outage
+
+    nvr = f.DeviceFactory(gb28181_id=DEV, kind="nvr", system__site__unit=wuhua_unit)
+    run = gateway.sipp("device.xml", dev=DEV, answers="answers.xml")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert gateway.wait_for(lambda: Outage.objects.filter(device=nvr, ended_at__isnull=True).exists())
+    outage = Outage.objects.get(device=nvr)
+    assert outage.source == "video_gateway" and outage.cause == "unknown"
+    # two days on, the interruption is longer than the pack's threshold
+    as_of = timezone.localdate() + dt.timedelta(days=2)
+    regulation.scan(actor=None, as_of=as_of)
+    [finding] = _findings("art19-interruption-ongoing")
+    assert finding.subject_id == outage.pk and finding.outcome == "undetermined"
+    duties.outage_explain(actor=unit_user, outage=outage, cause="fault", note="录像机电源故障")
+    regulation.scan(actor=None, as_of=as_of)
+    [finding] = _findings("art19-interruption-ongoing")
+    assert finding.outcome == "violation" and finding.facts["source"] == "video_gateway"

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from jifang.accounts.divisions import DISTRICTS
+from jifang.core.divisions import DISTRICTS
 from jifang.core import audit, secrets
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.scoping import can_write
