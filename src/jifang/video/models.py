@@ -76,7 +76,7 @@ class Endpoint(Placed):
 
 
 class TransitionReason(models.TextChoices):
-    REGISTERED = "registered", _("registered")
+    REGISTERED = "registered", pgettext_lazy("video transition", "registered")
     KEEPALIVE = "keepalive", _("keepalive after silence")
     UNREGISTERED = "unregistered", _("unregistered (Expires: 0)")
     KEEPALIVE_MISSED = "keepalive_missed", _("keepalives missed")
