@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import random
 import secrets as random_tokens
 import socket
 import time
@@ -34,6 +35,14 @@ MAX_EXPIRES = 86_400
 MAX_TCP_CONNECTIONS = 20_000
 MAX_TCP_PER_SOURCE = 64
 MAX_SOURCES_TRACKED = 50_000
+
+
+_TOKENS = random.Random(random_tokens.randbits(64))
+
+
+def _token(bits: int) -> str:
+    """Tags, branches and Call-IDs only need to be unique, not secret (os.urandom per reply is slow)."""
+    return format(_TOKENS.getrandbits(bits), "x")
 
 
 def local_text(moment: dt.datetime) -> str:
@@ -149,6 +158,43 @@ class Pending:
     answered: bool = False
 
 
+class Batcher:
+    """Collects the calls of one moment and makes them one database call (`function(items=[...])`
+    returning one result per item); each caller awaits its own result. This is what lets one
+    database thread keep up with thousands of devices."""
+
+    def __init__(self, gateway: "Gateway", function, delay: float = 0.005, limit: int = 2000):
+        self.gateway, self.function, self.delay, self.limit = gateway, function, delay, limit
+        self.items: list[tuple[object, asyncio.Future]] = []
+
+    async def __call__(self, item):
+        future = asyncio.get_running_loop().create_future()
+        self.items.append((item, future))
+        if len(self.items) == 1:
+            self.gateway._spawn(self._flush(self.delay))
+        elif len(self.items) >= self.limit:
+            self.gateway._spawn(self._flush(0))
+        return await asyncio.shield(future)
+
+    async def _flush(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        batch, self.items = self.items, []
+        if not batch:
+            return
+        try:
+            results = await self.gateway.db(self.function, items=[item for item, _ in batch])
+        except Exception as exc:
+            log.exception("batched %s failed", getattr(self.function, "__name__", "call"))
+            results = [exc] * len(batch)
+        for (_, future), result in zip(batch, results):
+            if not future.done():
+                future.set_exception(result) if isinstance(result, Exception) else future.set_result(result)
+
+
+KNOWN_TTL = 30.0          # seconds a device's endpoint and password stay cached (password changes: within this)
+KNOWN_CACHE_MAX = 500_000
+
+
 class Gateway:
     def __init__(self, config: Config, *, inline_db: bool = False):
         """inline_db runs the database calls on the loop's own thread (the tests, which share one
@@ -161,6 +207,10 @@ class Gateway:
         self.sessions: dict[str, Session] = {}
         self.pending: dict[tuple[str, int], Pending] = {}
         self.keepalives: set[int] = set()
+        self.known_cache: dict[str, tuple[services.Known, float]] = {}
+        self.lookup_known = Batcher(self, _known_devices)
+        self.lookup_registered = Batcher(self, _registrations)
+        self.record_registration = Batcher(self, services.registrations_recorded)
         self.sn = random_tokens.randbelow(10_000)
         self.cseq = 0
         self.udp: asyncio.DatagramTransport | None = None
@@ -278,7 +328,7 @@ class Gateway:
             self.reply(peer, message, 500)
 
     def reply(self, peer: Peer, request: sip.Message, status: int, reason: str = "", headers=()) -> None:
-        tag = random_tokens.token_hex(4) if status >= 200 else ""
+        tag = _token(32) if status >= 200 else ""
         peer.send(sip.response(request, status, reason, to_tag=tag, headers=list(headers)).to_bytes())
 
     # --- REGISTER ------------------------------------------------------------------------------
@@ -295,7 +345,7 @@ class Gateway:
         if len(device_id) != 20 or not device_id.isdigit() or expires is None:
             self.reply(peer, message, 400)
             return
-        known = await self.db(services.known_device, gb28181_id=device_id)
+        known = await self._known(device_id)
         now = timezone.now()
         if known is None:
             self.stats["refused"] += 1
@@ -318,6 +368,17 @@ class Gateway:
             return
         await self._registered(message, peer, known, expires, now)
 
+    async def _known(self, device_id: str) -> services.Known | None:
+        cached = self.known_cache.get(device_id)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        known = await self.lookup_known(device_id)
+        if known is not None:
+            if len(self.known_cache) >= KNOWN_CACHE_MAX:
+                self.known_cache.clear()
+            self.known_cache[device_id] = (known, time.monotonic() + KNOWN_TTL)
+        return known
+
     def _challenge(self, peer: Peer, message: sip.Message, *, stale: bool = False) -> None:
         header = digest.challenge(self.config.realm, self.nonces.issue(), stale=stale)
         self.reply(peer, message, 401, headers=[("WWW-Authenticate", header)])
@@ -330,8 +391,9 @@ class Gateway:
             self.sessions.pop(device_id, None)
             self.reply(peer, message, 200, headers=[("Expires", "0")])
             return
-        await self.db(services.registered, endpoint_id=known.endpoint_id, at=now, expires=expires,
-                      contact=peer.label, transport=peer.transport, source=peer.label, node=self.config.node)
+        await self.record_registration({"endpoint_id": known.endpoint_id, "at": now, "expires": expires,
+                                        "contact": peer.label, "transport": peer.transport, "source": peer.label,
+                                        "node": self.config.node})
         previous = self.sessions.get(device_id)
         fresh = previous is None or previous.expires_at < time.monotonic()
         session = Session(known, peer, time.monotonic() + expires, realm=sip.uri_host(message.get("To") or ""))
@@ -370,20 +432,24 @@ class Gateway:
 
     async def _session(self, device_id: str, peer: Peer) -> Session | None:
         """This process's session for the device, or one built from the database when the device
-        registered with another gateway process; None when it is not registered."""
+        registered with another gateway process; None when it is not registered. Lookups of
+        devices this process does not know are batched: one query for all asked at once."""
         session = self.sessions.get(device_id)
         if session is not None and session.expires_at >= time.monotonic():
             session.peer = peer
             return session
         if len(device_id) != 20 or not device_id.isdigit():
             return None
-        row = await self.db(_registration, gb28181_id=device_id)
+        row = await self.lookup_registered(device_id)
         if row is None:
             return None
-        known, remaining = row
-        session = Session(known, peer, time.monotonic() + remaining)
-        session.interrogated_at = time.monotonic()   # its own gateway process asked it already
-        self.sessions[device_id] = session
+        session = self.sessions.get(device_id)
+        if session is None or session.expires_at < time.monotonic():
+            known, remaining = row
+            session = Session(known, peer, time.monotonic() + remaining)
+            session.interrogated_at = time.monotonic()   # its own gateway process asked it already
+            self.sessions[device_id] = session
+        session.peer = peer
         return session
 
     def _answer(self, device_id: str, body: manscdp.Manscdp) -> None:
@@ -413,10 +479,10 @@ class Gateway:
         domain = session.realm or self.config.realm
         request = sip.Message(method="MESSAGE", uri=f"sip:{target}@{domain}")
         request.headers = [
-            ("Via", f"SIP/2.0/{session.peer.transport} {host}:{port};rport;branch=z9hG4bK{random_tokens.token_hex(8)}"),
-            ("From", f"<sip:{self.config.platform_id}@{self.config.realm}>;tag={random_tokens.token_hex(4)}"),
+            ("Via", f"SIP/2.0/{session.peer.transport} {host}:{port};rport;branch=z9hG4bK{_token(64)}"),
+            ("From", f"<sip:{self.config.platform_id}@{self.config.realm}>;tag={_token(32)}"),
             ("To", f"<sip:{target}@{domain}>"),
-            ("Call-ID", f"{random_tokens.token_hex(8)}@{host}"),
+            ("Call-ID", f"{_token(64)}@{host}"),
             ("CSeq", f"{self.cseq} MESSAGE"),
             ("Max-Forwards", "70"),
             ("User-Agent", "Jifang"),
@@ -535,17 +601,21 @@ class _Udp(asyncio.DatagramProtocol):
 
 # --- database helpers run in the worker thread ----------------------------------------------------
 
-def _registration(*, gb28181_id: str):
+def _registrations(*, items: list[str]) -> list:
+    """For each device ID, whether it is registered (possibly with another gateway process): (Known
+    without the password, which a keepalive does not need; seconds its registration has left) or None."""
     from .models import Endpoint
 
-    row = Endpoint.objects.filter(gb28181_id=gb28181_id).values("expires_at").first()
-    if row is None or row["expires_at"] is None:
-        return None
-    remaining = (row["expires_at"] - timezone.now()).total_seconds()
-    if remaining <= 0:
-        return None
-    known = services.known_device(gb28181_id)
-    return (known, remaining) if known else None
+    now = timezone.now()
+    rows = Endpoint.objects.filter(gb28181_id__in=set(items), expires_at__gt=now).values_list(
+        "pk", "device_id", "gb28181_id", "expires_at")
+    found = {gb_id: (services.Known(pk, device_id, gb_id, ""), (expires - now).total_seconds())
+             for pk, device_id, gb_id, expires in rows}
+    return [found.get(gb_id) for gb_id in items]
+
+
+def _known_devices(*, items: list[str]) -> list:
+    return services.known_devices(items)
 
 
 def _proof_targets(*, channel_ids: list[int]) -> list[tuple[int, str]]:

@@ -99,23 +99,40 @@ class Known:
     password: str
 
 
-def known_device(gb28181_id: str) -> Known | None:
-    """The endpoint for a registry device with this ID (created on first contact); None if unknown."""
-    endpoint = Endpoint.objects.filter(gb28181_id=gb28181_id).first()
+def _endpoint_for_new(device: Device) -> Endpoint:
+    endpoint = Endpoint(device=device, gb28181_id=device.gb28181_id)
+    endpoint.place_from(device)
+    try:
+        with transaction.atomic():
+            endpoint.save()
+    except IntegrityError:      # another gateway process created it meanwhile
+        endpoint = Endpoint.objects.get(gb28181_id=device.gb28181_id)
+    return endpoint
+
+
+def known_devices(gb28181_ids: list[str]) -> list[Known | None]:
+    """For each ID, the endpoint of the registry device with that ID (created on first contact), or
+    None when no registry device has it. One query for IDs seen before."""
+    wanted = list(dict.fromkeys(gb28181_ids))
+    endpoints = {e.gb28181_id: e for e in Endpoint.objects.filter(gb28181_id__in=wanted)
+                 .only("pk", "device_id", "gb28181_id", "password_token")}
+    missing = [gb_id for gb_id in wanted if gb_id not in endpoints]
+    if missing:
+        for device in Device.objects.filter(gb28181_id__in=missing).exclude(status="removed"):
+            endpoints[device.gb28181_id] = _endpoint_for_new(device)
+    return [_known(endpoints.get(gb_id)) for gb_id in gb28181_ids]
+
+
+def _known(endpoint: Endpoint | None) -> Known | None:
     if endpoint is None:
-        device = Device.objects.filter(gb28181_id=gb28181_id).exclude(status="removed").first()
-        if device is None:
-            return None
-        endpoint = Endpoint(device=device, gb28181_id=gb28181_id)
-        endpoint.place_from(device)
-        try:
-            with transaction.atomic():
-                endpoint.save()
-        except IntegrityError:      # another gateway process created it meanwhile
-            endpoint = Endpoint.objects.get(gb28181_id=gb28181_id)
+        return None
     password = (secrets.decrypt(PASSWORD_PURPOSE, endpoint.password_token).decode() if endpoint.password_token
                 else settings.JIFANG_SIP_DEFAULT_PASSWORD)
-    return Known(endpoint.pk, endpoint.device_id, gb28181_id, password)
+    return Known(endpoint.pk, endpoint.device_id, endpoint.gb28181_id, password)
+
+
+def known_device(gb28181_id: str) -> Known | None:
+    return known_devices([gb28181_id])[0]
 
 
 def unknown_seen(*, gb28181_id: str, source: str, at: dt.datetime) -> None:
@@ -159,12 +176,26 @@ def _flip(endpoint_ids: list[int], *, online: bool, at: dt.datetime, reason: str
 
 
 @transaction.atomic
+def registrations_recorded(*, items: list[dict]) -> list[None]:
+    """Persist a batch of successful REGISTERs (keys endpoint_id, at, expires, contact, transport,
+    source, node) in one transaction; endpoints that were offline come online."""
+    latest = {item["endpoint_id"]: item for item in items}
+    Endpoint.objects.bulk_update([
+        Endpoint(pk=pk, registered_at=i["at"], expires_at=i["at"] + dt.timedelta(seconds=i["expires"]),
+                 last_seen_at=i["at"], contact=i["contact"][:64], transport=i["transport"], gateway_node=i["node"][:64])
+        for pk, i in latest.items()], ["registered_at", "expires_at", "last_seen_at", "contact", "transport",
+                                       "gateway_node"])
+    for pk in Endpoint.objects.filter(pk__in=list(latest), online=False).values_list("pk", flat=True):
+        item = latest[pk]
+        _flip([pk], online=True, at=item["at"], reason=TransitionReason.REGISTERED, source=item["source"],
+              node=item["node"])
+    return [None] * len(items)
+
+
 def registered(*, endpoint_id: int, at: dt.datetime, expires: int, contact: str, transport: str, source: str,
                node: str) -> None:
-    Endpoint.objects.filter(pk=endpoint_id).update(
-        registered_at=at, expires_at=at + dt.timedelta(seconds=expires), last_seen_at=at, contact=contact[:64],
-        transport=transport, gateway_node=node[:64])
-    _flip([endpoint_id], online=True, at=at, reason=TransitionReason.REGISTERED, source=source, node=node)
+    registrations_recorded(items=[{"endpoint_id": endpoint_id, "at": at, "expires": expires, "contact": contact,
+                                   "transport": transport, "source": source, "node": node}])
 
 
 @transaction.atomic
