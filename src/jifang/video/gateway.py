@@ -519,7 +519,8 @@ class Gateway:
             status = await self.ask(session, "DeviceStatus", known.gb28181_id)
             if status.answered:
                 await self.db(services.status_received, endpoint_id=known.endpoint_id, **_status_facts(status.fields))
-            for channel_id, channel_gb_id in await self.db(_proof_targets, channel_ids=channels):
+            targets = await self.db(_proof_targets, channel_ids=channels) if channels else []
+            for channel_id, channel_gb_id in targets:
                 await self.prove(session, channel_id, channel_gb_id)
         except Exception:
             log.exception("interrogating %s failed", known.gb28181_id)

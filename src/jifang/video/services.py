@@ -12,6 +12,7 @@ Two kinds of writers:
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -180,11 +181,20 @@ def registrations_recorded(*, items: list[dict]) -> list[None]:
     """Persist a batch of successful REGISTERs (keys endpoint_id, at, expires, contact, transport,
     source, node) in one transaction; endpoints that were offline come online."""
     latest = {item["endpoint_id"]: item for item in items}
-    Endpoint.objects.bulk_update([
-        Endpoint(pk=pk, registered_at=i["at"], expires_at=i["at"] + dt.timedelta(seconds=i["expires"]),
-                 last_seen_at=i["at"], contact=i["contact"][:64], transport=i["transport"], gateway_node=i["node"][:64])
-        for pk, i in latest.items()], ["registered_at", "expires_at", "last_seen_at", "contact", "transport",
-                                       "gateway_node"])
+    at = max(item["at"] for item in items)       # one moment for the batch (a few milliseconds wide)
+    # Plain UPDATEs grouped by their values: a per-row CASE (bulk_update) costs more to build than to run.
+    groups = defaultdict(list)
+    for pk, item in latest.items():
+        groups[(item["expires"], item["transport"], item["node"][:64])].append(pk)
+    for (expires, transport, node), pks in groups.items():
+        Endpoint.objects.filter(pk__in=pks).update(registered_at=at, expires_at=at + dt.timedelta(seconds=expires),
+                                                   last_seen_at=at, transport=transport, gateway_node=node)
+    moved = defaultdict(list)        # a device's address changes rarely: only those rows are written
+    for pk, contact in Endpoint.objects.filter(pk__in=list(latest)).values_list("pk", "contact"):
+        if contact != latest[pk]["contact"][:64]:
+            moved[latest[pk]["contact"][:64]].append(pk)
+    for contact, pks in moved.items():
+        Endpoint.objects.filter(pk__in=pks).update(contact=contact)
     for pk in Endpoint.objects.filter(pk__in=list(latest), online=False).values_list("pk", flat=True):
         item = latest[pk]
         _flip([pk], online=True, at=item["at"], reason=TransitionReason.REGISTERED, source=item["source"],
