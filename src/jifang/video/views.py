@@ -1,13 +1,11 @@
 """Video networking pages: online rates, devices offline now, retention proved per system, a
 device's timeline, new channels for their unit to accept, unknown IDs. All reads are scoped."""
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from jifang.core.errors import NotPermitted
+from jifang.core.actions import REFUSED, ServiceAction
 from jifang.core.generic import ObjectDetailView, ObjectListView
 from jifang.core.scoping import can_write, get_visible, visible
 from jifang.registry.models import Device
@@ -57,17 +55,15 @@ class EndpointDetail(ObjectDetailView):
                 "own_password": bool(obj.password_token)}
 
 
-class EndpointPassword(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        endpoint = get_visible(request.user, m.Endpoint.objects.select_related("device"), pk=pk)
-        try:
-            services.endpoint_password_set(actor=request.user, device=endpoint.device,
-                                           password=request.POST.get("password", ""))
-        except (NotPermitted, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(request, _("The device password was saved; it is not shown again."))
-        return redirect(endpoint)
+class EndpointPassword(ServiceAction):
+    """The unit enters the SIP password configured in its device (stored encrypted, never shown)."""
+
+    target = m.Endpoint.objects.select_related("device")
+    success = _("The device password was saved; it is not shown again.")
+
+    def call(self, request, obj, data):
+        return services.endpoint_password_set(actor=request.user, device=obj.device,
+                                              password=request.POST.get("password", ""))
 
 
 class ChannelList(ObjectListView):
@@ -87,16 +83,15 @@ class ChannelDetail(ObjectDetailView):
         return {"can_accept": obj.device_id is None and can_write(request.user, m.Channel, obj)}
 
 
-class ChannelAccept(LoginRequiredMixin, View):
-    def post(self, request, pk):
-        channel = get_visible(request.user, m.Channel.objects.all(), pk=pk)
-        try:
-            device = services.channel_accept(actor=request.user, channel=channel, name=request.POST.get("name", ""))
-        except (NotPermitted, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            return redirect(channel)
-        messages.success(request, _("The channel is now a registry device."))
-        return redirect(device)
+class ChannelAccept(ServiceAction):
+    target = m.Channel.objects.all()
+    success = _("The channel is now a registry device.")
+
+    def call(self, request, obj, data):
+        return services.channel_accept(actor=request.user, channel=obj, name=request.POST.get("name", ""))
+
+    def back(self, request, obj, result) -> str:
+        return obj.get_absolute_url() if result is REFUSED else result.get_absolute_url()
 
 
 class UnknownDeviceList(ObjectListView):
