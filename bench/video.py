@@ -214,7 +214,7 @@ def persisted(since: float, offset: int, count: int) -> int:
 
 def child(args) -> None:
     """Seed, start the gateway and the floor, load them, print one JSON line."""
-    total = max(DEVICE_COUNTS) + len(RATES) * max(RATES) * STORM_SECONDS + 2 * max(RATES) * STORM_SECONDS
+    total = max(DEVICE_COUNTS) + sum(RATES) * STORM_SECONDS
     seed(total)
     env = dict(os.environ, JIFANG_SIP_RATE="1000000000", JIFANG_SIP_BURST="1000000000",
                JIFANG_SIP_ANSWER_TIMEOUT="2", JIFANG_SIP_ID=PLATFORM, JIFANG_SIP_REALM=REALM,

@@ -35,6 +35,7 @@ MAX_EXPIRES = 86_400
 MAX_TCP_CONNECTIONS = 20_000
 MAX_TCP_PER_SOURCE = 64
 MAX_SOURCES_TRACKED = 50_000
+MAX_TASKS = 50_000            # messages being handled at once; beyond it datagrams are dropped
 
 
 _TOKENS = random.Random(random_tokens.randbits(64))
@@ -143,6 +144,7 @@ class Session:
     expires_at: float                 # monotonic
     realm: str = ""
     interrogated_at: float = 0.0
+    proved_at: float | None = None        # monotonic time of the last retention proofs
     busy: bool = False
 
 
@@ -290,8 +292,8 @@ class Gateway:
 
     def datagram(self, data: bytes, address) -> None:
         peer = Peer("UDP", address, lambda payload: self.udp.sendto(payload, address))
-        if not self.limiter.allow(address[0]):
-            return
+        if not self.limiter.allow(address[0]) or len(self.tasks) >= MAX_TASKS:
+            return                        # a flood (one source, or many at once) is dropped, not queued
         self.stats["received"] += 1
         try:
             message = sip.parse_datagram(data)
@@ -519,7 +521,10 @@ class Gateway:
             status = await self.ask(session, "DeviceStatus", known.gb28181_id)
             if status.answered:
                 await self.db(services.status_received, endpoint_id=known.endpoint_id, **_status_facts(status.fields))
-            targets = await self.db(_proof_targets, channel_ids=channels) if channels else []
+            due = session.proved_at is None or time.monotonic() - session.proved_at >= self.config.proof_every
+            targets = await self.db(_proof_targets, channel_ids=channels) if channels and due else []
+            if targets:
+                session.proved_at = time.monotonic()
             for channel_id, channel_gb_id in targets:
                 await self.prove(session, channel_id, channel_gb_id)
         except Exception:
@@ -577,15 +582,15 @@ class Gateway:
                 log.exception("offline sweep failed")
 
     async def _schedule_loop(self) -> None:
-        """Ask this process's live devices again for their catalogue (and proofs) when due."""
+        """Ask this process's live devices again for their catalogue when due (and for retention
+        proofs when those are due: `proof_every`)."""
         while True:
             await asyncio.sleep(max(1.0, min(self.config.catalog_every / 10, 60.0)))
             now = time.monotonic()
-            every = min(self.config.catalog_every, self.config.proof_every)
             for session in list(self.sessions.values()):
                 if session.expires_at < now:
                     continue
-                if not session.busy and now - session.interrogated_at >= every:
+                if not session.busy and now - session.interrogated_at >= self.config.catalog_every:
                     self._spawn(self.interrogate(session))
 
 
