@@ -3,6 +3,7 @@ loop turns while sipp, playing the device with the scenarios in tests/video/sipp
 subprocess), so that SQLite's in-memory test database and PostgreSQL behave alike."""
 import asyncio
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -54,12 +55,35 @@ class LoopGateway:
         self.loop = asyncio.new_event_loop()
         self.gateway = Gateway(self.config, inline_db=True)
 
+    def run(self, coroutine):
+        """Run the loop until `coroutine` is done, on a helper thread while this one waits: the test
+        thread may already have a running loop (Playwright's), and the two never touch the database
+        at the same time. The helper's database connection is closed when it ends."""
+        from django.db import connections
+
+        box = {}
+
+        def target():
+            try:
+                box["result"] = self.loop.run_until_complete(coroutine)
+            except BaseException as exc:  # handed to the test thread
+                box["error"] = exc
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
+
     def __enter__(self):
-        self.loop.run_until_complete(self.gateway.start())
+        self.run(self.gateway.start())
         return self
 
     def __exit__(self, *exc):
-        self.loop.run_until_complete(self.gateway.stop())
+        self.run(self.gateway.stop())
         self.loop.close()
 
     @property
@@ -77,7 +101,7 @@ class LoopGateway:
             out, err = await asyncio.wait_for(process.communicate(), timeout + 15)
             return Ran(process.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
 
-        return self.loop.run_until_complete(run())
+        return self.run(run())
 
     def wait_for(self, predicate, timeout: float = 10.0):
         """Turn the gateway's loop until `predicate()` is true or the timeout passes."""
@@ -89,7 +113,7 @@ class LoopGateway:
                 await asyncio.sleep(0.05)
             return predicate()
 
-        return self.loop.run_until_complete(poll())
+        return self.run(poll())
 
 
 @pytest.fixture

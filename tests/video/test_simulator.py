@@ -25,7 +25,7 @@ def _run(gateway, spec, duration):
         transport.close()
         return device
 
-    return gateway.loop.run_until_complete(go())
+    return gateway.run(go())
 
 
 @pytest.mark.django_db(transaction=True)

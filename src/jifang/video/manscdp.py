@@ -2,8 +2,7 @@
 platform's queries.
 
 Bodies declare `encoding="GB2312"` and usually are GB2312/GBK/GB18030; some devices send UTF-8 with
-the same declaration. A body that is valid UTF-8 is taken as UTF-8 (GB-encoded Chinese is almost
-never valid UTF-8), anything else is decoded as GB18030, the superset of GB2312 and GBK. The XML is
+the same declaration. Both readings are tried; the one without odd characters wins (decode()). The XML is
 parsed by defusedxml: no DTDs, no entity expansion, no external references.
 """
 from __future__ import annotations
@@ -27,17 +26,27 @@ class XmlError(ValueError):
     """A body that is not acceptable MANSCDP."""
 
 
+def _odd(text: str) -> int:
+    """Characters a device name is unlikely to hold: non-ASCII outside CJK ideographs and punctuation
+    (GB-encoded Chinese misread as UTF-8 yields such characters, e.g. 霜 -> ˪)."""
+    return sum(1 for c in text if ord(c) > 127 and not (0x3000 <= ord(c) <= 0x9FFF or 0xF900 <= ord(c) <= 0xFAFF
+                                                         or 0xFF00 <= ord(c) <= 0xFFEF))
+
+
 def decode(body: bytes) -> str:
+    """UTF-8 (devices that mislabel it as GB2312) or GB18030 (the superset of GB2312 and GBK): the
+    reading with fewer odd characters, UTF-8 on a tie. A GB body is valid UTF-8 only by accident."""
     if len(body) > MAX_BODY:
         raise XmlError("body too large")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return body.decode("gb18030")
-    except UnicodeDecodeError:
-        raise XmlError("body neither GB18030 nor UTF-8") from None
+    readings = []
+    for codec in ("utf-8", "gb18030"):
+        try:
+            readings.append(body.decode(codec))
+        except UnicodeDecodeError:
+            continue
+    if not readings:
+        raise XmlError("body neither GB18030 nor UTF-8")
+    return min(readings, key=_odd)        # min keeps the first (UTF-8) on a tie
 
 
 @dataclass
