@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("jifang.regulation.api.urls")),
     path("", include("jifang.enforcement.api.urls")),
     path("", include("jifang.video.api.urls")),
+    path("", include("jifang.duties.api.urls")),
 ]
