@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("jifang.works.api.urls")),
     path("", include("jifang.regulation.api.urls")),
     path("", include("jifang.enforcement.api.urls")),
+    path("", include("jifang.video.api.urls")),
     path("", include("jifang.duties.api.urls")),
     path("", include("jifang.alarms.api.urls")),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jifang.enforcement",
     "jifang.duties",
     "jifang.alarms",
+    "jifang.video",
     "jifang.dashboards",
     "jifang.demo",
 ]
@@ -272,6 +273,21 @@ JIFANG_ALARM_WINDOW = tuple(int(x) for x in os.environ.get("JIFANG_ALARM_WINDOW"
 JIFANG_RECTIFICATION_DEFAULT_DAYS = int(os.environ.get("JIFANG_RECTIFICATION_DEFAULT_DAYS", "30"))
 JIFANG_SIGNING_SECRET = os.environ.get("JIFANG_SIGNING_SECRET", "")
 JIFANG_EVIDENCE_MAX_BYTES = int(os.environ.get("JIFANG_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# Video networking gateway (GB/T 28181, docs/video-networking.md). The platform's 20-digit ID and
+# realm (its first 10 digits by convention); the password of devices without their own; a device is
+# offline after JIFANG_SIP_KEEPALIVE_MISSED keepalive intervals of silence.
+JIFANG_SIP_BIND = os.environ.get("JIFANG_SIP_BIND", "127.0.0.1:5060")
+JIFANG_SIP_ID = os.environ.get("JIFANG_SIP_ID", "53010000002000000001")
+JIFANG_SIP_REALM = os.environ.get("JIFANG_SIP_REALM", JIFANG_SIP_ID[:10])
+JIFANG_SIP_DEFAULT_PASSWORD = os.environ.get("JIFANG_SIP_DEFAULT_PASSWORD", "12345678")
+JIFANG_SIP_KEEPALIVE_SECONDS = float(os.environ.get("JIFANG_SIP_KEEPALIVE_SECONDS", "60"))
+JIFANG_SIP_KEEPALIVE_MISSED = int(os.environ.get("JIFANG_SIP_KEEPALIVE_MISSED", "3"))
+JIFANG_SIP_CATALOG_SECONDS = float(os.environ.get("JIFANG_SIP_CATALOG_SECONDS", "3600"))
+JIFANG_SIP_PROOF_SECONDS = float(os.environ.get("JIFANG_SIP_PROOF_SECONDS", "86400"))
+JIFANG_SIP_ANSWER_TIMEOUT = float(os.environ.get("JIFANG_SIP_ANSWER_TIMEOUT", "10"))
+JIFANG_SIP_RATE = float(os.environ.get("JIFANG_SIP_RATE", "50"))          # messages/s per source address
+JIFANG_SIP_BURST = int(os.environ.get("JIFANG_SIP_BURST", "200"))
 
 # The platform's own Ed25519 key (core.platform_key), never stored in the database: it signs officer
 # key enrolments and the audit chain's checkpoints. Production requires one of the first two.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("regulation/", include("jifang.regulation.urls")),
     path("works/", include("jifang.works.urls")),
     path("enforcement/", include("jifang.enforcement.urls")),
+    path("video/", include("jifang.video.urls")),
     path("duties/", include("jifang.duties.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("alarms/", include("jifang.alarms.urls")),

@@ -199,6 +199,8 @@ class DeviceDetail(ObjectDetailView):
     fields = ("serial", "name", "kind", "status", "system", "site", "unit", "district", "product", "part",
               "part__area_kind", "gb28181_id", "dc09_account", "installed_on")
     select_related = ("part__site",)
+    # The page with the video gateway's live status of the device (jifang.video, GB/T 28181).
+    template_name = "video/device_detail.html"
 
 
 class DeviceEdit(ObjectEditView):

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         processes = [
             [gunicorn, "jifang.wsgi:application", "--bind", options["bind"], "--workers", str(options["workers"]),
              "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
+            # the GB/T 28181 video gateway on JIFANG_SIP_BIND (docs/video-networking.md)
+            [sys.executable, "-m", "jifang.cli", "gb28181"],
         ]
         if not options["no_alarm_receiver"]:
             processes.append([jifang, "alarm-receiver", "--bind", settings.JIFANG_ALARM_BIND])

@@ -1,0 +1,313 @@
+"""The GB/T 28181 gateway under load (issue 12 §4), with a floor measured in the same run.
+
+    .venv/bin/python bench/video.py --backend both --pg-url postgres://postgres@127.0.0.1:55408
+
+Standalone (it needs its own small database, not the seeded city of bench/run.py). Per backend:
+1. a fresh database with DEVICES registry devices carrying GB/T 28181 IDs, each with its endpoint;
+2. `jifang gb28181` as a subprocess (the real gateway, per-source rate limit lifted: every simulated
+   device sends from 127.0.0.1);
+3. registration storms: sipp plays devices registering with digest (401 then 200) at rising rates
+   (calls per second) for STORM_SECONDS each, each step with fresh device IDs, until the first
+   step with a failed call or one that takes over a second longer than offered (sipp's start-up
+   included in the wall time, so "achieved" is slightly under the rate); the same storms against the
+   floor, a plain asyncio UDP registrar that answers 401 then 200 without a database;
+4. steady keepalives: a Python sender keeps WINDOW keepalive MESSAGEs in flight from 10,000 and
+   then 100,000 devices (round robin) for KEEPALIVE_SECONDS; answered per second, then how many
+   endpoints have their last_seen_at persisted; the same sender against the floor;
+5. the gateway's resident memory sampled during the keepalive runs.
+Bounded: about a minute per backend at the defaults. Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SIPP_SCENARIO = REPO / "bench" / "sipp" / "register_storm.xml"
+PLATFORM, REALM, PASSWORD = "53010000002000000001", "5301000000", "12345678"
+RATES = (250, 500, 1000, 2000, 4000)
+STORM_SECONDS = 3
+KEEPALIVE_SECONDS = 8
+WINDOW = 256
+DEVICE_COUNTS = (10_000, 100_000)
+if os.environ.get("JIFANG_BENCH_VIDEO_QUICK"):       # a smoke run of the bench itself
+    RATES, STORM_SECONDS, KEEPALIVE_SECONDS, DEVICE_COUNTS = (100, 200), 2, 2, (1_000,)
+
+
+def device_id(n: int) -> str:
+    return f"530102000011{n:08d}"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- the floor: a plain asyncio UDP registrar ---------------------------------------------------------
+
+class Floor(asyncio.DatagramProtocol):
+    """Answers REGISTER without Authorization with 401, everything else with 200; no database."""
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        head, _, _ = data.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        keep = [line for line in lines[1:] if line[:4].lower() in (b"via:", b"from", b"to: ", b"call", b"cseq")]
+        status = b"401 Unauthorized" if lines[0].startswith(b"REGISTER") and b"\r\nAuthorization:" not in head \
+            else b"200 OK"
+        extra = [b'WWW-Authenticate: Digest realm="' + REALM.encode() + b'", nonce="abc", qop="auth"'] \
+            if status.startswith(b"401") else []
+        self.transport.sendto(b"\r\n".join([b"SIP/2.0 " + status, *keep, *extra, b"Content-Length: 0", b"", b""]), addr)
+
+
+def serve_floor(port: int) -> None:
+    async def main():
+        await asyncio.get_running_loop().create_datagram_endpoint(Floor, local_addr=("127.0.0.1", port))
+        print("floor ready", flush=True)
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+# ---- load generators ---------------------------------------------------------------------------------
+
+def storm(port: int, rate: int, first: int, seconds: int) -> dict:
+    """sipp registering rate*seconds devices (IDs from `first`) at `rate` per second."""
+    calls = rate * seconds
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as ids:
+        ids.write("SEQUENTIAL\n" + "".join(
+            f"{device_id(first + i)};[authentication username={device_id(first + i)} password={PASSWORD}]\n"
+            for i in range(calls)))
+    command = ["sipp", f"127.0.0.1:{port}", "-sf", str(SIPP_SCENARIO), "-inf", ids.name, "-m", str(calls),
+               "-r", str(rate), "-l", str(max(rate * 4, 200)), "-i", "127.0.0.1", "-p", str(free_port()),
+               "-t", "u1", "-nostdin", "-nd", "-timeout", f"{seconds * 4 + 20}s", "-recv_timeout", "5000",
+               "-key", "realm", REALM, "-key", "platform", PLATFORM, "-key", "expires", "3600"]
+    start = time.perf_counter()
+    run = subprocess.run(command, capture_output=True, text=True, timeout=seconds * 6 + 60)
+    elapsed = time.perf_counter() - start
+    os.unlink(ids.name)
+
+    def counter(name):
+        found = re.findall(rf"{name}\s*\|\s*\d+\s*\|\s*(\d+)", run.stdout)
+        return int(found[-1]) if found else 0
+
+    ok, failed = counter("Successful call"), counter("Failed call")
+    return {"rate": rate, "calls": calls, "ok": ok, "failed": failed + max(0, calls - ok - failed),
+            "achieved": round(ok / elapsed, 1) if elapsed else 0.0, "seconds": round(elapsed, 2)}
+
+
+def storms(port: int, first: int) -> list[dict]:
+    out = []
+    for rate in RATES:
+        result = storm(port, rate, first, STORM_SECONDS)
+        first += result["calls"]
+        out.append(result)
+        # the first failure, or falling behind: the calls took over a second longer than offered
+        if result["failed"] or result["seconds"] > STORM_SECONDS + 1.0:
+            break
+    return out
+
+
+class KeepaliveSender(asyncio.DatagramProtocol):
+    def __init__(self, count: int, offset: int):
+        self.count, self.offset = count, offset
+        self.sent = self.answered = 0
+        self.free = asyncio.Semaphore(WINDOW)
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.local = "%s:%d" % transport.get_extra_info("sockname")[:2]
+
+    def datagram_received(self, data, addr):
+        if data.startswith(b"SIP/2.0 200"):
+            self.answered += 1
+        self.free.release()
+
+    def message(self, n: int) -> bytes:
+        dev = device_id(self.offset + n % self.count)
+        body = (f'<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Keepalive</CmdType>\r\n'
+                f"<SN>{n}</SN>\r\n<DeviceID>{dev}</DeviceID>\r\n<Status>OK</Status>\r\n</Notify>\r\n").encode()
+        return (f"MESSAGE sip:{PLATFORM}@{REALM} SIP/2.0\r\nVia: SIP/2.0/UDP {self.local};rport;branch=z9hG4bK{n}\r\n"
+                f"From: <sip:{dev}@{REALM}>;tag={n}\r\nTo: <sip:{PLATFORM}@{REALM}>\r\nCall-ID: ka{n}@bench\r\n"
+                f"CSeq: 1 MESSAGE\r\nContent-Type: Application/MANSCDP+xml\r\nMax-Forwards: 70\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+
+
+async def keepalives(port: int, count: int, offset: int, seconds: float) -> dict:
+    loop = asyncio.get_running_loop()
+    transport, sender = await loop.create_datagram_endpoint(lambda: KeepaliveSender(count, offset),
+                                                            local_addr=("127.0.0.1", 0))
+    start = loop.time()
+    n = 0
+    while loop.time() - start < seconds:
+        try:
+            await asyncio.wait_for(sender.free.acquire(), 2.0)
+        except TimeoutError:              # a lost datagram: free its slot
+            sender.free.release()
+            continue
+        transport.sendto(sender.message(n), ("127.0.0.1", port))
+        n += 1
+    elapsed = loop.time() - start
+    await asyncio.sleep(1.0)
+    transport.close()
+    return {"devices": count, "sent": n, "answered": sender.answered, "per_second": round(sender.answered / elapsed, 1),
+            "seconds": round(elapsed, 1)}
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+# ---- one backend (run in a child process with the database in its environment) -----------------------
+
+def seed(total: int) -> None:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from jifang.registry.models import Device, DeviceKind, SecuritySystem, Site, Unit
+    from jifang.video.models import Endpoint
+
+    call_command("migrate", verbosity=0)
+    unit = Unit.objects.create(name="基准测试单位", credit_code="91530102MA6K000001", district_id="530102")
+    site = Site.objects.create(code="BENCHVIDEO", name="基准测试场所", unit=unit, district_id="530102")
+    systems = SecuritySystem.objects.bulk_create(
+        SecuritySystem(code=f"BV{i:06d}", name=f"基准系统{i}", site=site, unit=unit, district_id="530102",
+                       has_audio_video=True, status="in_use", retention_days=30) for i in range(total // 1000 + 1))
+    now = timezone.now()
+    for start in range(0, total, 10_000):
+        devices = Device.objects.bulk_create(
+            Device(serial=f"BV{n:09d}", system=systems[n // 1000], site=site, unit=unit, district_id="530102",
+                   kind=DeviceKind.NVR, gb28181_id=device_id(n)) for n in range(start, min(total, start + 10_000)))
+        Endpoint.objects.bulk_create(
+            Endpoint(device=d, gb28181_id=d.gb28181_id, district_id="530102", unit=unit, site=site,
+                     system_id=d.system_id, online=True, status_since=now, registered_at=now,
+                     expires_at=now + timezone.timedelta(days=1), last_seen_at=now) for d in devices)
+
+
+def persisted(since: float, offset: int, count: int) -> int:
+    import datetime as dt
+
+    from jifang.video.models import Endpoint
+
+    moment = dt.datetime.fromtimestamp(since, tz=dt.UTC)
+    return Endpoint.objects.filter(gb28181_id__gte=device_id(offset), gb28181_id__lte=device_id(offset + count - 1),
+                                   last_seen_at__gte=moment).count()
+
+
+def child(args) -> None:
+    """Seed, start the gateway and the floor, load them, print one JSON line."""
+    total = max(DEVICE_COUNTS) + sum(RATES) * STORM_SECONDS
+    seed(total)
+    env = dict(os.environ, JIFANG_SIP_RATE="1000000000", JIFANG_SIP_BURST="1000000000",
+               JIFANG_SIP_ANSWER_TIMEOUT="2", JIFANG_SIP_ID=PLATFORM, JIFANG_SIP_REALM=REALM,
+               JIFANG_SIP_DEFAULT_PASSWORD=PASSWORD, JIFANG_SIP_KEEPALIVE_SECONDS="3600")
+    gw_port, floor_port = free_port(), free_port()
+    gateway = subprocess.Popen([sys.executable, "-m", "jifang.cli", "gb28181", "--bind", f"127.0.0.1:{gw_port}"],
+                               env=env, stdout=subprocess.PIPE, text=True)
+    floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)], stdout=subprocess.PIPE,
+                             text=True)
+    gateway.stdout.readline(), floor.stdout.readline()
+    result = {"backend": args.child}
+    try:
+        storm_first = max(DEVICE_COUNTS)
+        result["storm_gateway"] = storms(gw_port, storm_first)
+        result["storm_floor"] = storms(floor_port, storm_first)
+        result["keepalive"] = []
+        for count in DEVICE_COUNTS:
+            # warm: the first keepalive of a device this process has not seen reads its registration
+            asyncio.run(keepalives(gw_port, count, 0, max(3.0, count / 5000)))
+            rss_before = rss_kb(gateway.pid)
+            since = time.time()
+            gw = asyncio.run(keepalives(gw_port, count, 0, KEEPALIVE_SECONDS))
+            time.sleep(1.5)                   # one flush interval and more
+            gw["persisted_devices"] = persisted(since, 0, count)
+            gw["rss_kb_before"], gw["rss_kb_after"] = rss_before, rss_kb(gateway.pid)
+            fl = asyncio.run(keepalives(floor_port, count, 0, KEEPALIVE_SECONDS))
+            result["keepalive"].append({"gateway": gw, "floor": fl})
+    finally:
+        for process in (gateway, floor):
+            process.terminate()
+            process.wait(15)
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+def backend_env(backend: str, pg_url: str) -> dict:
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="jifang.settings", JIFANG_SECRET_KEY="bench-video")
+    if backend == "sqlite":
+        var = REPO / "var" / "bench-video"
+        var.mkdir(parents=True, exist_ok=True)
+        for name in ("jifang.sqlite3", "jifang.sqlite3-wal", "jifang.sqlite3-shm"):
+            (var / name).unlink(missing_ok=True)
+        env["JIFANG_VAR_DIR"] = str(var)
+        env.pop("JIFANG_DATABASE_URL", None)
+        return env
+    import psycopg
+
+    with psycopg.connect(pg_url.rstrip("/") + "/postgres", autocommit=True) as conn:
+        conn.execute('drop database if exists "jf_bench_video"')
+        conn.execute('create database "jf_bench_video"')
+    env["JIFANG_DATABASE_URL"] = pg_url.rstrip("/") + "/jf_bench_video"
+    return env
+
+
+def table(results: list[dict]) -> str:
+    lines = ["| backend | measure | gateway | floor | gateway / floor |", "|---|---|---|---|---|"]
+    for r in results:
+        for g, f in zip(r["storm_gateway"], r["storm_floor"] + [None] * 10):
+            floor = f"{f['achieved']}/s ({f['failed']} failed)" if f else "—"
+            ratio = f"{g['achieved'] / f['achieved']:.2f}" if f and f["achieved"] else "—"
+            lines.append(f"| {r['backend']} | registrations at {g['rate']}/s ({g['calls']} calls) | "
+                         f"{g['achieved']}/s ({g['failed']} failed) | {floor} | {ratio} |")
+        for k in r["keepalive"]:
+            g, f = k["gateway"], k["floor"]
+            lines.append(f"| {r['backend']} | keepalives, {g['devices']:,} devices | {g['per_second']}/s, "
+                         f"{g['persisted_devices']:,} persisted, RSS {g['rss_kb_before'] // 1024}->"
+                         f"{g['rss_kb_after'] // 1024} MiB | {f['per_second']}/s | "
+                         f"{g['per_second'] / f['per_second']:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("JIFANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor_server:
+        return serve_floor(args.floor_server)
+    if args.child:
+        sys.path.insert(0, str(REPO / "src"))
+        return child(args)
+    results = []
+    for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
+        run = subprocess.run([sys.executable, __file__, "--child", backend], env=backend_env(backend, args.pg_url),
+                             capture_output=True, text=True, timeout=1800)
+        line = next((x for x in run.stdout.splitlines() if x.startswith("RESULT ")), None)
+        if line is None:
+            print(run.stdout[-3000:], run.stderr[-3000:], file=sys.stderr)
+            continue
+        results.append(json.loads(line[7:]))
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
