@@ -63,21 +63,35 @@ def _works_prepare(actor):
             if day and previous and day < previous[1]:
                 raise ServiceError("{a}早于{b}", "{a} is before {b}", a=WORKS_HEADERS[name], b=WORKS_HEADERS[previous[0]])
             previous = (name, day) if day else previous
+        works.filing_due_on = deadlines.filing_due_or_none(works.completed_on, works.district_id)
 
     return prepare
 
 
 def _review_prepare(actor):
     def prepare(review: m.DesignReview) -> None:
-        _not_future(review.held_on, REVIEW_HEADERS["held_on"])
+        # review_record's date rule: not in the future, not before the works was registered.
+        services._check_date(review.held_on, zh_step=REVIEW_HEADERS["held_on"], en_step="the design review",
+                             not_before=review.works.registered_on, zh_before="登记", en_before="registration")
 
     return prepare
 
 
 def _acceptance_prepare(actor):
     def prepare(acceptance: m.Acceptance) -> None:
-        acceptance.district_id = acceptance.works.district_id
-        _not_future(acceptance.held_on, ACCEPTANCE_HEADERS["held_on"])
+        works = acceptance.works
+        acceptance.district_id = works.district_id
+        # acceptance_schedule's and acceptance_result_record's date rules: after completion; held
+        # not in the future (a scheduled date may be).
+        if works.completed_on is None:
+            raise ServiceError("工程竣工后方可验收", "an acceptance comes after completion", clause="art_14__para_1")
+        if acceptance.scheduled_for:
+            services._check_date(acceptance.scheduled_for, zh_step=ACCEPTANCE_HEADERS["scheduled_for"],
+                                 en_step="the acceptance", not_before=works.completed_on, zh_before="竣工",
+                                 en_before="completion", allow_future=True)
+        if acceptance.held_on:
+            services._check_date(acceptance.held_on, zh_step=ACCEPTANCE_HEADERS["held_on"], en_step="the acceptance",
+                                 not_before=works.completed_on, zh_before="竣工", en_before="completion")
         notified = acceptance.police_notified_at
         # The sheet gives the day the office was notified (parsed as a date, or a naive midnight);
         # the record keeps an aware time, 09:00 local on that day, so the day survives any zone.
@@ -102,7 +116,9 @@ def _filing_prepare(actor):
         if filing.firm_id not in works.firm_ids:
             raise ServiceError("备案企业不是该工程的设计或施工企业（第十六条）",
                                "the filing firm did not design or build this works (art. 16)", clause="art_16__para_1")
-        _not_future(filing.filed_on, FILING_HEADERS["filed_on"])
+        # The service's own date rule (filing_submit): not in the future, not before completion.
+        services._check_date(filing.filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on,
+                             zh_before="竣工", en_before="completion")
         filing.district_id = works.district_id
         filing.due_on = deadlines.filing_due_on(works.completed_on, works.district_id)
         # The works carries its filing date for the art_16 rules, as filing_submit keeps it.

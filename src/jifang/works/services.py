@@ -24,6 +24,7 @@ from jifang.core.scoping import can_write
 from jifang.registry import services as registry_services
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
 from jifang.registry.models import Device, SecuritySystem, SystemStatus
+from jifang.regulation.periods import period_end
 
 from . import deadlines
 from .models import (
@@ -591,6 +592,7 @@ def notice_issue(*, actor, system: SecuritySystem, basis: str, due_on: dt.date, 
     if due_on <= issued_on:
         raise ServiceError("联网期限须晚于通知日期", "the connection due date must be after the notice date",
                            clause=basis)
+    due_on = period_end(due_on)  # 民法典 第二百零三条: a period never ends on a rest day or holiday
     if basis == NoticeBasis.PUBLIC_AREA and not system.is_public_area:
         raise ServiceError("该系统不是公共区域技防系统，不能依第十条第一款通知联网",
                            "not a public-area system; art. 10 para. 1 does not apply", clause="art_10__para_1")
