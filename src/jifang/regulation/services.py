@@ -166,6 +166,17 @@ def _close_recurred(pks: list[int], run: ScanRun) -> None:
                                                     resolved_on=run.as_of)
 
 
+def _enforced_before(fingerprints) -> dict[str, int]:
+    """For new findings: the latest closed finding of the same fingerprint that was under
+    enforcement (ordered at least once), which the new one recurs after."""
+    out = {}
+    for chunk in _chunks(list(fingerprints)):
+        rows = (Finding.objects.filter(fingerprint__in=chunk, status=FindingStatus.RESOLVED)
+                .exclude(stage=Stage.DETECTED).order_by("id").values_list("fingerprint", "id"))
+        out.update(rows)  # ascending ids: the latest wins
+    return out
+
+
 def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) -> dict:
     """Set-based, and writes in proportion to what changed: new findings are inserted, findings
     that went away are closed, findings seen after going unseen restart their chain; the findings
@@ -179,8 +190,9 @@ def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) ->
     existing = {fp: pk for fp, pk, *_rest in rows if fp not in recurred}
     unseen_before = {fp for fp, _pk, unseen, *_rest in rows if unseen is not None}
     elsewhere = _open_elsewhere([fp for fp in found if fp not in existing and fp not in recurred], area)
-    new = [{**engine.finding_values(ctx, row, fp), "recurrence_of_id": recurred.get(fp)}
-           for fp, (ctx, row) in found.items() if fp not in existing and fp not in elsewhere]
+    fresh = [fp for fp in found if fp not in existing and fp not in elsewhere]
+    earlier = {**_enforced_before(fp for fp in fresh if fp not in recurred), **recurred}
+    new = [{**engine.finding_values(*found[fp], fp), "recurrence_of_id": earlier.get(fp)} for fp in fresh]
     again = [existing[fp] for fp in unseen_before if fp in found and fp in existing]
     again += [pk for pk, _unseen in elsewhere.values()]
     gone = [pk for fp, pk in existing.items() if fp not in found]
