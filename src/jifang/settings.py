@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jifang.regulation",
     "jifang.works",
     "jifang.enforcement",
+    "jifang.duties",
     "jifang.dashboards",
 ]
 

@@ -58,7 +58,7 @@ def unit_ids_of(user) -> list[int]:
     return list(user.units.values_list("id", flat=True))
 
 
-def _anchored_q(user, paths: ScopePaths) -> Q | None:
+def anchored_q(user, paths: ScopePaths) -> Q | None:
     """The rows anchored to the user's division, units or firm (None: all)."""
     nothing = Q(pk__in=[])
     role = user.role
@@ -85,7 +85,7 @@ def scope_q(user, model: type[Model]) -> Q | None:
     paths: ScopePaths | None = getattr(model, "scope", None)
     if not _active(user) or paths is None or not user.role:
         return Q(pk__in=[])
-    return None if paths.public else _anchored_q(user, paths)
+    return None if paths.public else anchored_q(user, paths)
 
 
 def visible(user, model_or_qs: type[Model] | QuerySet) -> QuerySet:
@@ -116,5 +116,5 @@ def can_write(user, model: type[Model], obj: Model | None = None) -> bool:
     if obj is None:
         # A district officer cannot create city-level records (the product catalogue).
         return not (user.role == Role.DISTRICT_OFFICER and paths.district is None)
-    q = _anchored_q(user, paths)
+    q = anchored_q(user, paths)
     return q is None or model._default_manager.filter(q, pk=obj.pk).exists()

@@ -1,6 +1,6 @@
 """The import/export page: upload a JSON or xlsx dataset (all or nothing, a dry run to check
 first), download what the user sees, or the empty template. Rights and scope are the user's own:
-the engine (core/dataset.py) applies them row by row."""
+the engine (core/dataset/) applies them row by row."""
 import tempfile
 
 from django.conf import settings

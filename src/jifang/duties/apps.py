@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class DutiesConfig(AppConfig):
+    """Units' duties in operation (art_18-22, art_19 continuity): the records the law asks units to keep.
+
+    Two of its records are shared with other apps: outages are written by the alarm receiver and the
+    video gateway (and by hand), and the footage usage register serves both the Kunming order
+    (art_21 point 2-3) and the national order 799 (art. 16, 21)."""
+
+    name = "jifang.duties"
+    label = "duties"
+    verbose_name = "单位职责 Duties"
