@@ -11,6 +11,7 @@ from jifang.accounts.models import Role
 
 from .scoping import scope_q
 from .services import POLICE_AND_ADMIN, police_only
+from .submissions import add_token
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
@@ -21,6 +22,8 @@ class ServiceModelForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not self.instance.pk:
+            add_token(self)  # a create form is answered once (core/submissions.py)
         self._drop_police_only()
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):

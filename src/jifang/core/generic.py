@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from . import submissions
 from .errors import NotPermitted
 from .forms import bootstrapify
 from .pagination import keyset_page
@@ -301,7 +302,7 @@ class ObjectEditView(LoginRequiredMixin, View):
             data = form.service_data()
             try:
                 if obj is None:
-                    obj = type(self).create_service(actor=request.user, **data)
+                    obj = submissions.once(request, lambda: type(self).create_service(actor=request.user, **data))
                 else:
                     obj = type(self).update_service(actor=request.user, **{self.update_kwarg: obj}, **data)
             except NotPermitted as exc:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jifang.core import submissions
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectListView
 from jifang.core.scoping import get_visible, visible
@@ -72,8 +73,8 @@ def inspection_add(request):
     form = forms.InspectionForm(data=request.POST or None, user=request.user,
                                 initial={"inspected_on": timezone.localdate(), "site": request.GET.get("site")})
     if request.method == "POST" and form.is_valid():
-        insp = _attempt(request, lambda: services.inspection_create(actor=request.user, **form.service_data()),
-                        _("Inspection record created."))
+        insp = _attempt(request, lambda: submissions.once(request, lambda: services.inspection_create(
+            actor=request.user, **form.service_data())), _("Inspection record created."))
         if insp:
             return redirect(insp.get_absolute_url())
     return render(request, "enforcement/form.html", {"form": form, "title": _("New inspection")})
@@ -217,9 +218,9 @@ def order_add(request):
                            initial={"deadline": services.default_deadline()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        order = _attempt(request, lambda: services.rectification_order_issue(
+        order = _attempt(request, lambda: submissions.once(request, lambda: services.rectification_order_issue(
             actor=request.user, findings=list(data["findings"]), deadline=data["deadline"],
-            requirements=data["requirements"], inspection=inspection), _("Rectification order issued and served."))
+            requirements=data["requirements"], inspection=inspection)), _("Rectification order issued and served."))
         if order:
             return redirect(order.get_absolute_url())
     return render(request, "enforcement/order_form.html", {
@@ -286,9 +287,9 @@ def case_add(request, order_pk):
     sanction = findings[0].sanction
     form = forms.AmountsForm(data=request.POST or None, sanction=sanction, unit=order.unit)
     if request.method == "POST" and form.is_valid():
-        case = _attempt(request, lambda: services.penalty_notice_issue(
+        case = _attempt(request, lambda: submissions.once(request, lambda: services.penalty_notice_issue(
             actor=request.user, order=order, findings=findings, amounts=form.amounts(), persons=form.persons(),
-            facts=form.cleaned_data["facts"]), _("Notice of intended penalty served."))
+            facts=form.cleaned_data["facts"])), _("Notice of intended penalty served."))
         if case:
             return redirect(case.get_absolute_url())
     return render(request, "enforcement/case_form.html", {

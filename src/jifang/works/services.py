@@ -11,6 +11,7 @@ Who does what:
 """
 import datetime as dt
 import hashlib
+import secrets
 from pathlib import PurePath
 
 from django.db import transaction
@@ -168,7 +169,9 @@ def works_register(*, actor, system: SecuritySystem, builder, firm, name: str, k
 
 
 def _provisional_code() -> str:
-    return f"tmp-{timezone.now().timestamp():.6f}"
+    """A unique placeholder until the row's id gives the real number. Random, not the clock: two
+    registrations in the same microsecond would otherwise collide on the unique code."""
+    return f"tmp-{secrets.token_hex(12)}"
 
 
 @transaction.atomic

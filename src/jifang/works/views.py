@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from jifang.core import submissions
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, _errors_to_form
 from jifang.core.scoping import get_visible, visible
@@ -128,12 +129,14 @@ class StepView(LoginRequiredMixin, View):
         form = self.form_class(request.POST, request.FILES, user=request.user, obj=obj)
         if form.is_valid():
             try:
-                result = self.call(request.user, obj, form.cleaned_data)
+                result = submissions.once(request, lambda: self.call(request.user, obj, form.cleaned_data))
             except NotPermitted as exc:
                 form.add_error(None, exc.text)
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             else:
+                if isinstance(result, submissions.Replay):
+                    return redirect(result.url)
                 messages.success(request, _("Saved."))
                 return redirect(self.back(result))
         return self._render(request, form, obj)
