@@ -90,3 +90,21 @@ def test_import_stores_the_filing_deadline_as_the_service_does(hist_system, firm
     # Day 10 is 2025-10-04, inside National Day and Mid-Autumn 2025 (10-01..08): due Thursday 10-09.
     assert Works.objects.get().filing_due_on == D(2025, 10, 9)
     assert Filing.objects.get().on_time
+
+
+@pytest.mark.clause("art_16__para_1")
+def test_import_cannot_change_a_submitted_filing(hist_system, firm):
+    """filing_submit writes a filing once and nothing changes it afterwards; neither may an import
+    (the same row read back unchanged still passes)."""
+    import json
+
+    assert dataset_import(actor=SYSTEM, data=_doc(hist_system, firm)).ok
+    filing = Filing.objects.get()
+    unchanged = {"id": filing.pk, "receipt_number": filing.receipt_number, "works": "GC-HIST-1",
+                 "firm": firm.credit_code, "filed_on": "2024-05-09", "contact_name": "王", "contact_phone": "1"}
+    for row, ok in ((unchanged, True), (unchanged | {"filed_on": "2024-05-08"}, False)):
+        doc = json.dumps({"format": "jifang-dataset", "version": 1, "sheets": {"filings": [row]}}).encode()
+        result = dataset_import(actor=SYSTEM, data=doc)
+        assert result.ok is ok, [str(e) for e in result.errors]
+    assert "不能通过导入修改" in str(result.errors[0])
+    assert Filing.objects.get().filed_on == D(2024, 5, 9)
