@@ -141,3 +141,15 @@ def test_twenty_concurrent_identical_posts_make_one_record(wuhua_officer, unit_u
         assert len(urls) == REPEATS and len(set(urls)) == 1
     assert Inspection.objects.count() == 1 and Works.objects.count() == 1
     assert DocumentCounter.objects.get().last == 1
+
+
+@pytest.mark.django_db
+def test_the_token_is_not_passed_to_the_service(client, wuhua_officer, wuhua_unit):
+    """Step forms hand **cleaned_data to their service: the token must not be in it."""
+    from jifang.enforcement.forms import ObservationsForm
+    from jifang.works.forms import NoticeForm
+
+    for form in (ObservationsForm(data={"observations": "x", FIELD: "t"}),
+                 NoticeForm(data={"basis": "art_10__para_1", "due_on": "2026-12-31", FIELD: "t"}, user=wuhua_officer)):
+        form.is_valid()
+        assert FIELD not in form.cleaned_data

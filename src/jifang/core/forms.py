@@ -11,14 +11,14 @@ from jifang.accounts.models import Role
 
 from .scoping import scope_q
 from .services import POLICE_AND_ADMIN, police_only
-from .submissions import add_token
+from .submissions import TokenFormMixin, add_token
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
 BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(TokenFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

@@ -33,6 +33,16 @@ def add_token(form) -> None:
                                          initial=secrets.token_urlsafe(24))
 
 
+class TokenFormMixin:
+    """For the base forms: the token is the view's (once() reads it from the POST), never data for
+    the service, so it leaves cleaned_data (views pass **form.cleaned_data to services)."""
+
+    def clean(self):
+        data = super().clean()
+        self.cleaned_data.pop(FIELD, None)
+        return data
+
+
 @dataclass(frozen=True)
 class Replay:
     """The answer to a repeated POST: where the first one's record is."""

@@ -7,7 +7,7 @@ from jifang.accounts.divisions import CITY_CODE
 from jifang.accounts.models import Role, User
 from jifang.core.forms import ServiceModelForm, bootstrapify
 from jifang.core.scoping import visible
-from jifang.core.submissions import add_token
+from jifang.core.submissions import TokenFormMixin, add_token
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 
 from . import law
@@ -17,7 +17,7 @@ TARGET_LABELS = {FineTarget.UNIT: _("unit"), FineTarget.PERSON_IN_CHARGE: _("per
                  FineTarget.PERSON_DIRECTLY_RESPONSIBLE: _("person directly responsible")}
 
 
-class PlainForm(forms.Form):
+class PlainForm(TokenFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         add_token(self)  # views that create a record answer a repeated POST once (core/submissions.py)

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.forms import ServiceModelForm, bootstrapify
-from jifang.core.submissions import add_token
+from jifang.core.submissions import TokenFormMixin, add_token
 from . import models as m
 from .services import WORKS_DETAIL_FIELDS
 
@@ -26,7 +26,7 @@ class WorksForm(ServiceModelForm):
                 del self.fields[name]
 
 
-class StepForm(forms.Form):
+class StepForm(TokenFormMixin, forms.Form):
     """A plain form for one lifecycle step, styled like the others."""
 
     def __init__(self, *args, user=None, obj=None, **kwargs):
