@@ -44,6 +44,16 @@ def _order(officer, finding, clock, days=15):
                                               deadline=clock.today() + dt.timedelta(days=days))
 
 
+def _ordered_then_corrected(officer, site, clock, after_days: int):
+    """Found and ordered today; the unit corrects the data and a scan `after_days` later (inside
+    the deadline) no longer sees the violation. Nobody has reviewed the order yet."""
+    system, finding = _violation(site, clock)
+    order = _order(officer, finding, clock)
+    _retention(system, 30)
+    _scan(site, clock.today() + dt.timedelta(days=after_days))
+    return system, finding, order
+
+
 def _notice(officer, order, finding):
     return services.penalty_notice_issue(actor=officer, order=order, findings=[finding], amounts=ART25_AMOUNTS,
                                          persons=PERSONS, facts="逾期未改正")
@@ -51,10 +61,7 @@ def _notice(officer, order, finding):
 
 @pytest.mark.clause("art_25__para_1")
 def test_corrected_before_the_deadline_is_not_overdue_and_cannot_be_fined(wuhua_officer, wuhua_site, clock):
-    system, finding = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, finding, clock)
-    _retention(system, 30)  # the unit corrects it, nobody reviews the order
-    _scan(wuhua_site, clock.today() + dt.timedelta(days=5))
+    _system, finding, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 5)
     clock.past(order)
     assert services.overdue_sweep(actor=None) == 0
     finding.refresh_from_db()
@@ -84,10 +91,7 @@ def test_fine_refused_on_the_evidence_even_when_the_sweep_ran_first(wuhua_office
 
 @pytest.mark.clause("art_25__para_1")
 def test_an_officer_who_found_it_not_rectified_must_say_what_the_check_found(wuhua_officer, wuhua_site, clock):
-    system, finding = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, finding, clock)
-    _retention(system, 30)
-    _scan(wuhua_site, clock.today() + dt.timedelta(days=5))
+    _system, finding, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 5)
     clock.past(order)
     item = order.items.get()
     with pytest.raises(ValidationError, match="写明核查所见"):
@@ -166,10 +170,7 @@ def test_a_rectified_finding_still_seen_does_not_swallow_the_violation(wuhua_off
 
 @pytest.mark.clause("art_25__para_1")
 def test_corrected_in_time_then_back_after_the_deadline_is_a_recurrence(wuhua_officer, wuhua_site, clock):
-    system, first = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, first, clock)
-    _retention(system, 30)
-    _scan(wuhua_site, clock.today() + dt.timedelta(days=3))
+    system, first, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 3)
     clock.past(order)
     _retention(system, 7)
     _scan(wuhua_site, clock.today())
@@ -184,10 +185,7 @@ def test_corrected_in_time_then_back_after_the_deadline_is_a_recurrence(wuhua_of
 
 
 def test_the_order_page_shows_corrected_per_the_data(client, wuhua_officer, wuhua_site, clock):
-    system, finding = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, finding, clock)
-    _retention(system, 30)
-    _scan(wuhua_site, clock.today() + dt.timedelta(days=2))
+    _system, finding, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 2)
     clock.past(order)
     services.overdue_sweep(actor=None)
     client.force_login(wuhua_officer)
@@ -239,3 +237,20 @@ def test_the_default_deadline_is_a_working_day(clock):
         clock.to(dt.date(2026, 1, 1) + dt.timedelta(days=day))
         if clock.today().year == 2026 and services.default_deadline().year == 2026:
             assert is_working_day(services.default_deadline())
+
+
+@pytest.mark.clause("art_25__para_1")
+def test_a_violation_corrected_after_a_fine_and_back_is_a_new_finding(wuhua_officer, unit_user, wuhua_site, clock):
+    system, first = _violation(wuhua_site, clock)
+    order = _order(wuhua_officer, first, clock)
+    clock.past(order)
+    services.overdue_sweep(actor=None)
+    case = _notice(wuhua_officer, order, Finding.objects.get(pk=first.pk))
+    services.penalty_statement_record(actor=unit_user, case=case, waived=True)
+    services.penalty_decide(actor=wuhua_officer, case=case, amounts=ART25_AMOUNTS, persons=PERSONS)
+    _retention(system, 30)
+    _scan(wuhua_site, clock.today())
+    _retention(system, 7)
+    _scan(wuhua_site, clock.today() + dt.timedelta(days=30))
+    again = Finding.objects.get(rule_id=RULE, status=FindingStatus.OPEN)
+    assert again.recurrence_of_id == first.pk and again.stage == Stage.DETECTED

@@ -78,7 +78,9 @@ class AnswerComplaintForm(PlainForm):
 class OrderForm(PlainForm):
     findings = forms.ModelMultipleChoiceField(queryset=Finding.objects.none(), label=_("findings"),
                                               widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+                               help_text=_("A deadline on a rest day or public holiday moves to the next working day "
+                                           "(Civil Code art. 203)."))
     requirements = forms.CharField(label=_("what must be corrected"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -149,11 +149,12 @@ def _day(value) -> str | None:
 
 def settled(stage: str, unseen_since, correct_by, as_of: dt.date) -> bool:
     """Whether an open finding's enforcement is over as far as a new sighting is concerned: the
-    officer found it rectified, or the runs stopped seeing it on or before its order's last day
-    (corrected in time) and that day has passed. Seeing its violation again is then a recurrence."""
-    if stage == Stage.RECTIFIED:
-        return True
+    officer found it rectified; or the runs stopped seeing it on or before its order's last day
+    (corrected in time) and that day has passed; or it was fined and the runs stopped seeing it
+    since. Seeing its violation again is then a recurrence."""
     unseen, due = _day(unseen_since), _day(correct_by)
+    if stage == Stage.RECTIFIED or (stage == Stage.DECIDED and unseen is not None):
+        return True
     return stage == Stage.ORDERED and unseen is not None and due is not None and unseen <= due < as_of.isoformat()
 
 
