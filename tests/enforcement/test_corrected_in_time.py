@@ -19,6 +19,7 @@ from .. import factories as f
 
 pytestmark = pytest.mark.django_db
 RULE = "art19-retention-below-minimum"
+RULE_CLAUSE = "art_19__para_1"
 ART25_AMOUNTS = {"unit": 2000, "person_in_charge": 200, "person_directly_responsible": 200}
 PERSONS = {"person_in_charge": "王主任", "person_directly_responsible": "刘值班"}
 
@@ -254,3 +255,21 @@ def test_a_violation_corrected_after_a_fine_and_back_is_a_new_finding(wuhua_offi
     _scan(wuhua_site, clock.today() + dt.timedelta(days=30))
     again = Finding.objects.get(rule_id=RULE, status=FindingStatus.OPEN)
     assert again.recurrence_of_id == first.pk and again.stage == Stage.DETECTED
+
+
+def test_a_deadline_in_a_year_without_a_holiday_arrangement_is_shown_provisional(client, wuhua_officer, wuhua_site,
+                                                                                 clock, settings, tmp_path):
+    from jifang.regulation import periods
+
+    from .conftest import make_finding
+
+    settings.JIFANG_HOLIDAY_OVERRIDE_FILE = str(tmp_path / "none.yaml")
+    periods._overrides.cache_clear()
+    clock.to(dt.date(2034, 12, 20))
+    order = services.rectification_order_issue(actor=wuhua_officer, findings=[make_finding(wuhua_site, RULE_CLAUSE)],
+                                               deadline=dt.date(2035, 1, 6))  # a Saturday in an unknown year
+    assert order.deadline == dt.date(2035, 1, 8)  # weekends only: Monday
+    client.force_login(wuhua_officer)
+    assert "暂定：尚未载入2035年放假安排" in client.get(reverse("enforcement:order_detail", args=[order.pk])).content.decode()
+    api = client.get(reverse("enforcement-order-detail", args=[order.pk])).json()
+    assert api["deadline"] == "2035-01-08" and "2035" in api["deadline_note"]
