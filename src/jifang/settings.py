@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jifang.enforcement",
     "jifang.duties",
     "jifang.dashboards",
+    "jifang.demo",
 ]
 
 MIDDLEWARE = [

@@ -6,11 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from django.db.models import Q
 
-from jifang.accounts.divisions import CITY_CODE, DISTRICTS
-from jifang.accounts.models import Role
+from jifang.core.divisions import CITY_CODE, DISTRICTS
 
 from .scoping import scope_q
-from .services import POLICE_AND_ADMIN, police_only
+from .roles import POLICE_AND_ADMIN, Role
+from .services import police_only
 from .submissions import TokenFormMixin, add_token
 
 SELECT_LIMIT = 200

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
-from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.roles import Role
+from jifang.core.divisions import CITY_CODE
+from jifang.core.roles import OFFICIALS, POLICE_AND_ADMIN, Role
 
 Path = str | Callable[[object], Q] | None
 
@@ -64,7 +64,7 @@ def anchored_q(user, paths: ScopePaths) -> Q | None:
     role = user.role
     if role == Role.ADMIN:
         return None
-    if role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER):
+    if role in OFFICIALS:  # the administrator returned above
         if role == Role.DISTRICT_OFFICER and user.division_id == CITY_CODE:
             return nothing  # a district officer anchored to the city is a misconfiguration
         return _district_q(paths, user)
@@ -110,7 +110,7 @@ def can_write(user, model: type[Model], obj: Model | None = None) -> bool:
     paths: ScopePaths | None = getattr(model, "scope", None)
     if paths is None or not _active(user) or not user.role or user.role == Role.DEPARTMENT_OFFICER:
         return False
-    police_or_admin = user.role in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER)
+    police_or_admin = user.role in POLICE_AND_ADMIN
     if not police_or_admin and user.role not in paths.writers:
         return False
     if obj is None:

@@ -9,9 +9,9 @@ from django.db.models import Model
 
 from . import audit
 from .errors import NotPermitted, ServiceError
+from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
 
-POLICE_AND_ADMIN = {"admin", "city_officer", "district_officer"}
 
 
 def police_only(model, *, creating: bool) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 from django.utils import timezone
 
-from jifang.accounts.divisions import CITY_CODE
+from jifang.core.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
 from jifang.regulation.periods import provisional_note
 

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from jifang.accounts.divisions import DISTRICTS
+from jifang.core.divisions import DISTRICTS
 
 from . import models as m
 

@@ -151,12 +151,18 @@ def open_counts_by_clause(user) -> dict[str, int]:
     return {r["clause_id"]: r["n"] for r in rows}
 
 
-def clause_label(clause_id: str) -> str:
-    """第十九条… for a clause id of any loaded pack (the id itself if none has it)."""
+def pack_clause_label(clause_id: str) -> str | None:
+    """第十九条… for a clause id of any loaded pack, None if none has it (core.actions shows a
+    service's refusal with this label)."""
     for pack in packs.all_packs():
         if clause_id in pack.clauses:
             return pack.clause(clause_id).label_zh
-    return clause_id
+    return None
+
+
+def clause_label(clause_id: str) -> str:
+    """第十九条… for a clause id of any loaded pack (the id itself if none has it)."""
+    return pack_clause_label(clause_id) or clause_id
 
 
 def home_figures(user) -> dict | None:

@@ -124,7 +124,7 @@ class Column:
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
     def parse_district(self, raw) -> str:
-        from jifang.accounts.divisions import DISTRICTS
+        from jifang.core.divisions import DISTRICTS
 
         code = self.parse_text(raw)
         if code not in DISTRICTS:

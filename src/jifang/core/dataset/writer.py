@@ -13,7 +13,8 @@ from django.utils import timezone
 from jifang.core import audit, bulk
 from jifang.core.i18n import bilingual
 from jifang.core.scoping import anchored_q, can_write
-from jifang.core.services import POLICE_AND_ADMIN, refuse_police_only
+from jifang.core.roles import POLICE_AND_ADMIN
+from jifang.core.services import refuse_police_only
 
 from .base import SYSTEM, audit_actor, chunks
 from .checker import SheetCheck

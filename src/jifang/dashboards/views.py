@@ -3,11 +3,11 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import render
 
-from jifang.dashboards.panels import panels_for
-from jifang.dashboards.selectors import home_figures
+from jifang.core.scoping import visible
 from jifang.registry.models import Device, Site, Unit
 
-from .scoping import visible
+from .panels import panels_for
+from .selectors import home_figures
 
 
 @login_required
@@ -15,7 +15,7 @@ def home(request):
     """Scoped registry figures for the user's role, then the panels other apps register
     (findings, works, enforcement) in their declared order."""
     user = request.user
-    return render(request, "core/home.html", {"figures": home_figures(user), "panels": panels_for(user)})
+    return render(request, "dashboards/home.html", {"figures": home_figures(user), "panels": panels_for(user)})
 
 
 SEARCH_LIMIT = 20
@@ -38,4 +38,4 @@ def search(request):
             "devices": visible(user, Device).filter(Q(serial=q) | Q(name__icontains=q) | Q(gb28181_id=q))
             .select_related("site")[:SEARCH_LIMIT],
         }
-    return render(request, "core/search.html", {"q": q, "results": results})
+    return render(request, "dashboards/search.html", {"q": q, "results": results})
