@@ -111,7 +111,7 @@ def test_a_token_is_the_users_own(client, wuhua_officer, city_officer, wuhua_uni
     assert Inspection.objects.count() == 2
 
 
-@pytest.mark.skipif(connection.vendor == "sqlite", reason="SQLite serialises writers; the race needs PostgreSQL")
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="the in-memory SQLite test database locks tables instead of waiting: the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_identical_posts_make_one_record(wuhua_officer, unit_user, planned_system, wuhua_unit,
                                                           firm):
