@@ -15,7 +15,7 @@ def copy_deadlines(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("enforcement", "0002_alter_inspection_kind_and_more"),
+        ("enforcement", "0004_sealed_record_guards"),
         ("regulation", "0006_finding_correct_by_recurrence_of"),
     ]
 

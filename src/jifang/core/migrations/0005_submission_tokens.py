@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_audit_indexes_without_pattern_ops'),
+        ('core', '0004_audit_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
