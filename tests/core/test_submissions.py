@@ -60,12 +60,18 @@ def test_twenty_identical_works_posts_make_one_works(client, unit_user, planned_
     assert Submission.objects.get().result_url == works.get_absolute_url()
 
 
-@pytest.mark.django_db
-def test_twenty_identical_inspection_posts_make_one_numbered_inspection(client, wuhua_officer, wuhua_unit):
+@pytest.fixture
+def inspection_form(client, wuhua_officer, wuhua_unit):
+    """An officer on the new-inspection page: the site, the page's URL, the form's token."""
     site = f.SiteFactory(unit=wuhua_unit)
     client.force_login(wuhua_officer)
     url = reverse("enforcement:inspection_add")
-    token = _form(client, url)
+    return site, url, _form(client, url)
+
+
+@pytest.mark.django_db
+def test_twenty_identical_inspection_posts_make_one_numbered_inspection(client, inspection_form):
+    site, url, token = inspection_form
     responses = [client.post(url, _inspection_data(site, token)) for _ in range(REPEATS)]
     inspection = Inspection.objects.get()
     assert {r.url for r in responses} == {inspection.get_absolute_url()}
@@ -73,11 +79,9 @@ def test_twenty_identical_inspection_posts_make_one_numbered_inspection(client, 
 
 
 @pytest.mark.django_db
-def test_each_form_shown_gets_a_new_token_and_makes_its_own_record(client, wuhua_officer, wuhua_unit):
-    site = f.SiteFactory(unit=wuhua_unit)
-    client.force_login(wuhua_officer)
-    url = reverse("enforcement:inspection_add")
-    first, second = _form(client, url), _form(client, url)
+def test_each_form_shown_gets_a_new_token_and_makes_its_own_record(client, inspection_form):
+    site, url, first = inspection_form
+    second = _form(client, url)
     assert first != second
     client.post(url, _inspection_data(site, first))
     client.post(url, _inspection_data(site, second))
@@ -86,11 +90,8 @@ def test_each_form_shown_gets_a_new_token_and_makes_its_own_record(client, wuhua
 
 
 @pytest.mark.django_db
-def test_a_refused_post_releases_its_token(client, wuhua_officer, wuhua_unit):
-    site = f.SiteFactory(unit=wuhua_unit)
-    client.force_login(wuhua_officer)
-    url = reverse("enforcement:inspection_add")
-    token = _form(client, url)
+def test_a_refused_post_releases_its_token(client, inspection_form):
+    site, url, token = inspection_form
     future = {**_inspection_data(site, token), "inspected_on": "2099-01-01"}
     assert "检查日期不能晚于今天" in client.post(url, future, follow=True).content.decode()
     assert not Submission.objects.exists()

@@ -118,11 +118,8 @@ def test_corrected_after_the_deadline_is_overdue_and_fineable(wuhua_officer, wuh
 
 @pytest.mark.clause("art_25__para_1")
 def test_corrected_then_back_before_the_deadline_stays_one_finding_and_is_overdue(wuhua_officer, wuhua_site, clock):
-    system, finding = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, finding, clock)
     start = clock.today()
-    _retention(system, 30)
-    _scan(wuhua_site, start + dt.timedelta(days=2))
+    system, finding, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 2)
     _retention(system, 7)
     _scan(wuhua_site, start + dt.timedelta(days=4))
     finding.refresh_from_db()
@@ -133,11 +130,8 @@ def test_corrected_then_back_before_the_deadline_stays_one_finding_and_is_overdu
 
 @pytest.mark.clause("art_25__para_1")
 def test_a_violation_back_after_review_is_a_new_finding_to_order_anew(wuhua_officer, wuhua_site, clock):
-    system, first = _violation(wuhua_site, clock)
-    order = _order(wuhua_officer, first, clock)
     start = clock.today()
-    _retention(system, 30)
-    _scan(wuhua_site, start + dt.timedelta(days=3))
+    system, first, order = _ordered_then_corrected(wuhua_officer, wuhua_site, clock, 3)
     services.order_item_review(actor=wuhua_officer, item=order.items.get(), rectified=True, note="复查已改正")
     _scan(wuhua_site, start + dt.timedelta(days=4))
     first.refresh_from_db()
