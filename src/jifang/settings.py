@@ -298,3 +298,4 @@ JIFANG_PLATFORM_TRUSTED_KEYS = [k.strip() for k in os.environ.get("JIFANG_PLATFO
 # A signed checkpoint of the audit chain's head every this many entries (and at every signed document,
 # and whenever `jifang audit checkpoint` runs, e.g. hourly from cron).
 JIFANG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JIFANG_AUDIT_CHECKPOINT_EVERY", "1000"))
+JIFANG_HOLIDAY_OVERRIDE_FILE = os.environ.get("JIFANG_HOLIDAY_OVERRIDE_FILE", "")  # regulation/periods.py

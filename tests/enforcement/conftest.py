@@ -52,6 +52,15 @@ class Clock:
     def advance(self, days: int) -> None:
         self.now += dt.timedelta(days=days)
 
+    def to(self, day: dt.date) -> None:
+        """Move to `day` (same time of day)."""
+        self.advance((day - self.today()).days)
+
+    def past(self, order) -> None:
+        """To the first day after the order's time limit as served (moved past rest days and
+        holidays, 民法典 第二百零三条, so not always the day written + 1)."""
+        self.to(order.deadline + dt.timedelta(days=1))
+
 
 @pytest.fixture
 def clock(monkeypatch):

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from jifang.enforcement import documents, services
 from jifang.enforcement.money import yuan_figures, yuan_words
 from jifang.registry.models import UnitKind
+from jifang.regulation.periods import provisional_note
 
 from .conftest import make_finding
 from .test_services import ART6, ART19, _overdue
@@ -70,7 +71,9 @@ def test_rectification_notice_pdf_shows_deadline_and_clauses(wuhua_officer, wuhu
     order.refresh_from_db()
     text = _text(documents.order_pdf(order))
     d = order.deadline
-    for expected in ("责令限期改正通知书", order.number, wuhua_site.unit.name, f"{d.year}年{d.month}月{d.day}日前改正",
+    # A deadline in a year whose holiday arrangement is not loaded says so (regulation.periods).
+    note = f"（{provisional_note(d)}）" if provisional_note(d) else ""
+    for expected in ("责令限期改正通知书", order.number, wuhua_site.unit.name, f"{d.year}年{d.month}月{d.day}日{note}前改正",
                      "第十九条", "留存时间不得少于30日", "第二十五条", "对单位处2000元以上5000元以下的罚款",
                      "昆明市公安局五华分局", order.verify_code):
         assert expected in text, expected

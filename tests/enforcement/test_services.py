@@ -29,7 +29,7 @@ def _order(officer, findings, clock, days=15):
 
 def _overdue(officer, findings, clock, days=15):
     order = _order(officer, findings, clock, days)
-    clock.advance(days + 1)
+    clock.past(order)
     assert services.overdue_sweep(actor=None) == len(findings)
     return order
 
@@ -49,7 +49,7 @@ def test_art6_case_from_finding_to_decision(wuhua_officer, unit_user, wuhua_site
     finding.refresh_from_db()
     assert finding.stage == Stage.ORDERED and order.served_at and order.sealed_hash
     services.rectification_order_answer(actor=unit_user, order=order, response="已采购设备，安装中")
-    clock.advance(16)
+    clock.past(order)
     assert services.overdue_sweep(actor=None) == 1
     finding.refresh_from_db()
     assert finding.stage == Stage.OVERDUE
@@ -158,7 +158,7 @@ def test_no_decision_without_statement_step(wuhua_officer, wuhua_site, clock):
 def test_no_fine_before_the_deadline(wuhua_officer, wuhua_site, clock):
     finding = make_finding(wuhua_site, ART6)
     order = _order(wuhua_officer, [finding], clock)
-    clock.advance(15)  # the deadline day itself: still in time
+    clock.to(order.deadline)  # the deadline day itself: still in time
     assert services.overdue_sweep(actor=None) == 0
     with pytest.raises(ValidationError, match="尚未届满"):
         services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding],
@@ -193,18 +193,17 @@ def test_clause_without_penalty_cannot_be_fined(wuhua_officer, wuhua_site, clock
 
 def test_overdue_command_moves_only_passed_deadlines(wuhua_officer, wuhua_site, clock):
     early, late = make_finding(wuhua_site, ART6), make_finding(wuhua_site, ART19)
-    _order(wuhua_officer, [early], clock, days=5)
+    first = _order(wuhua_officer, [early], clock, days=5)
     _order(wuhua_officer, [late], clock, days=40)
-    as_of = clock.today() + dt.timedelta(days=10)
-    call_command("enforcement", "overdue", "--as-of", as_of.isoformat())
+    clock.past(first)
+    call_command("enforcement", "overdue", "--as-of", clock.today().isoformat())
     assert dict(Finding.objects.values_list("pk", "stage")) == {early.pk: Stage.OVERDUE, late.pk: Stage.ORDERED}
     assert AuditEntry.objects.filter(action="regulation.finding.overdue", object_id=str(early.pk)).count() == 1
 
 
 def test_overdue_sweep_is_set_based(wuhua_officer, wuhua_site, clock, django_assert_max_num_queries):
     findings = [make_finding(wuhua_site, c) for c in (ART6, ART19, "art_7__para_1", "art_14__para_2")]
-    _order(wuhua_officer, findings, clock, days=3)
-    clock.advance(4)
+    clock.past(_order(wuhua_officer, findings, clock, days=3))
     with django_assert_max_num_queries(12):
         assert services.overdue_sweep(actor=None) == 4
 

@@ -162,7 +162,7 @@ def test_api_full_path(client, wuhua_officer, unit_user, wuhua_site, clock):
     assert unit.post(reverse("enforcement-order-answer", args=[order_id]), {"response": "已整改"},
                      content_type="application/json").status_code == 200
     client.logout()
-    clock.advance(11)
+    clock.past(RectificationOrder.objects.get(pk=order_id))
     services.overdue_sweep(actor=None)
     officer = _client(client, wuhua_officer)
     r = officer.post(reverse("enforcement-order-penalty", args=[order_id]),

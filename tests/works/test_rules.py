@@ -222,10 +222,22 @@ def test_art16_filed_in_time():
 @pytest.mark.clause("art_16__para_1")
 @pytest.mark.rule(ART16_LATE, "boundary")
 def test_art16_day_10_on_time_day_11_late():
-    completed = day(40)
+    completed = dt.date(2026, 5, 12)  # day 10 is Friday 2026-05-22, a working day
     make_works(completed_on=completed, filed_on=completed + dt.timedelta(days=10), status="accepted")
     late = make_works(completed_on=completed, filed_on=completed + dt.timedelta(days=11), status="accepted")
     assert found(ART16_LATE) == {late.code}
+
+
+@pytest.mark.clause("art_16__para_1")
+@pytest.mark.rule(ART16_LATE, "boundary")
+def test_art16_day_10_on_a_holiday_moves_to_the_next_working_day():
+    """Civil Code art. 203: day 10 is Friday 2026-10-02 (National Day, 10-01..07 off), so a filing
+    on Thursday 10-08, the first working day, is on time and one on Friday 10-09 is late."""
+    completed = dt.date(2026, 9, 22)
+    make_works(completed_on=completed, filed_on=dt.date(2026, 10, 8), status="accepted")
+    late = make_works(completed_on=completed, filed_on=dt.date(2026, 10, 9), status="accepted")
+    assert found(ART16_LATE, as_of=dt.date(2026, 11, 1)) == {late.code}
+    assert Finding.objects.get(rule_id=ART16_LATE).facts["filing_due_on"] == "2026-10-08"
 
 
 @pytest.mark.clause("art_16__para_1")
@@ -246,9 +258,22 @@ def test_art16_filed_or_not_completed():
 @pytest.mark.clause("art_16__para_1")
 @pytest.mark.rule(ART16_MISSING, "boundary")
 def test_art16_day_10_still_open_day_11_missing():
-    make_works(completed_on=day(10), status="completed")
-    missing = make_works(completed_on=day(11), status="completed")
-    assert found(ART16_MISSING) == {missing.code}
+    as_of = dt.date(2026, 5, 28)  # Thursday: day 10 of a works completed on 05-18, a working day
+    make_works(completed_on=as_of - dt.timedelta(days=10), status="completed")
+    missing = make_works(completed_on=as_of - dt.timedelta(days=11), status="completed")
+    assert found(ART16_MISSING, as_of=as_of) == {missing.code}
+
+
+@pytest.mark.clause("art_16__para_1")
+@pytest.mark.rule(ART16_MISSING, "boundary")
+def test_art16_a_weekend_day_10_is_not_missing_before_monday():
+    """Day 10 of a works completed on Wednesday 2026-05-20 is Saturday 05-30: the period ends on
+    Monday 06-01, so the works is not missing on Sunday or Monday, and is on Tuesday."""
+    w = make_works(completed_on=dt.date(2026, 5, 20), status="completed")
+    assert w.filing_due_on == dt.date(2026, 6, 1)
+    assert found(ART16_MISSING, as_of=dt.date(2026, 5, 31)) == set()
+    assert found(ART16_MISSING, as_of=dt.date(2026, 6, 1)) == set()
+    assert found(ART16_MISSING, as_of=dt.date(2026, 6, 2)) == {w.code}
 
 
 @pytest.mark.clause("art_27__para_1")

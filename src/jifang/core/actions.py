@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from . import submissions
 from .errors import NotPermitted
 from .scoping import get_visible
 
@@ -60,9 +61,11 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def attempt(request, call: Callable[[], object], *, success: str | None = None, form=None):
     """Run one service call. On success show `success` and return the call's result; on a refusal
     show its reason (on `form` when given, else as a message) and return REFUSED. The service's own
-    transaction has rolled back what it began."""
+    transaction has rolled back what it began. A POST carrying a create form's one-time token runs
+    the call at most once (core/submissions.py): a repeat returns a `submissions.Replay` of the first
+    result (its get_absolute_url) and shows no success a second time."""
     try:
-        result = call()
+        result = submissions.once(request, call)
     except NotPermitted as exc:
         if form is None:
             messages.error(request, refusal_text(exc))
@@ -75,7 +78,7 @@ def attempt(request, call: Callable[[], object], *, success: str | None = None, 
         else:
             _errors_to_form(form, exc)
         return REFUSED
-    if success:
+    if success and not isinstance(result, submissions.Replay):
         messages.success(request, success)
     return result
 
@@ -120,6 +123,8 @@ class ServiceFormView(LoginRequiredMixin, View):
         if form.is_valid():
             result = attempt(request, lambda: self.call(request.user, obj, form.cleaned_data),
                              success=self.success, form=form)
+            if isinstance(result, submissions.Replay):  # a repeated POST: to the first result
+                return redirect(result.url)
             if result is not REFUSED:
                 return redirect(self.back(result))
         return self._render(request, form, obj)

@@ -12,16 +12,19 @@ from jifang.core.divisions import CITY_CODE, DISTRICTS
 from . import uniqueness, writes
 from .scoping import is_id, scope_q
 from .roles import POLICE_AND_ADMIN, Role
+from .submissions import TokenFormMixin, add_token
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.
 BLANK_CHOICE_LABEL = _("- Select an option -")
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(TokenFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not self.instance.pk:
+            add_token(self)  # a create form is answered once (core/submissions.py)
         self._drop_unwritable()
         for name, field in self.fields.items():
             if isinstance(field, forms.ModelChoiceField):

@@ -92,3 +92,17 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self):
         return f"checkpoint {self.number} at #{self.seq}"
+
+
+class Submission(models.Model):
+    """A create form's one-time token, claimed by the first POST that carries it (core/submissions.py):
+    a repeated POST of the same form (a double click, a resent request) is answered with the first
+    POST's result instead of creating a second record."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    result_url = models.CharField(max_length=500, blank=True, help_text="empty while the first POST is running")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_token_unique")]

@@ -79,7 +79,9 @@ def _case(ctx, site: Site, clause: str, seen: str, stage: str, people) -> None:
         return
     if stage == "ordered":
         return
-    with _on(start + dt.timedelta(days=31)):
+    # The deadline moves past rest days and holidays (民法典 第二百零三条): count from the one served.
+    after = (order.deadline - start).days
+    with _on(start + dt.timedelta(days=after + 1)):
         services.overdue_sweep(actor=None, district=DISTRICT)
     if stage == "overdue":
         return
@@ -87,14 +89,14 @@ def _case(ctx, site: Site, clause: str, seen: str, stage: str, people) -> None:
     persons = {"person_in_charge": bank.person_in_charge_name or "王主任",
                "person_directly_responsible": bank.person_directly_responsible_name or "刘值班"}
     amounts = {"unit": 3000, "person_in_charge": 200, "person_directly_responsible": 200}
-    with _on(start + dt.timedelta(days=33)):
+    with _on(start + dt.timedelta(days=after + 3)):
         case = services.penalty_notice_issue(actor=lead, order=order, findings=[link.finding], amounts=amounts,
                                              persons=persons, facts=f"{seen}，经责令限期改正，逾期未改正。")
     if stage == "notified":
         return
-    with _on(start + dt.timedelta(days=35)):
+    with _on(start + dt.timedelta(days=after + 5)):
         services.penalty_statement_record(actor=duty, case=case, statement="已加强管理，请求从轻处罚")
-    with _on(start + dt.timedelta(days=40)):
+    with _on(start + dt.timedelta(days=after + 10)):
         services.penalty_decide(actor=lead, case=case, amounts={**amounts, "unit": 2500}, persons=persons)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from jifang.core.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
+from jifang.regulation.periods import provisional_note
 
 from . import law, records
 from .models import AmountStage, FineTarget, Inspection, PenaltyCase, PenaltyDecision, RectificationOrder
@@ -140,7 +141,8 @@ def order_pdf(order: RectificationOrder) -> Document:
         **_common(check, order),
         "unit": order.unit, "inspection": order.inspection.number if order.inspection_id else "",
         "findings": [_finding(f) for f in findings], "requirements": order.requirements,
-        "deadline": _day(order.deadline), "policy_default": order.deadline_is_policy_default,
+        "deadline": _day(order.deadline), "deadline_note": provisional_note(order.deadline),
+        "policy_default": order.deadline_is_policy_default,
         "penalties": [penalties[k] for k in sorted(penalties)], "issued_on": _day(order.served_at),
         "served_at": _minute(order.served_at), "law_title": _law_title(findings[0].pack_id),
     }

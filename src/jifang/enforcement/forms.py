@@ -8,6 +8,7 @@ from jifang.accounts.models import User
 from jifang.core.roles import OFFICERS
 from jifang.core.forms import ServiceModelForm, bootstrapify
 from jifang.core.scoping import visible
+from jifang.core.submissions import TokenFormMixin, add_token
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 
 from . import law
@@ -17,9 +18,10 @@ TARGET_LABELS = {FineTarget.UNIT: _("unit"), FineTarget.PERSON_IN_CHARGE: _("per
                  FineTarget.PERSON_DIRECTLY_RESPONSIBLE: _("person directly responsible")}
 
 
-class PlainForm(forms.Form):
+class PlainForm(TokenFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        add_token(self)  # views that create a record answer a repeated POST once (core/submissions.py)
         bootstrapify(self)
 
 
@@ -77,7 +79,9 @@ class AnswerComplaintForm(PlainForm):
 class OrderForm(PlainForm):
     findings = forms.ModelMultipleChoiceField(queryset=Finding.objects.none(), label=_("findings"),
                                               widget=forms.CheckboxSelectMultiple)
-    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    deadline = forms.DateField(label=_("correction deadline"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+                               help_text=_("A deadline on a rest day or public holiday moves to the next working day "
+                                           "(Civil Code art. 203)."))
     requirements = forms.CharField(label=_("what must be corrected"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
 

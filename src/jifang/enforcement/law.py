@@ -26,3 +26,11 @@ def raise_finding(*, actor, pack_id: str, clause_id: str, site, facts: dict, exp
 
     return finding_raise(actor=actor, pack_id=pack_id, clause_id=clause_id, subject=site, facts=facts,
                          explanation_zh=explanation_zh, explanation_en=explanation_en)
+
+
+def period_end(as_of, last_day, pack_id: str = DEFAULT_PACK):
+    """The real last day of a time limit whose written last day is `last_day`: moved past rest days
+    and holidays by the pack's period_end_rule (民法典 第二百零三条)."""
+    from jifang.regulation.periods import pack_period_end
+
+    return pack_period_end(get_pack(pack_id), as_of, last_day)

@@ -3,7 +3,7 @@ starts from `visible(user, ...)`, and the figures are GROUP BY queries, not Pyth
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
 from django.utils import timezone
 
 from jifang.core.roles import OFFICIALS
@@ -11,8 +11,8 @@ from jifang.core.scoping import visible
 from jifang.regulation.models import Finding, Stage
 
 from .models import (
-    AmountStage, CaseStatus, Inspection, InspectionComplaint, OrderItem, OrderStatus, PenaltyAmount, PenaltyCase,
-    RectificationOrder,
+    AmountStage, CaseStatus, Inspection, InspectionComplaint, ItemOutcome, OrderItem, OrderStatus, PenaltyAmount,
+    PenaltyCase, RectificationOrder,
 )
 
 DUE_SOON_DAYS = 7
@@ -69,6 +69,14 @@ def _overdue_not_in_a_case(user):
     return visible(user, Finding).filter(stage=Stage.OVERDUE).exclude(pk__in=in_a_case)
 
 
+def _corrected_per_data(open_orders, today: dt.date):
+    """Open orders past their deadline holding a finding the engine stopped seeing by then and no
+    officer reviewed yet: corrected per the data, awaiting the officer's review (not overdue)."""
+    items = OrderItem.objects.filter(order_id=OuterRef("pk"), outcome=ItemOutcome.PENDING,
+                                     finding__unseen_since__lte=OuterRef("deadline"))
+    return open_orders.filter(Exists(items), deadline__lt=today)
+
+
 def _undecided_cases(user):
     return visible(user, PenaltyCase).exclude(status=CaseStatus.DECIDED)
 
@@ -80,6 +88,7 @@ def queues(user, today: dt.date | None = None) -> dict:
     return {
         "due": list(open_orders.filter(_due_soon(today)).order_by("deadline", "id")),
         "answered": list(open_orders.filter(status=OrderStatus.ANSWERED).order_by("deadline", "id")),
+        "corrected": list(_corrected_per_data(open_orders, today).order_by("deadline", "id")),
         "overdue": list(_overdue_not_in_a_case(user).select_related("unit", "site").order_by("district_id", "id")),
         "cases": list(_undecided_cases(user).select_related("unit", "order").order_by("id")),
         "complaints": list(visible(user, InspectionComplaint).filter(status="open").select_related("inspection", "unit")),

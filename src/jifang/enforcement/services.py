@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from jifang.core.divisions import CITY_CODE
@@ -303,8 +303,16 @@ def complaint_answer(*, actor, complaint: InspectionComplaint, answer: str) -> I
 # ---- rectification orders (art_23 para 2, art_24, art_25) ---------------------------------------
 
 def default_deadline(today: dt.date | None = None) -> dt.date:
-    """Local policy (settings.JIFANG_RECTIFICATION_DEFAULT_DAYS), not a period the regulation sets."""
-    return (today or timezone.localdate()) + dt.timedelta(days=settings.JIFANG_RECTIFICATION_DEFAULT_DAYS)
+    """Local policy (settings.JIFANG_RECTIFICATION_DEFAULT_DAYS), not a period the regulation sets;
+    it ends like every period, on a working day (民法典 第二百零三条)."""
+    today = today or timezone.localdate()
+    return law.period_end(today, today + dt.timedelta(days=settings.JIFANG_RECTIFICATION_DEFAULT_DAYS))
+
+
+def corrected_in_time(finding: Finding, deadline: dt.date) -> bool:
+    """The engine's evidence: its runs stopped seeing the violation on or before the order's last day
+    (unseen_since) and have not seen it since (docs/rule-packs.md, "Last seen")."""
+    return finding.unseen_since is not None and finding.unseen_since <= deadline
 
 
 def _orderable(findings: list[Finding]) -> None:
@@ -329,14 +337,15 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
         raise ServiceError("发现不属于同一辖区", "the findings are in different districts")
     today = timezone.localdate()
     policy = deadline is None
-    deadline = deadline or default_deadline(today)
-    if deadline <= today:
+    written = deadline or default_deadline(today)
+    if written <= today:
         raise ServiceError("改正期限必须晚于送达之日", "the deadline must fall after the day of service",
                            clause="art_23__para_2")
     horizon = settings.JIFANG_ORDER_DEADLINE_MAX_DAYS
-    if deadline > today + dt.timedelta(days=horizon):
+    if written > today + dt.timedelta(days=horizon):
         raise ServiceError("改正期限不能超过送达之日起{n}天", "the deadline cannot be more than {n} days after service",
                            n=horizon, clause="art_23__para_2")
+    deadline = law.period_end(today, written)  # a rest day or holiday moves to the next working day
     order = RectificationOrder.objects.create(
         number=next_number(district=district, kind=DocumentKind.ORDER, year=today.year),
         district=district, unit_id=findings[0].unit_id, inspection=inspection, deadline=deadline,
@@ -344,8 +353,11 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
     )
     OrderItem.objects.bulk_create(OrderItem(order=order, finding=f) for f in findings)
     _set_stage(actor, findings, Stage.ORDERED, note=order.number)
+    # The engine reads the time limit to tell a recurrence from a violation never corrected.
+    Finding.objects.filter(pk__in=[f.pk for f in findings]).update(correct_by=deadline)
     _seal_and_sign(actor, records.ORDER, order)
-    audit.record(actor=actor, action="enforcement.order.issue", obj=order, after=audit.snapshot(order))
+    moved = "" if deadline == written else f"期限 {written} 为休息日或法定节假日，依民法典第二百零三条顺延至 {deadline}"
+    audit.record(actor=actor, action="enforcement.order.issue", obj=order, after=audit.snapshot(order), note=moved)
     _anchor()
     return order
 
@@ -396,6 +408,11 @@ def order_item_review(*, actor, item: OrderItem, rectified: bool, note: str = ""
     if finding.stage not in (Stage.ORDERED, Stage.OVERDUE):
         raise ServiceError("该发现已处理完毕（{stage}）", "this finding is already settled ({stage})",
                            stage=finding.get_stage_display())
+    if not rectified and corrected_in_time(finding, order.deadline) and not note.strip():
+        raise ServiceError("数据显示该违法行为已于 {d} 前不再出现（期限 {deadline}）；认定未整改须写明核查所见",
+                           "the data stopped showing this violation by {d} (deadline {deadline}); to find it not "
+                           "rectified, write what the check found", d=finding.unseen_since, deadline=order.deadline,
+                           clause=finding.sanction.get("clause") or "art_23__para_2")
     before = audit.snapshot(item)
     item.outcome = ItemOutcome.RECTIFIED if rectified else ItemOutcome.NOT_RECTIFIED
     item.reviewed_by, item.reviewed_at, item.review_note = actor, timezone.now(), note
@@ -411,12 +428,26 @@ def order_item_review(*, actor, item: OrderItem, rectified: bool, note: str = ""
     return item
 
 
+def _not_future(as_of: dt.date) -> dt.date:
+    today = timezone.localdate()
+    if as_of > today:
+        raise ServiceError("基准日 {d} 晚于今天（{t}）：期限是否届满只能按已经过去的日子判断",
+                           "the as-of date {d} is after today ({t}): whether a deadline passed can only be "
+                           "judged on days that have passed", d=as_of, t=today, clause="art_23__para_2")
+    return as_of
+
+
 @transaction.atomic
 def overdue_sweep(*, actor, as_of: dt.date | None = None, district: str | None = None) -> int:
     """Findings still under an order whose deadline passed before `as_of` become overdue: one
-    UPDATE for the whole city, one audit row per finding moved (appended in one lock)."""
-    as_of = as_of or timezone.localdate()
-    due = OrderItem.objects.filter(order__deadline__lt=as_of).exclude(outcome=ItemOutcome.RECTIFIED)
+    UPDATE for the whole city, one audit row per finding moved (appended in one lock).
+
+    Not those the engine stopped seeing on or before the deadline (corrected_in_time): art_24 and
+    art_25 punish only 逾期不改正, so they wait at stage ordered for the officer's review (the order
+    page shows them as corrected per the data)."""
+    as_of = _not_future(as_of or timezone.localdate())
+    due = (OrderItem.objects.filter(order__deadline__lt=as_of).exclude(outcome=ItemOutcome.RECTIFIED)
+           .exclude(finding__unseen_since__lte=F("order__deadline")))
     if district:
         due = due.filter(order__district_id=district)
     qs = Finding.objects.filter(stage=Stage.ORDERED, pk__in=due.values("finding_id"))
@@ -488,6 +519,9 @@ def _finable(findings: list[Finding], order: RectificationOrder) -> dict:
         raise ServiceError("改正期限（{deadline}）尚未届满，不能处罚", "the correction deadline ({deadline}) has not passed",
                            deadline=order.deadline, clause="art_24__para_1")
     linked = set(order.items.values_list("finding_id", flat=True))
+    # An officer's review that found it not rectified, with what the check found, outweighs the data.
+    reviewed_not_rectified = set(order.items.filter(outcome=ItemOutcome.NOT_RECTIFIED)
+                                 .values_list("finding_id", flat=True))
     for f in findings:
         if f.pk not in linked:
             raise ServiceError("发现 {id} 不在该整改通知中", "finding {id} is not under this order", id=f.pk)
@@ -498,6 +532,13 @@ def _finable(findings: list[Finding], order: RectificationOrder) -> dict:
             raise ServiceError("发现 {id} 处于“{stage}”阶段；只有逾期不改正的才能处罚",
                                "finding {id} is {stage}; only an overdue finding can be fined",
                                id=f.pk, stage=f.get_stage_display(), clause=f.sanction.get("clause"))
+        if corrected_in_time(f, order.deadline) and f.pk not in reviewed_not_rectified:
+            raise ServiceError("数据显示发现 {id} 的违法行为已于 {d} 前改正（期限 {deadline}），不属于逾期不改正，不能处罚；"
+                               "如核查认定未整改，请先复核并写明核查所见",
+                               "the data show finding {id} corrected by {d}, within the deadline {deadline}: not "
+                               "逾期不改正, so no fine; if a check found it not rectified, review it first and "
+                               "write what was found", id=f.pk, d=f.unseen_since, deadline=order.deadline,
+                               clause=f.sanction.get("clause"))
     articles = {f.sanction["article"] for f in findings}
     if len(articles) != 1:
         raise ServiceError("一份处罚案件只适用一个罚则条款", "one case applies one penalty article")

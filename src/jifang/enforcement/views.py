@@ -203,7 +203,10 @@ def order_add(request):
 def order_detail(request, pk):
     order = get_visible(request.user, m.RectificationOrder.objects.select_related("unit", "district", "inspection"),
                         pk=pk)
-    items = list(order.items.select_related("finding", "reviewed_by").order_by("id"))
+    items = list(order.items.select_related("finding", "reviewed_by").prefetch_related("finding__recurrences")
+                 .order_by("id"))
+    for i in items:  # the engine's evidence, shown to the officer who decides (not a decision)
+        i.corrected_in_time = services.corrected_in_time(i.finding, order.deadline)
     return render(request, "enforcement/order_detail.html", {
         "object": order, "items": items, "evidence": list(order.evidence.all()),
         "verification": records.verification(records.ORDER, order),

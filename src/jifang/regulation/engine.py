@@ -7,6 +7,7 @@ tomorrow as today, and parameters are taken as they stood on that date.
 """
 import datetime as dt
 import decimal
+import string
 import threading
 import zoneinfo
 from dataclasses import dataclass
@@ -72,7 +73,9 @@ def resolve_value(value, pack: Pack, as_of: dt.date):
     if "plus_minutes" in value:
         plus = dt.timedelta(minutes=_whole(value["plus_minutes"], pack, as_of))
         return ExpressionWrapper(F(value["field"]) + plus, output_field=DateTimeField())
-    plus = dt.timedelta(days=_whole(value.get("plus_days", 0), pack, as_of))
+    if "plus_days" not in value:
+        return F(value["field"])
+    plus = dt.timedelta(days=_whole(value["plus_days"], pack, as_of))
     return ExpressionWrapper(F(value["field"]) + plus, output_field=DateField())
 
 
@@ -227,7 +230,11 @@ class RuleContext:
     def __init__(self, pack: Pack, rule: Rule, as_of: dt.date):
         self.pack, self.rule = pack, rule
         self.params = {}
-        for name in sorted(params_used(rule)):
+        # The parameters the rule's lookups read, and those its message names (the art_16 message
+        # names filing_days while its lookups compare with a deadline column computed from it).
+        named = {field for text in rule.message.values() for _lit, field, _spec, _conv in string.Formatter().parse(text)
+                 if field in pack.params}
+        for name in sorted(params_used(rule) | named):
             entry = pack.param_entry(name, as_of)
             self.params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
         self._sanctions: dict = {}

@@ -131,6 +131,14 @@ class Finding(models.Model):
     # A finding under enforcement (stage past detected) is not resolved by the engine: the scan
     # only records the date it stopped seeing the violation, as evidence for the officer.
     unseen_since = models.DateField(_("no longer seen since"), null=True, blank=True)
+    # Enforcement copies the order's time limit here (the last day to correct), so that the engine
+    # can tell a violation corrected in time that comes back (a recurrence: a new finding) from one
+    # that was never corrected.
+    correct_by = models.DateField(_("correct by"), null=True, blank=True)
+    # A violation that came back after it was rectified (or corrected in time) is a new finding,
+    # linked to the one it recurs after; it needs a new order before any fine.
+    recurrence_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="recurrences", verbose_name=_("recurrence of"))
     first_run = models.ForeignKey(ScanRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The run from which on the watermarks count as sightings (the run that made the finding or saw
     # it again). Not indexed: only compared inside the last-seen subqueries.

@@ -124,9 +124,12 @@ def _close_gone(ids: list[int], run: ScanRun) -> tuple[int, int]:
     last_seen = last_seen_expression()
     for chunk in _chunks(ids):
         gone = Finding.objects.filter(pk__in=chunk)
-        resolved += gone.filter(stage=Stage.DETECTED).update(
+        # Detected: nobody acts on it any more. Rectified: the officer's decision is confirmed by the
+        # data, and the finding must close or a recurrence would be swallowed by it.
+        closing = [Stage.DETECTED, Stage.RECTIFIED]
+        resolved += gone.filter(stage__in=closing).update(
             last_seen_recorded=last_seen, status=FindingStatus.RESOLVED, resolved_on=run.as_of)
-        unseen += gone.exclude(stage=Stage.DETECTED).filter(unseen_since__isnull=True).update(
+        unseen += gone.exclude(stage__in=closing).filter(unseen_since__isnull=True).update(
             last_seen_recorded=last_seen, unseen_since=run.as_of)
     return resolved, unseen
 
@@ -139,25 +142,69 @@ def _leave_watermarks(run: ScanRun, evaluated: list, area: engine.Area) -> None:
                                       unique_fields=["pack_id", "rule_id", "district", "site_id"])
 
 
+def _day(value) -> str | None:
+    """A raw date column as an ISO string (SQLite returns strings, PostgreSQL dates)."""
+    return None if value is None else str(value)
+
+
+def settled(stage: str, unseen_since, correct_by, as_of: dt.date) -> bool:
+    """Whether an open finding's enforcement is over as far as a new sighting is concerned: the
+    officer found it rectified; or the runs stopped seeing it on or before its order's last day
+    (corrected in time) and that day has passed; or it was fined and the runs stopped seeing it
+    since. Seeing its violation again is then a recurrence."""
+    unseen, due = _day(unseen_since), _day(correct_by)
+    if stage == Stage.RECTIFIED or (stage == Stage.DECIDED and unseen is not None):
+        return True
+    return stage == Stage.ORDERED and unseen is not None and due is not None and unseen <= due < as_of.isoformat()
+
+
+def _close_recurred(pks: list[int], run: ScanRun) -> None:
+    """Settled findings whose violation is back: closed (their last sighting frozen as it stood),
+    so that the recurrence can open as a new finding under the same fingerprint."""
+    last_seen = last_seen_expression()
+    for chunk in _chunks(pks):
+        Finding.objects.filter(pk__in=chunk).update(last_seen_recorded=last_seen, status=FindingStatus.RESOLVED,
+                                                    resolved_on=run.as_of)
+
+
+def _enforced_before(fingerprints) -> dict[str, int]:
+    """For new findings: the latest closed finding of the same fingerprint that was under
+    enforcement (ordered at least once), which the new one recurs after."""
+    out = {}
+    for chunk in _chunks(list(fingerprints)):
+        rows = (Finding.objects.filter(fingerprint__in=chunk, status=FindingStatus.RESOLVED)
+                .exclude(stage=Stage.DETECTED).order_by("id").values_list("fingerprint", "id"))
+        out.update(rows)  # ascending ids: the latest wins
+    return out
+
+
 def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) -> dict:
     """Set-based, and writes in proportion to what changed: new findings are inserted, findings
     that went away are closed, findings seen after going unseen restart their chain; the findings
-    seen again as before are not touched (the run's watermarks say they were seen)."""
+    seen again as before are not touched (the run's watermarks say they were seen). A violation
+    seen again after its enforcement settled (`settled`) is a recurrence: the old finding closes
+    and a new one, linked to it (recurrence_of), opens at stage detected, to be ordered anew."""
     current = Finding.objects.filter(evaluated_q(evaluated), finding_area_q(area), status=FindingStatus.OPEN)
-    rows = _fetch(current.values_list("fingerprint", "id", "unseen_since"))
-    existing = {fp: pk for fp, pk, _unseen in rows}
-    unseen_before = {fp for fp, _pk, unseen in rows if unseen is not None}
-    elsewhere = _open_elsewhere([fp for fp in found if fp not in existing], area)
-    new = [engine.finding_values(ctx, row, fp) for fp, (ctx, row) in found.items()
-           if fp not in existing and fp not in elsewhere]
-    again = [existing[fp] for fp in unseen_before if fp in found] + [pk for pk, _unseen in elsewhere.values()]
+    rows = _fetch(current.values_list("fingerprint", "id", "unseen_since", "stage", "correct_by"))
+    recurred = {fp: pk for fp, pk, unseen, stage, due in rows
+                if fp in found and settled(stage, unseen, due, run.as_of)}
+    existing = {fp: pk for fp, pk, *_rest in rows if fp not in recurred}
+    unseen_before = {fp for fp, _pk, unseen, *_rest in rows if unseen is not None}
+    elsewhere = _open_elsewhere([fp for fp in found if fp not in existing and fp not in recurred], area)
+    fresh = [fp for fp in found if fp not in existing and fp not in elsewhere]
+    earlier = {**_enforced_before(fp for fp in fresh if fp not in recurred), **recurred}
+    new = [{**engine.finding_values(*found[fp], fp), "recurrence_of_id": earlier.get(fp)} for fp in fresh]
+    again = [existing[fp] for fp in unseen_before if fp in found and fp in existing]
+    again += [pk for pk, _unseen in elsewhere.values()]
     gone = [pk for fp, pk in existing.items() if fp not in found]
     resolved, unseen = _close_gone(gone, run)  # before the watermarks move: they date the last sighting
+    _close_recurred(list(recurred.values()), run)
     _insert(new, run)
     _record_sighting(again, run)
     _leave_watermarks(run, evaluated, area)
     still_open = len(found) - len(new)
-    return {"new": len(new), "still_open": still_open, "resolved": resolved, "unseen_under_enforcement": unseen}
+    return {"new": len(new), "still_open": still_open, "resolved": resolved, "unseen_under_enforcement": unseen,
+            "recurred": len(recurred)}
 
 
 # Any constant: the key of the PostgreSQL advisory lock that lets one scan run at a time.
@@ -224,9 +271,12 @@ def finding_raise(*, actor, pack_id: str, clause_id: str, subject, facts: dict, 
     if not explanation_zh.strip() or not explanation_en.strip():
         raise ServiceError("须填写中英文说明", "an explanation in Chinese and English is required")
     fingerprint = f"{pack.id}:{MANUAL_RULE}:{clause_id}:{subj.name}:{subject.pk}:{Outcome.VIOLATION}"
-    if Finding.objects.filter(fingerprint=fingerprint, status=FindingStatus.OPEN).exists():
+    earlier = Finding.objects.select_for_update().filter(fingerprint=fingerprint, status=FindingStatus.OPEN).first()
+    if earlier is not None and not settled(earlier.stage, earlier.unseen_since, earlier.correct_by, today):
         raise ServiceError("该对象已有同一条款的未结违法事实", "this subject already has an open finding under this clause",
                            clause=clause_id)
+    if earlier is not None:  # seen again after it was rectified: a recurrence, ordered anew
+        Finding.objects.filter(pk=earlier.pk).update(status=FindingStatus.RESOLVED, resolved_on=today)
     sanction = pack.sanction_for(clause_id, row.get("_unit_kind"))
     finding = Finding.objects.create(
         pack_id=pack.id, pack_version=pack.version, pack_checksum=pack.checksum, rule_id=MANUAL_RULE,
@@ -237,7 +287,7 @@ def finding_raise(*, actor, pack_id: str, clause_id: str, subject, facts: dict, 
         facts={**facts, **engine.unit_kind_facts(sanction, row.get("_unit_kind")), "raised_by": actor.username},
         sanction=sanction,
         explanation_zh=explanation_zh.strip(), explanation_en=explanation_en.strip(),
-        fingerprint=fingerprint, first_seen=today, last_seen_recorded=today,
+        fingerprint=fingerprint, first_seen=today, last_seen_recorded=today, recurrence_of=earlier,
     )
     audit.record(actor=actor, action="regulation.finding.raise", obj=finding, after=audit.snapshot(finding))
     return finding

@@ -3,8 +3,13 @@ works, design reviews, acceptances and filings. Registered from WorksConfig.read
 registry's sheets they refer to (systems by code, units and firms by credit code).
 
 An imported row is history, not a lifecycle step: it is not walked through the services' order
-checks one step at a time, but each row must be coherent in itself (no date in the future, the
-steps' dates in lifecycle order) and the copied columns are set as the services set them: a
+checks one step at a time, but each row obeys the services' own coherence rules (no date in the
+future, the steps' dates in lifecycle order; a design review not before registration; an
+acceptance, scheduled or held, and a filing not before completion, by the services' check_date;
+a filing by the works' firm, of a completed works, never changed once submitted). What the law
+forbids but history may hold (a late filing, an acceptance without design review, a system in use
+unaccepted) is loaded as it happened, and the scan reports it: refusing it would hide the violation.
+The copied columns are set as the services set them: a
 works' site, unit and district from its system; an acceptance's district from its works; a
 filing's district and art_16 deadline from its works, and the filing date onto the works.
 """
@@ -63,21 +68,35 @@ def _works_prepare(actor):
             if day and previous and day < previous[1]:
                 raise ServiceError("{a}早于{b}", "{a} is before {b}", a=WORKS_HEADERS[name], b=WORKS_HEADERS[previous[0]])
             previous = (name, day) if day else previous
+        works.filing_due_on = deadlines.filing_due_or_none(works.completed_on, works.district_id)
 
     return prepare
 
 
 def _review_prepare(actor):
     def prepare(review: m.DesignReview) -> None:
-        _not_future(review.held_on, REVIEW_HEADERS["held_on"])
+        # review_record's date rule: not in the future, not before the works was registered.
+        services.check_date(review.held_on, zh_step=REVIEW_HEADERS["held_on"], en_step="the design review",
+                             not_before=review.works.registered_on, zh_before="登记", en_before="registration")
 
     return prepare
 
 
 def _acceptance_prepare(actor):
     def prepare(acceptance: m.Acceptance) -> None:
-        acceptance.district_id = acceptance.works.district_id
-        _not_future(acceptance.held_on, ACCEPTANCE_HEADERS["held_on"])
+        works = acceptance.works
+        acceptance.district_id = works.district_id
+        # acceptance_schedule's and acceptance_result_record's date rules: after completion; held
+        # not in the future (a scheduled date may be).
+        if works.completed_on is None:
+            raise ServiceError("工程竣工后方可验收", "an acceptance comes after completion", clause="art_14__para_1")
+        if acceptance.scheduled_for:
+            services.check_date(acceptance.scheduled_for, zh_step=ACCEPTANCE_HEADERS["scheduled_for"],
+                                 en_step="the acceptance", not_before=works.completed_on, zh_before="竣工",
+                                 en_before="completion", allow_future=True)
+        if acceptance.held_on:
+            services.check_date(acceptance.held_on, zh_step=ACCEPTANCE_HEADERS["held_on"], en_step="the acceptance",
+                                 not_before=works.completed_on, zh_before="竣工", en_before="completion")
         notified = acceptance.police_notified_at
         # The sheet gives the day the office was notified (parsed as a date, or a naive midnight);
         # the record keeps an aware time, 09:00 local on that day, so the day survives any zone.
@@ -102,13 +121,22 @@ def _filing_prepare(actor):
         if filing.firm_id not in works.firm_ids:
             raise ServiceError("备案企业不是该工程的设计或施工企业（第十六条）",
                                "the filing firm did not design or build this works (art. 16)", clause="art_16__para_1")
-        _not_future(filing.filed_on, FILING_HEADERS["filed_on"])
+        # The service's own date rule (filing_submit): not in the future, not before completion.
+        services.check_date(filing.filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on,
+                             zh_before="竣工", en_before="completion")
         filing.district_id = works.district_id
         filing.due_on = deadlines.filing_due_on(works.completed_on, works.district_id)
         # The works carries its filing date for the art_16 rules, as filing_submit keeps it.
         m.Works.objects.filter(pk=works.pk).update(filed_on=filing.filed_on)
 
     return prepare
+
+
+def _filing_frozen(filing: m.Filing) -> None:
+    """The services never change a filing once submitted (filing_submit; filing_receive only
+    acknowledges it): neither does an import."""
+    raise ServiceError("备案已提交（回执号 {n}），不能通过导入修改", "filing {n} is submitted and cannot change by import",
+                       n=filing.receipt_number, clause="art_16__para_1")
 
 
 def _works_ref(model) -> dict[str, Ref]:
@@ -128,4 +156,4 @@ def register_sheets() -> None:
                    columns_for(m.Acceptance, ACCEPTANCE_HEADERS, refs=_works_ref(m.Acceptance)),
                    prepare=_acceptance_prepare, select_related=("works",), frozen=_acceptance_frozen))
     register(Sheet("filings", "备案", m.Filing, columns_for(m.Filing, FILING_HEADERS, refs=_works_ref(m.Filing)),
-                   prepare=_filing_prepare, select_related=("works",)))
+                   prepare=_filing_prepare, select_related=("works",), frozen=_filing_frozen))

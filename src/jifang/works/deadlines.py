@@ -1,15 +1,20 @@
 """The art_16 filing deadline, computed from the rule pack in force, never from a constant.
 
-`filing_days` (10) and `filing_day_counting` live in the pack's parameters.yaml. The counting in force
-since 2013 is `calendar_days_after_completion_day`: 自项目完成之日起10日内 does not count the day of
-completion, counts calendar days, and ends at the end of day 10 (completion + 10). A works completed on
-1 March is on time when filed on 11 March and late on 12 March. The same arithmetic is what the
-art_16 rules in rules/works.yaml express (`filed_on__gt: {field: completed_on, plus_days: {param:
-filing_days}}`), so the service and the scan agree on every date.
+`filing_days` (10), `filing_day_counting` and `period_end_rule` live in the pack's parameters.yaml.
+The counting in force since 2013 is `calendar_days_after_completion_day`: 自项目完成之日起10日内 does
+not count the day of completion and counts calendar days, so the period's last day is completion +
+10; by `period_end_rule: next_working_day` (民法典 第二百零三条) a last day that is a rest day or a
+holiday moves to the next working day (jifang.regulation.periods). A works completed on Tuesday
+2026-09-22 has its 10th day on Friday 2026-10-02 (National Day) and may be filed on time until
+Thursday 2026-10-08. The result is stored on the works (Works.filing_due_on) when it is completed,
+and the art_16 rules in rules/works.yaml compare with that column, so the service and the scan
+agree on every date.
 """
 import datetime as dt
 
 from django.core.exceptions import ImproperlyConfigured
+
+from jifang.regulation.periods import pack_period_end
 
 COUNTINGS = {
     "calendar_days_after_completion_day": lambda completed_on, days: completed_on + dt.timedelta(days=days),
@@ -32,11 +37,19 @@ def filing_due_on(completed_on: dt.date, district_id: str) -> dt.date:
     counting = pack.param("filing_day_counting", completed_on)
     if counting not in COUNTINGS:
         raise ImproperlyConfigured(f"{pack.id}: unknown filing_day_counting {counting!r}")
-    return COUNTINGS[counting](completed_on, days)
+    return pack_period_end(pack, completed_on, COUNTINGS[counting](completed_on, days))
 
 
-def overdue_cutoff(today: dt.date, district_id: str) -> dt.date:
-    """A works completed before this date and still not filed is overdue today. Computed by the same
-    counting as the deadline (the last on-time completion date is today minus the period)."""
-    period = filing_due_on(today, district_id) - today
-    return today - period
+def filing_due_or_none(completed_on: dt.date | None, district_id: str) -> dt.date | None:
+    """The copied column Works.filing_due_on: None until the works is completed, and for a works
+    completed when no pack set a filing period (before 2013: art_16 did not bind it, art_27)."""
+    if completed_on is None:
+        return None
+    try:
+        return filing_due_on(completed_on, district_id)
+    except ImproperlyConfigured:
+        from jifang.regulation.packs import active_packs
+
+        if any("filing_days" in p.params for p in active_packs(completed_on, district_id)):
+            raise  # a broken pack, not a period that did not exist
+        return None

@@ -28,6 +28,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from jifang.regulation.periods import period_end
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
 from jifang.registry.models import SecuritySystem, SystemStatus
 
@@ -162,7 +163,8 @@ class WorksSeeder:
         if reviewed:
             self.review(w, approved)
         a = self.acceptance(w, rnd=1, scheduled_for=accepted, held_on=accepted, passed=True, notified=notified)
-        self.filing(w, completed + (self.days(1, 10) if on_time else self.days(11, 40)))
+        due = deadlines.filing_due_on(completed, w.district_id)
+        self.filing(w, completed + self.days(1, 10) if on_time else due + self.days(1, 30))
         if not notified:
             self.ctx.manifest.plant("art_14__para_1", a.code)
         return w
@@ -234,6 +236,8 @@ class WorksSeeder:
         if s := self.take("building", "building_art6"):
             w = self.building(s, m.WorksStatus.COMPLETED)
             w.completed_on = self.today - self.days(11, 40)
+            while deadlines.filing_due_on(w.completed_on, w.district_id) >= self.today:  # a holiday in between
+                w.completed_on -= dt.timedelta(days=1)
             plant("art_16__para_1", w.code)
         if s := self.take("building_art6"):
             w = self.building(s, m.WorksStatus.UNDER_CONSTRUCTION)
@@ -275,7 +279,7 @@ class WorksSeeder:
             issued = self.today - self.days(20, 120)
             overdue = i % 2 == 1
             due = self.today - self.days(1, 15) if overdue else self.today + self.days(0, 60)
-            due = max(due, issued + dt.timedelta(days=1))
+            due = period_end(max(due, issued + dt.timedelta(days=1)))
             out.append(m.NetworkingNotice(number=f"LW{district}{issued:%Y}D{i + 1:05d}", system_id=sid,
                                           district_id=district, unit_id=unit, basis=m.NoticeBasis.PUBLIC_AREA,
                                           issued_on=issued, due_on=due))
@@ -296,7 +300,8 @@ class WorksSeeder:
         for i, (sid, unit) in enumerate(self.rng.sample(candidates, min(2, len(candidates)))):
             issued = self.today - self.days(20, 90)
             overdue = i == 1
-            due = self.today - self.days(1, 10) if overdue else self.today + self.days(10, 60)
+            due = period_end(self.today - self.days(1, 10) if overdue else self.today + self.days(10, 60))
+            overdue = due < self.today
             number = f"LW{DEMO_DISTRICT}{issued:%Y}D{numbered + i + 1:05d}"
             out.append(m.NetworkingNotice(number=number, system_id=sid, district_id=DEMO_DISTRICT, unit_id=unit,
                                           basis=m.NoticeBasis.REQUIRED, issued_on=issued, due_on=due))
@@ -312,6 +317,8 @@ class WorksSeeder:
             self.ctx.created(objects)
 
     def write(self, notices: list) -> None:
+        for w in self.works:  # the copied art_16 deadline, as Works.save keeps it
+            w.filing_due_on = deadlines.filing_due_or_none(w.completed_on, w.district_id)
         self.bulk(self.works)
         for w, r in self.reviews:
             r.works_id = w.pk

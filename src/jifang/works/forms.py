@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.forms import ServiceModelForm, bootstrapify
+from jifang.core.submissions import TokenFormMixin, add_token
 from . import models as m
 from .services import WORKS_DETAIL_FIELDS
 
@@ -21,12 +22,13 @@ class WorksForm(ServiceModelForm):
     # model's `writes` declaration says so, and ServiceModelForm then leaves them off the edit form.
 
 
-class StepForm(forms.Form):
+class StepForm(TokenFormMixin, forms.Form):
     """A plain form for one lifecycle step, styled like the others."""
 
     def __init__(self, *args, user=None, obj=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user, self.obj = user, obj
+        add_token(self)  # StepView answers a repeated POST of a step once (core/submissions.py)
         bootstrapify(self)
 
 

@@ -124,6 +124,9 @@ class Works(TimeStampedModel):
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     live_on = models.DateField(_("put into use on"), null=True, blank=True)
     filed_on = models.DateField(_("filed on"), null=True, blank=True, help_text=_("copied from the filing"))
+    # Copied when the works is completed: the art_16 deadline (deadlines.filing_due_on), which moves
+    # past rest days and holidays and so is not column arithmetic the art_16 rules could do in SQL.
+    filing_due_on = models.DateField(_("filing deadline"), null=True, blank=True, editable=False)
 
     scope = ScopePaths(district="district_id", unit=_unit_works, firm=_firm_works, writers=PARTIES)
     natural_key_fields = ("code",)
@@ -150,6 +153,18 @@ class Works(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("works:works_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        """Keep the copied art_16 deadline in step with the completion date (bulk writers, the demo
+        and the import, set it themselves through deadlines.filing_due_or_none)."""
+        from .deadlines import filing_due_or_none
+
+        due = filing_due_or_none(self.completed_on, self.district_id)
+        if due != self.filing_due_on:
+            self.filing_due_on = due
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "filing_due_on"}
+        super().save(*args, **kwargs)
 
     @property
     def firm_ids(self) -> set[int]:

@@ -79,7 +79,7 @@ def _own_works(user):
 
 
 def _filing_due(w: Works) -> dt.date:
-    return deadlines.filing_due_on(w.completed_on, w.district_id)
+    return w.filing_due_on
 
 
 def builder_board(user, today) -> list[Section]:
@@ -113,8 +113,7 @@ def firm_board(user, today) -> list[Section]:
 
 def _filing_overdue_q(today: dt.date, district_id: str | None) -> Q:
     """Completed, not filed, and past the deadline: one query over the works table."""
-    cutoff = deadlines.overdue_cutoff(today, district_id or CITY_CODE)
-    return Q(completed_on__isnull=False, filed_on__isnull=True, completed_on__lt=cutoff)
+    return Q(completed_on__isnull=False, filed_on__isnull=True, filing_due_on__lt=today)
 
 
 def officer_board(user, today) -> list[Section]:

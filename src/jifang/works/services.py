@@ -11,6 +11,7 @@ Who does what:
 """
 import datetime as dt
 import hashlib
+import secrets
 
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -23,6 +24,7 @@ from jifang.core.services import procedure_write
 from jifang.registry import services as registry_services
 from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, Site, SystemStatus
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
+from jifang.regulation.periods import period_end
 
 from . import deadlines
 from .models import (
@@ -95,7 +97,7 @@ def _require_right(allowed: bool, zh_step: str, en_step: str) -> None:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-def _check_date(day: dt.date, *, zh_step: str, en_step: str, not_before: dt.date | None = None,
+def check_date(day: dt.date, *, zh_step: str, en_step: str, not_before: dt.date | None = None,
                 zh_before: str = "", en_before: str = "", allow_future: bool = False) -> None:
     """A step's date may not lie in the future (it has not happened) nor before an earlier step."""
     if day is None:
@@ -165,7 +167,7 @@ def works_register(*, actor, system: SecuritySystem, builder, firm, name: str, k
         raise TypeError(f"unknown works fields: {sorted(unknown)}")
     _require_right(_may_register(actor, system, builder, firm), "登记技防工程", "register a works")
     registered_on = registered_on or timezone.localdate()
-    _check_date(registered_on, zh_step="登记", en_step="registration")
+    check_date(registered_on, zh_step="登记", en_step="registration")
     works = Works(system=system, site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id,
                   builder=builder, firm=firm, name=name, kind=kind, registered_on=registered_on,
                   code=code or _provisional_code(), **details)
@@ -180,7 +182,9 @@ def works_register(*, actor, system: SecuritySystem, builder, firm, name: str, k
 
 
 def _provisional_code() -> str:
-    return f"tmp-{timezone.now().timestamp():.6f}"
+    """A unique placeholder until the row's id gives the real number. Random, not the clock: two
+    registrations in the same microsecond would otherwise collide on the unique code."""
+    return f"tmp-{secrets.token_hex(12)}"
 
 
 @transaction.atomic
@@ -197,7 +201,7 @@ def works_update(*, actor, works: Works, **data) -> Works:
         setattr(works, name, value)
     for name in ("main_design_on", "main_construction_on", "main_acceptance_on", "main_opened_on"):
         if getattr(works, name):
-            _check_date(getattr(works, name), zh_step=str(Works._meta.get_field(name).verbose_name),
+            check_date(getattr(works, name), zh_step=str(Works._meta.get_field(name).verbose_name),
                         en_step=name.replace("_", " "))
     works.full_clean()
     _save(actor, works, "works.works.update", before)
@@ -270,7 +274,7 @@ def review_record(*, actor, works: Works, held_on: dt.date, result: str, experts
         raise ServiceError("工程设计方案已论证通过，不能再次论证（当前状态：{s}）",
                            "the design was already approved; no further review (status: {s})",
                            clause="art_14__para_1", s=works.get_status_display())
-    _check_date(held_on, zh_step="方案论证", en_step="the design review", not_before=works.registered_on,
+    check_date(held_on, zh_step="方案论证", en_step="the design review", not_before=works.registered_on,
                 zh_before="工程登记", en_before="registration")
     experts = [e for e in experts if (e.get("name") or "").strip()]
     if not experts or any(not (e.get("affiliation") or "").strip() for e in experts):
@@ -307,7 +311,7 @@ def construction_start(*, actor, works: Works, started_on: dt.date) -> Works:
         raise ServiceError("设计方案论证通过后方可施工（第十四条第一款；当前状态：{s}）",
                            "construction may start only after the design review passed (art. 14 para. 1; status: {s})",
                            clause="art_14__para_1", s=works.get_status_display())
-    _check_date(started_on, zh_step="开工", en_step="construction start", not_before=works.design_approved_on,
+    check_date(started_on, zh_step="开工", en_step="construction start", not_before=works.design_approved_on,
                 zh_before="方案论证通过", en_before="the design approval")
     before = audit.snapshot(works)
     works.status, works.started_on = WorksStatus.UNDER_CONSTRUCTION, started_on
@@ -337,7 +341,7 @@ def works_complete(*, actor, works: Works, completed_on: dt.date) -> Works:
         raise ServiceError("工程尚未开工或已竣工，不能报告竣工（当前状态：{s}）",
                            "only a works under construction or in rework can be completed (status: {s})",
                            s=works.get_status_display())
-    _check_date(completed_on, zh_step="竣工", en_step="completion", not_before=works.started_on,
+    check_date(completed_on, zh_step="竣工", en_step="completion", not_before=works.started_on,
                 zh_before="开工", en_before="the construction start")
     before = audit.snapshot(works)
     works.status = WorksStatus.COMPLETED
@@ -365,7 +369,7 @@ def acceptance_schedule(*, actor, works: Works, scheduled_for: dt.date, location
                            s=works.get_status_display())
     if works.acceptances.filter(result=AcceptanceResult.PENDING).exists():
         raise ServiceError("已有一次待进行的验收", "an acceptance is already scheduled")
-    _check_date(scheduled_for, zh_step="验收", en_step="the acceptance", not_before=works.completed_on,
+    check_date(scheduled_for, zh_step="验收", en_step="the acceptance", not_before=works.completed_on,
                 zh_before="竣工", en_before="completion", allow_future=True)
     rnd = (works.acceptances.aggregate(r=Max("round"))["r"] or 0) + 1
     acceptance = Acceptance.objects.create(
@@ -449,7 +453,7 @@ def acceptance_result_record(*, actor, acceptance: Acceptance, held_on: dt.date,
     _require_right(is_builder(actor, works) or is_district_officer(actor, works.district_id)
                    or actor.role == Role.ADMIN, "记录验收结果", "record the acceptance result")
     _require_no_result(acceptance, zh_step="记录验收结果", en_step="recording another result")
-    _check_date(held_on, zh_step="验收", en_step="the acceptance", not_before=works.completed_on,
+    check_date(held_on, zh_step="验收", en_step="the acceptance", not_before=works.completed_on,
                 zh_before="竣工", en_before="completion")
     if not any((i.get("name") or "").strip() for i in items):
         raise ServiceError("请至少填写一项验收项目", "give at least one acceptance item")
@@ -506,7 +510,7 @@ def works_go_live(*, actor, works: Works, live_on: dt.date) -> Works:
         raise ServiceError("未经验收或者验收不合格的技防系统，不得投入使用（第十四条第二款）",
                            "a system that has not passed acceptance may not be put into use (art. 14 para. 2)",
                            clause="art_14__para_2")
-    _check_date(live_on, zh_step="投入使用", en_step="going live", not_before=works.accepted_on,
+    check_date(live_on, zh_step="投入使用", en_step="going live", not_before=works.accepted_on,
                 zh_before="验收通过", en_before="the acceptance")
     before = audit.snapshot(works)
     works.status, works.live_on = WorksStatus.IN_USE, live_on
@@ -538,7 +542,7 @@ def filing_submit(*, actor, works: Works, filed_on: dt.date, contact_name: str, 
     if hasattr(works, "filing"):
         raise ServiceError("该工程已备案（回执号 {n}）", "this works is already filed (receipt {n})",
                            n=works.filing.receipt_number)
-    _check_date(filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on, zh_before="竣工",
+    check_date(filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on, zh_before="竣工",
                 en_before="completion")
     filing = Filing(works=works, firm_id=actor.firm_id, district_id=works.district_id, filed_on=filed_on,
                     due_on=deadlines.filing_due_on(works.completed_on, works.district_id),
@@ -582,10 +586,11 @@ def notice_issue(*, actor, system: SecuritySystem, basis: str, due_on: dt.date, 
     _require_right(actor.role != Role.ADMIN and is_police_for(actor, system.district_id), "下达联网通知",
                    "issue a networking notice")
     issued_on = issued_on or timezone.localdate()
-    _check_date(issued_on, zh_step="下达通知", en_step="issuing the notice")
+    check_date(issued_on, zh_step="下达通知", en_step="issuing the notice")
     if due_on <= issued_on:
         raise ServiceError("联网期限须晚于通知日期", "the connection due date must be after the notice date",
                            clause=basis)
+    due_on = period_end(due_on)  # 民法典 第二百零三条: a period never ends on a rest day or holiday
     if basis == NoticeBasis.PUBLIC_AREA and not system.is_public_area:
         raise ServiceError("该系统不是公共区域技防系统，不能依第十条第一款通知联网",
                            "not a public-area system; art. 10 para. 1 does not apply", clause="art_10__para_1")
@@ -615,7 +620,7 @@ def notice_confirm(*, actor, notice: NetworkingNotice, connected_on: dt.date) ->
     _require_right(operator or is_police_for(actor, notice.district_id), "确认联网", "confirm the connection")
     if notice.status != NoticeStatus.ISSUED:
         raise ServiceError("该通知已确认联网", "this notice is already confirmed")
-    _check_date(connected_on, zh_step="联网", en_step="the connection", not_before=notice.issued_on,
+    check_date(connected_on, zh_step="联网", en_step="the connection", not_before=notice.issued_on,
                 zh_before="通知日期", en_before="the notice date")
     before = audit.snapshot(notice)
     notice.status, notice.connected_on = NoticeStatus.CONNECTED, connected_on

@@ -115,3 +115,12 @@ def verbose(model_or_obj, path: str):
 @register.simple_tag
 def url_name(base: str, suffix: str) -> str:
     return f"{base}_{suffix}"
+
+
+@register.filter
+def period_note(day) -> str:
+    """Beside a deadline: whether it was computed without its year's holiday arrangement (a
+    provisional date, regulation.periods), else ""."""
+    from jifang.regulation.periods import provisional_note
+
+    return provisional_note(day) if isinstance(day, dt.date) else ""

@@ -1,6 +1,8 @@
 """Enforcement API serializers: records out (with their verification), commands in."""
 from rest_framework import serializers
 
+from jifang.regulation.periods import provisional_note
+
 from .. import models as m
 
 
@@ -53,12 +55,17 @@ class OrderItemSerializer(serializers.ModelSerializer):
 
 class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True, read_only=True)
+    deadline_note = serializers.SerializerMethodField(
+        help_text="non-empty when the deadline was moved over weekends only, its year's holidays being unknown")
 
     class Meta:
         model = m.RectificationOrder
-        fields = ["id", "number", "district", "unit", "inspection", "deadline", "deadline_is_policy_default",
-                  "requirements", "served_at", "status", "response", "responded_at", "sealed_hash", "verify_code",
-                  "items"]
+        fields = ["id", "number", "district", "unit", "inspection", "deadline", "deadline_note",
+                  "deadline_is_policy_default", "requirements", "served_at", "status", "response", "responded_at",
+                  "sealed_hash", "verify_code", "items"]
+
+    def get_deadline_note(self, order) -> str:
+        return provisional_note(order.deadline)
 
 
 class AmountSerializer(serializers.ModelSerializer):

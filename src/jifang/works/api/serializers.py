@@ -10,7 +10,7 @@ from .. import models as m
 from ..services import WORKS_DETAIL_FIELDS
 
 LIFECYCLE_FACTS = ["registered_on", "design_approved_on", "started_on", "completed_on", "first_acceptance_on",
-                   "accepted_on", "live_on", "filed_on"]
+                   "accepted_on", "live_on", "filed_on", "filing_due_on"]
 
 
 class WorksSerializer(serializers.ModelSerializer):
