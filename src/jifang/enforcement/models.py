@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jifang.core.scoping import ScopePaths
+from jifang.regulation import labels
 
 WRITERS_UNIT = frozenset({"unit_user"})
 
@@ -333,6 +334,7 @@ class PenaltyCase(SealedRecord):
     decision_served_at = models.DateTimeField(_("decision served at"), null=True, blank=True)
 
     scope = ScopePaths(district="district_id", unit="unit_id", writers=WRITERS_UNIT)
+    computed_labels = {"article_label": _("penalty article")}
 
     class Meta:
         ordering = ["-id"]
@@ -342,6 +344,11 @@ class PenaltyCase(SealedRecord):
 
     def __str__(self):
         return self.decision_number or self.number
+
+    @property
+    def article_label(self) -> str:
+        """第二十五条 / Art. 25: the article as the decision cites it."""
+        return labels.article_label(self.article)
 
     def get_absolute_url(self):
         return reverse("enforcement:case_detail", args=[self.pk])

@@ -60,7 +60,7 @@ class OrderList(ObjectListView):
 class CaseList(ObjectListView):
     model = m.PenaltyCase
     filterset_class = filtersets.CaseFilterSet
-    columns = ("number", "decision_number", "unit", "district", "article", "status")
+    columns = ("number", "decision_number", "unit", "district", "article_label", "status")
     create_roles = frozenset()  # a case starts from an order's overdue findings
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from django.db.models import Case, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
+from django.utils import translation
 
 from jifang.accounts.divisions import DISTRICTS
+from jifang.core.templatetags.jifang import field_at
 
 from . import subjects
 from .loader import Pack, Rule
@@ -156,12 +158,35 @@ class _Blank(dict):
         return UNKNOWN[self.lang]
 
 
-def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str) -> tuple[str, str]:
+def choice_labels(model, facts) -> dict:
+    """{fact: {stored value: (zh label, en label)}} for the facts that are choice fields, worked out
+    once per rule: an explanation reads 养老院护理区, not the stored key `nursing_room`."""
+    labels = {}
+    for name in facts:
+        field = field_at(model, name)
+        if field is None or not field.choices or field.is_relation:
+            continue
+        with translation.override("zh-hans"):
+            zh = {value: str(label) for value, label in field.flatchoices}
+        with translation.override("en"):
+            en = {value: str(label) for value, label in field.flatchoices}
+        labels[name] = {value: (zh[value], en[value]) for value in zh}
+    return labels
+
+
+def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str,
+             labels: dict | None = None) -> tuple[str, str]:
     values = {k: v for k, v in facts.items() if v is not None}
     values["clause_label"] = clause_label
     values.update({k: p["value"] for k, p in params.items()})
-    zh = rule.message["zh"].format_map(_Blank(values, "zh"))
-    en = rule.message["en"].format_map(_Blank(values, "en"))
+    texts = []
+    for i, lang in enumerate(("zh", "en")):
+        shown = dict(values)
+        for name, by_value in (labels or {}).items():
+            if shown.get(name) in by_value:
+                shown[name] = by_value[shown[name]][i]
+        texts.append(rule.message[lang].format_map(_Blank(shown, lang)))
+    zh, en = texts
     if outcome == Outcome.UNDETERMINED:
         zh, en = "待定（事实缺失）：" + zh, "Undetermined (facts missing): " + en
     return zh, en
@@ -204,6 +229,7 @@ class RuleContext:
             entry = pack.param_entry(name, as_of)
             self.params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
         self._sanctions: dict = {}
+        self.labels = choice_labels(subjects.get(rule.subject).model, rule.facts)
 
     def cited(self, clause_id: str) -> list[dict]:
         ids = [clause_id] if self.rule.clause_by else list(self.rule.clauses)
@@ -230,7 +256,7 @@ def finding_values(ctx: RuleContext, row: dict, fingerprint: str) -> dict:
         facts["unknown"] = sorted({k.split("__")[0] for k in rule.undetermined_when})
     if ctx.params:
         facts["parameters"] = ctx.params
-    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh)
+    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh, ctx.labels)
     return {
         "pack_id": pack.id,
         "pack_version": pack.version,

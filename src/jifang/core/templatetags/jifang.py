@@ -4,6 +4,7 @@ import decimal
 
 from django import template
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,7 +46,8 @@ def shown(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return date_format(value, "DATETIME_FORMAT")
+        # Stored in UTC; people read Asia/Shanghai (TIME_ZONE), as the {{ x|date }} filter does.
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     if isinstance(value, Model) and value._meta.label_lower == "accounts.division":
