@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROLES = ["admin", "city", "wuhua", "zhujian", "bank", "firm"]
 DETAIL = re.compile(r"^/[a-z-]+/(?:[a-z-]+/)*\d+/$")
-PER_LIST = 2  # detail pages followed from each list
+PER_PAGE = 2  # detail pages followed from each page
+MAX_PAGES = 45  # per role: the menu, two records of each list, and two records linked from those
 
 
 @pytest.fixture
@@ -31,9 +32,10 @@ def _menu(page) -> list[str]:
 
 
 def _walk(page, start: list[str]):
-    """Yield (url, status, text, pdf links) for the menu pages and the first detail pages each lists."""
+    """Yield (url, status, text, pdf links) for the menu pages, then the records they link to, and
+    the records linked from those (breadth first, up to MAX_PAGES)."""
     seen, queue = set(), list(start)
-    while queue:
+    while queue and len(seen) < MAX_PAGES:
         url = queue.pop(0)
         if url in seen:
             continue
@@ -42,8 +44,8 @@ def _walk(page, start: list[str]):
         text = page.inner_text("body")
         links = page.eval_on_selector_all("main a[href]", "els => els.map(e => e.getAttribute('href'))")
         pdfs = [h for h in links if h.endswith(".pdf")]
+        queue += [h for h in dict.fromkeys(links) if DETAIL.match(h) and h not in seen][:PER_PAGE]
         if url in start:
-            queue += [h for h in dict.fromkeys(links) if DETAIL.match(h) and h not in seen][:PER_LIST]
             queue += [h for h in dict.fromkeys(links) if h.endswith("/add/")][:1]
         yield url, response.status, text, pdfs
 

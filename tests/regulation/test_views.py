@@ -62,7 +62,8 @@ def test_finding_detail_explains_clause_facts_parameter_and_penalty(two_district
     finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
     html = _client(wuhua_officer).get(finding.get_absolute_url()).content.decode()
     assert "第十九条" in html and "留存时间不得少于30日" in html
-    assert "retention_days_min = 30" in html
+    # the parameter by the law's own words, never by its name in the pack
+    assert "语音图像信息资料及其他相关记录资料留存时间不得少于30日：30" in html and "retention_days_min" not in html
     assert "第二十五条" in html and "责令限期改正" in html
 
 

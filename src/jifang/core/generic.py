@@ -21,7 +21,7 @@ from jifang.accounts.roles import Role
 from .audit import action_label
 from .errors import NotPermitted
 from .forms import bootstrapify
-from .pagination import keyset_page
+from .pagination import bounded_count, keyset_page
 from .scoping import can_write, get_visible, own_districts, visible
 from .templatetags.jifang import shown
 
@@ -192,6 +192,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "filtered": bool(filterset is not None and filterset.is_bound),
             "columns": self.columns,
             "page": page,
+            "total": bounded_count(qs),
             "query": params.urlencode(),
             "can_create": self.can_create(request),
             "url_base": _url_base(self.model),
@@ -216,7 +217,9 @@ def _label_any(form) -> None:
             widget.choices = [(value, _("any") if value == "unknown" else label) for value, label in choices]
         elif isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
             field.empty_label = _("any")
-            field.choices = list(field.choices)  # re-evaluated with the new label, handed to the widget
+            # Re-set so the widget gets the new label; the field adds its own empty choice again
+            # when it iterates, so the old one is left out (one 不限, not two).
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
 
 
 def _own_districts(form, user, qs) -> None:
@@ -229,7 +232,7 @@ def _own_districts(form, user, qs) -> None:
     if codes is None and user.role in (Role.UNIT_USER, Role.FIRM_USER):
         codes = set(qs.order_by().values_list("district_id", flat=True).distinct()[:50])
     if codes is not None:
-        field.choices = [(value, label) for value, label in field.choices if value == "" or value in codes]
+        field.choices = [(value, label) for value, label in field.choices if value != "" and value in codes]
 
 
 def _active_id_filters(filterset, params) -> list[dict]:

@@ -4,6 +4,7 @@ pack when it was found) and, for the penalty article, from the pack the finding 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from jifang.accounts.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
 
 from . import law, records
-from .models import AmountStage, FineTarget, Inspection, PenaltyCase, RectificationOrder
+from .models import AmountStage, FineTarget, Inspection, ItemResult, PenaltyCase, RectificationOrder
 from .money import yuan_figures, yuan_words
 
 TARGET_ZH = {FineTarget.UNIT: "单位", FineTarget.PERSON_IN_CHARGE: "主管责任人",
@@ -78,7 +79,12 @@ def _law_title(pack_id: str) -> str:
 def _common(record_type: str, obj, number: str, code: str) -> dict:
     check = records.verification(record_type, obj)
     return {"number": number, "bureau": bureau_name(obj.district), "verify_code": code,
-            "record_hash": check.record_hash, "verify_path": reverse("enforcement:verify", args=[code])}
+            "record_hash": check.record_hash, "verify_path": verify_url(code)}
+
+
+def verify_url(code: str) -> str:
+    """The verification address in full, as a reader types it: JIFANG_PUBLIC_BASE_URL + the path."""
+    return settings.JIFANG_PUBLIC_BASE_URL.rstrip("/") + reverse("enforcement:verify", args=[code])
 
 
 def _pdf(template: str, context: dict, *, title: str, number: str, created) -> Document:
@@ -90,6 +96,7 @@ def _pdf(template: str, context: dict, *, title: str, number: str, created) -> D
 def inspection_pdf(insp: Inspection) -> Document:
     links = list(insp.finding_links.select_related("finding").order_by("finding_id"))
     sigs = records.verification(records.INSPECTION, insp).signatures
+    items = list(insp.items.all())
     ctx = {
         **_common(records.INSPECTION, insp, insp.number, insp.verify_code),
         "unit": insp.unit, "site": insp.site, "inspected_on": _day(insp.inspected_on), "kind": KIND_ZH[insp.kind],
@@ -97,7 +104,10 @@ def inspection_pdf(insp: Inspection) -> Document:
                        for o in insp.inspectors.order_by("id")],
         "amends": insp.amends.number if insp.amends_id else "", "observations": insp.observations,
         "result": insp.result, "law_title": _law_title(law.DEFAULT_PACK),
-        "items": [{"label_zh": i.label_zh, "result": RESULT_ZH[i.result], "note": i.note} for i in insp.items.all()],
+        # What was checked, not a page of 未检查: unchecked items are counted in one line.
+        "items": [{"label_zh": i.label_zh, "result": RESULT_ZH[i.result], "note": i.note} for i in items
+                  if i.result != ItemResult.NOT_CHECKED],
+        "unchecked": sum(i.result == ItemResult.NOT_CHECKED for i in items),
         "findings": [{**_finding(link.finding), "source": link.get_source_display()} for link in links],
         "signatures": [{"name": s.signature.signer.full_name or s.signature.signer.username,
                         "at": _minute(s.signature.signed_at), "fingerprint": s.signature.key_fingerprint,

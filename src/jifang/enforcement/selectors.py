@@ -44,7 +44,7 @@ def casefile(user, *, unit=None, site=None) -> dict:
     cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order") \
         .order_by("-id")
     events = [Event(i.created_at, "inspection", i.number, i.site.name, i.get_absolute_url()) for i in inspections]
-    events += [Event(f.first_seen, "finding", f.clause_id, f.explanation_zh, "") for f in findings]
+    events += [Event(f.first_seen, "finding", f.clause_label, f.explanation_zh, f.get_absolute_url()) for f in findings]
     events += [Event(o.served_at, "order", o.number, o.get_status_display(), o.get_absolute_url()) for o in orders]
     events += [Event(c.notice_served_at, "notice", c.number, c.order.number, c.get_absolute_url()) for c in cases]
     events += [Event(c.decided_at, "decision", c.decision_number, c.order.number, c.get_absolute_url())

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jifang.accounts.roles import Role
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectListView
 from jifang.core.scoping import get_visible, visible
@@ -34,6 +35,18 @@ def _attempt(request, call, success: str):
         return None
     messages.success(request, success)
     return result
+
+
+def _acting_officer(request):
+    """Queues are work to do: for the officers (and administrators) who act on them."""
+    if request.user.role not in OFFICER_ROLES | {Role.ADMIN}:
+        raise PermissionDenied
+
+
+def _police_page(request):
+    """Pages of the police office, also open to the read-only officers; units and firms get 403."""
+    if request.user.role not in OFFICER_ROLES | {Role.ADMIN, Role.DEPARTMENT_OFFICER}:
+        raise PermissionDenied
 
 
 def _officer(request):
@@ -213,8 +226,10 @@ def order_add(request):
     inspection = None
     if request.GET.get("inspection"):
         inspection = get_visible(request.user, m.Inspection, pk=request.GET["inspection"])
+    # The findings of the inspection the order follows are ticked already.
+    found = list(inspection.finding_links.values_list("finding_id", flat=True)) if inspection else []
     form = forms.OrderForm(data=request.POST or None, user=request.user, unit=unit,
-                           initial={"deadline": services.default_deadline()})
+                           initial={"deadline": services.default_deadline(), "findings": found})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = _attempt(request, lambda: services.rectification_order_issue(
@@ -400,22 +415,26 @@ def verify(request, code=""):
 
 @login_required
 def casefile_unit(request, pk):
+    _police_page(request)
     unit = get_visible(request.user, Unit, pk=pk)
     return render(request, "enforcement/casefile.html", {"subject": unit, **selectors.casefile(request.user, unit=unit)})
 
 
 @login_required
 def casefile_site(request, pk):
+    _police_page(request)
     site = get_visible(request.user, Site, pk=pk)
     return render(request, "enforcement/casefile.html", {"subject": site, **selectors.casefile(request.user, site=site)})
 
 
 @login_required
 def queues(request):
+    _acting_officer(request)
     return render(request, "enforcement/queues.html", {**selectors.queues(request.user),
                                                        "answer_form": forms.AnswerComplaintForm()})
 
 
 @login_required
 def figures(request):
+    _police_page(request)
     return render(request, "enforcement/figures.html", selectors.figures(request.user))

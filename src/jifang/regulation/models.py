@@ -146,6 +146,7 @@ class Finding(models.Model):
     computed_labels = {"last_seen": _("last seen"), "clause_label": _("clause"), "rule_title": _("rule"),
                        "subject_label": _("subject"), "subject_type_label": _("subject type"),
                        "pack_title": _("rule pack")}
+    short_columns = ("clause_label",)  # never wrapped one character per line
 
     class Meta:
         ordering = ["id"]

@@ -3,7 +3,7 @@ page per lifecycle step. Reads go through `visible`/`get_visible`; every write i
 a refusal lands on the form with nothing saved."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from jifang.accounts.roles import Role
 from jifang.core.errors import NotPermitted
 from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, _errors_to_form
 from jifang.core.scoping import get_visible, visible
+from jifang.core.services import POLICE_AND_ADMIN
 from jifang.registry.models import SecuritySystem
 
 from . import filtersets, forms, selectors, services
@@ -24,7 +26,12 @@ from .steps import available_steps
 class Board(LoginRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
-        return render(request, "works/board.html", {"sections": selectors.board(request.user, today), "today": today})
+        user = request.user
+        return render(request, "works/board.html", {
+            "sections": selectors.board(user, today), "today": today,
+            # "what waits on me" only for those who act; the read-only officer watches
+            "acts": user.role != Role.DEPARTMENT_OFFICER, "can_issue_notice": user.role in POLICE_AND_ADMIN,
+        })
 
 
 class WorksList(ObjectListView):
@@ -112,6 +119,11 @@ class StepView(LoginRequiredMixin, View):
     def call(self, user, obj, data):
         raise NotImplementedError
 
+    def allowed(self, user) -> bool:
+        """Whether the user's role may take this step at all (a unit or firm opening a police
+        step by URL gets the 403 page, not a form the service would refuse)."""
+        return True
+
     def back(self, obj):
         return obj.get_absolute_url()
 
@@ -119,12 +131,17 @@ class StepView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "object": obj, "title": self.title,
                                                     "back": self.back(obj)})
 
+    def _object(self, request, pk):
+        if not self.allowed(request.user):
+            raise PermissionDenied
+        return get_visible(request.user, self.target, pk=pk)
+
     def get(self, request, pk):
-        obj = get_visible(request.user, self.target, pk=pk)
+        obj = self._object(request, pk)
         return self._render(request, self.form_class(user=request.user, obj=obj), obj)
 
     def post(self, request, pk):
-        obj = get_visible(request.user, self.target, pk=pk)
+        obj = self._object(request, pk)
         form = self.form_class(request.POST, request.FILES, user=request.user, obj=obj)
         if form.is_valid():
             try:
@@ -222,6 +239,9 @@ class FilingReceive(StepView):
 
 class NoticeIssue(StepView):
     target, form_class, title = SecuritySystem, forms.NoticeForm, _lazy("Issue a networking notice")
+
+    def allowed(self, user) -> bool:
+        return user.role in POLICE_AND_ADMIN  # units confirm a notice; only the police issue one
 
     def call(self, user, system, d):
         return services.notice_issue(actor=user, system=system, **d)

@@ -114,6 +114,22 @@ def verbose(model_or_obj, path: str):
     return field.verbose_name
 
 
+@register.filter
+def column_kind(model, path: str) -> str:
+    """"choice" for a status-like column (shown as a chip), "short" for dates, flags and
+    districts, "" for free text: the first two never wrap one character per line."""
+    model = model if isinstance(model, type) else type(model)
+    field = field_at(model, path)
+    if field is None:
+        return "short" if path in getattr(model, "short_columns", ()) else ""
+    if field.choices and not field.is_relation:
+        return "choice"
+    if field.get_internal_type() in ("DateField", "DateTimeField", "BooleanField") or (
+            field.is_relation and field.related_model._meta.label_lower == "accounts.division"):
+        return "short"
+    return ""
+
+
 @register.simple_tag
 def url_name(base: str, suffix: str) -> str:
     return f"{base}_{suffix}"
