@@ -259,7 +259,6 @@ def test_department_officer_cannot_inspect(department_officer, wuhua_site):
 @pytest.mark.clause("art_23__para_1")
 def test_inspection_checklist_cites_clauses_and_signing_freezes_it(wuhua_officer, wuhua_site, clock):
     colleague = f.UserFactory(username="wuhua2", role="district_officer", division_id="530102")
-    f.SystemFactory(site=wuhua_site, has_audio_video=True)
     insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today(),
                                       inspectors=[colleague], observations="值班室无人值守")
     items = {i.clause_id: i for i in insp.items.all()}
@@ -281,19 +280,21 @@ def test_inspection_checklist_cites_clauses_and_signing_freezes_it(wuhua_officer
 
 
 @pytest.mark.clause("art_23__para_1")
-def test_checklist_holds_only_the_clauses_that_apply_to_the_site(wuhua_officer, wuhua_site, clock):
+def test_checklist_holds_only_the_clauses_that_apply_to_the_site(wuhua_officer, wuhua_unit, clock):
+    site = f.SiteFactory(unit=wuhua_unit, name="五华支行新营业部")
+
     def checklist():
-        insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+        insp = services.inspection_create(actor=wuhua_officer, site=site, inspected_on=clock.today())
         return set(insp.items.values_list("clause_id", flat=True))
 
     # No system yet: only the art_6 point of the site's category (a bank's business hall, point 5).
     assert checklist() == {ART6}
     # A system without audio-video: its users' duties, but not the recording clauses.
-    f.SystemFactory(site=wuhua_site, has_audio_video=False)
+    f.SystemFactory(site=site, has_audio_video=False)
     items = checklist()
     assert {ART6, "art_14__para_2", "art_21__para_1__point_1", "art_22__para_1__point_5"} <= items
     assert not items & {ART19, "art_7__para_1", "art_6__para_1__point_1"}
-    f.SystemFactory(site=wuhua_site, has_audio_video=True)
+    f.SystemFactory(site=site, has_audio_video=True)
     assert {ART19, "art_7__para_1"} <= checklist()
 
 

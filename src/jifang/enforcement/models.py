@@ -299,6 +299,10 @@ class OrderEvidence(models.Model):
     class Meta:
         ordering = ["id"]
 
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
 
 class CaseStatus(models.TextChoices):
     NOTIFIED = "notified", _("notice of intended penalty served")

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,13 +249,23 @@ def order_detail(request, pk):
                         pk=pk)
     items = list(order.items.select_related("finding", "reviewed_by").order_by("id"))
     return render(request, "enforcement/order_detail.html", {
-        "object": order, "items": items, "evidence": list(order.evidence.all()),
+        "object": order, "items": items, "answers": selectors.order_answers(order),
         "verification": records.verification(records.ORDER, order),
         "cases": list(order.penalty_cases.order_by("id")),
         "overdue": [i.finding for i in items if i.finding.stage == Stage.OVERDUE],
         "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
         "answer_form": forms.AnswerForm(), "today": timezone.localdate(),
     })
+
+
+@login_required
+def order_evidence(request, pk, evidence_pk):
+    """A file the unit sent with its answer, for whoever may see the order: opened in the browser
+    (photos, PDFs), or saved with ?download=1. Types were checked by content when it was sent."""
+    order = get_visible(request.user, m.RectificationOrder, pk=pk)
+    evidence = get_object_or_404(order.evidence, pk=evidence_pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=bool(request.GET.get("download")),
+                        filename=evidence.filename, content_type=evidence.content_type)
 
 
 @login_required

@@ -147,8 +147,9 @@ def explain(f: Finding) -> dict:
 
 
 def open_counts_by_clause(user) -> dict[str, int]:
-    """Open findings the user may see, per clause, in one aggregate query."""
-    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN).order_by()
+    """Open violations the user may see, per clause, in one aggregate query: counted as the home
+    page counts them (undetermined findings are facts missing, not violations)."""
+    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN, outcome=Outcome.VIOLATION).order_by()
             .values("clause_id").annotate(n=Count("id")))
     return {r["clause_id"]: r["n"] for r in rows}
 
