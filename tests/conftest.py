@@ -2,7 +2,7 @@ import importlib
 
 import pytest
 
-from jifang.accounts.models import Role
+from jifang.core.roles import Role
 
 from . import factories as f
 

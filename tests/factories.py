@@ -5,7 +5,9 @@ import random
 import factory
 from factory.django import DjangoModelFactory
 
-from jifang.accounts.models import Role, User
+from jifang.accounts.models import User
+
+from jifang.core.roles import Role
 from jifang.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from jifang.registry import models as m
 

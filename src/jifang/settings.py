@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "jifang.regulation",
     "jifang.works",
     "jifang.enforcement",
+    "jifang.duties",
     "jifang.dashboards",
+    "jifang.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,21 +1,22 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from django.views.i18n import set_language
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jifang.accounts.api import views as accounts_api_views
 from jifang.core import views as core_views
 from jifang.core import views_dataset
+from jifang.dashboards import views as dashboards_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", dashboards_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("search/", core_views.search, name="search"),
+    path("search/", dashboards_views.search, name="search"),
     path("pick/<str:kind>/", core_views.pick, name="pick"),
     path("registry/", include("jifang.registry.urls")),
     path("regulation/", include("jifang.regulation.urls")),

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from django.core.management import call_command
 
-from jifang.core.management.commands.demo import DEMO_PASSWORD
+from jifang.demo.management.commands.demo import DEMO_PASSWORD
 
 from ..plain_text import internal_codes
 from .conftest import login

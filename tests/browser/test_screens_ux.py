@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.management import call_command
 
-from jifang.core.management.commands.demo import DEMO_PASSWORD
+from jifang.demo.management.commands.demo import DEMO_PASSWORD
 from jifang.enforcement.models import Inspection
 from jifang.registry.models import SecuritySystem, Site
 

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from python_calamine import CalamineWorkbook
 
 from jifang.core import dataset as ds
+from jifang.core.dataset import base, exporter, registration, writer
 from jifang.core.audit import verify_chain
 from jifang.core.models import AuditEntry
 from jifang.registry import models as m
@@ -17,7 +18,7 @@ from .. import factories as f
 
 
 def as_json(doc: dict) -> bytes:
-    return json.dumps({"format": ds.FORMAT, "version": 1, "sheets": doc}, ensure_ascii=False, default=str).encode()
+    return json.dumps({"format": base.FORMAT, "version": 1, "sheets": doc}, ensure_ascii=False, default=str).encode()
 
 
 def run(actor, doc: dict, **kw) -> ds.ImportResult:
@@ -171,21 +172,21 @@ def test_a_dry_run_reports_what_the_commit_would_refuse(city, city_officer, monk
     back (a site pointing at a unit that does not exist), as a concurrent delete could."""
     from django.db import connection
 
-    real = ds._SheetImport._write
+    real = writer.SheetWrite.write
 
     def write_then_break(self, creates, updates):
         real(self, creates, updates)
         with connection.cursor() as cursor:
             cursor.execute(f"UPDATE {m.Site._meta.db_table} SET unit_id = %s WHERE code = %s", [987654321, "DRY-1"])
 
-    monkeypatch.setattr(ds._SheetImport, "_write", write_then_break)
+    monkeypatch.setattr(writer.SheetWrite, "write", write_then_break)
     unit = m.Unit.objects.first()
     doc = {"sites": [{"code": "DRY-1", "name": "干跑场所", "unit": unit.credit_code, "district": unit.district_id}]}
     counts = registry_counts()
     result = run(city_officer, doc, dry_run=True)
     assert not result.ok and "the database refused the rows" in result.errors[0].message
     assert registry_counts() == counts
-    monkeypatch.setattr(ds._SheetImport, "_write", real)
+    monkeypatch.setattr(writer.SheetWrite, "write", real)
     assert run(city_officer, doc, dry_run=True).ok  # the same file, unbroken, passes
 
 
@@ -334,13 +335,13 @@ def test_datetimes_are_local_time_in_excel_and_aware_in_the_database(settings):
 
     from django.utils import timezone
 
-    column = ds.Column("at", "时间", AuditEntry._meta.get_field("at"), ds._kind_of(AuditEntry._meta.get_field("at")))
+    column = ds.Column("at", "时间", AuditEntry._meta.get_field("at"), registration.field_kind(AuditEntry._meta.get_field("at")))
     assert column.kind == "datetime"
     parsed = column.parse("2024-05-01 08:30")
     assert timezone.is_aware(parsed) and timezone.localtime(parsed).hour == 8
     assert column.parse(dt.datetime(2024, 5, 1, 8, 30)) == parsed  # an Excel cell, naive
-    assert ds._xlsx_value(parsed) == dt.datetime(2024, 5, 1, 8, 30)
-    with pytest.raises(ds._CellError):
+    assert exporter.xlsx_value(parsed) == dt.datetime(2024, 5, 1, 8, 30)
+    with pytest.raises(base.CellError):
         column.parse("next tuesday")
 
 
@@ -396,7 +397,7 @@ def test_a_blank_row_object_is_what_the_model_builds():
     from jifang.regulation.models import ScanRun
 
     for sheet in ds.sheets():
-        assert snapshot(ds._blank(sheet.model)()) == snapshot(sheet.model())
-        assert ds._blank(sheet.model)()._state.adding
-    one, two = ds._blank(ScanRun)(), ds._blank(ScanRun)()  # counts=dict: a callable default, called each time
+        assert snapshot(writer.blank_factory(sheet.model)()) == snapshot(sheet.model())
+        assert writer.blank_factory(sheet.model)()._state.adding
+    one, two = writer.blank_factory(ScanRun)(), writer.blank_factory(ScanRun)()  # counts=dict: a callable default, called each time
     assert one.counts == {} and one.counts is not two.counts

@@ -14,7 +14,7 @@ import jifang
 from .. import factories as f
 
 SRC = Path(jifang.__file__).parent
-APPS = ["core", "accounts", "registry"]
+APPS = ["core", "accounts", "registry", "dashboards"]
 
 
 def catalogue(app: str) -> Path:

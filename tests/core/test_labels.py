@@ -63,7 +63,7 @@ def test_404_page_is_chinese_first_in_the_layout(client, wuhua_officer):
 @pytest.mark.django_db
 @override_settings(DEBUG=False)
 def test_500_page_says_nothing_changed(client, wuhua_officer, monkeypatch):
-    from jifang.core import views
+    from jifang.dashboards import views
 
     client.raise_request_exception = False
     monkeypatch.setattr(views, "home_figures", lambda user: 1 / 0)

@@ -1,7 +1,7 @@
 """Scoping fails closed and follows role + anchor, for every registry model."""
 import pytest
 
-from jifang.accounts.models import Role
+from jifang.core.roles import Role
 from jifang.core.scoping import can_write, visible
 from jifang.registry.models import Device, Firm, Product, SecuritySystem, Site, SitePart, Unit
 

@@ -7,8 +7,9 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 
-from jifang.accounts.divisions import DISTRICTS
-from jifang.accounts.models import Role, User
+from jifang.core.divisions import DISTRICTS
+from jifang.accounts.models import User
+from jifang.core.roles import Role
 from jifang.core import audit
 from jifang.core.demo import demo_hooks, seed_city
 from jifang.core.models import AuditEntry

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from jifang.accounts.models import Role
+from jifang.core.roles import Role
 from jifang.core.models import AuditEntry
 from jifang.registry import models as m
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
-from jifang.accounts.models import Role
+from jifang.core.roles import Role
 from jifang.core.models import AuditEntry
 from jifang.registry import models as m
 

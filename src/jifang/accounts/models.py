@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import ScopePaths
 
-from .divisions import CITY_CODE
-from .roles import POLICE_ROLES, Role  # noqa: F401  (Role is imported from here across the apps)
+from jifang.core.divisions import CITY_CODE
+from jifang.core.roles import OFFICERS, Role
 
 
 class Division(models.Model):
@@ -60,7 +60,7 @@ class User(AbstractUser):
 
     @property
     def is_police(self) -> bool:
-        return self.role in POLICE_ROLES
+        return self.role in OFFICERS
 
     @property
     def is_city_level(self) -> bool:

@@ -5,7 +5,7 @@ from rest_framework.authtoken.models import Token
 from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
 
-from .divisions import CITY_CODE
+from jifang.core.divisions import CITY_CODE
 from .models import Role, User
 
 ANCHOR_RULES = {

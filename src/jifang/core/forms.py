@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from django.db.models import Q
 
-from jifang.accounts.divisions import CITY_CODE, DISTRICTS
-from jifang.accounts.models import Role
+from jifang.core.divisions import CITY_CODE, DISTRICTS
 
 from . import pickers
 from .scoping import scope_q
-from .services import POLICE_AND_ADMIN, police_only
+from .roles import POLICE_AND_ADMIN, Role
+from .services import police_only
 
 SELECT_LIMIT = 200
 # Django 6.1's label for an empty choice; Django's own Chinese catalogue lacks it, ours carries it.

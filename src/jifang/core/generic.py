@@ -7,21 +7,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Model
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from jifang.accounts.roles import Role
-
+from .actions import REFUSED, attempt
 from .audit import action_label
-from .errors import NotPermitted
 from .forms import bootstrapify
 from .pagination import bounded_count, keyset_page
+from .roles import Role
 from .scoping import can_write, get_visible, own_districts, visible
 from .templatetags.jifang import shown
 
@@ -330,29 +328,17 @@ class ObjectEditView(LoginRequiredMixin, View):
         obj = self.get_object(request, pk)
         return self._render(request, self.form(request, obj), obj)
 
+    def save(self, user, obj, data):
+        if obj is None:
+            return type(self).create_service(actor=user, **data)
+        return type(self).update_service(actor=user, **{self.update_kwarg: obj}, **data)
+
     def post(self, request, pk=None):
         obj = self.get_object(request, pk)
         form = self.form(request, obj, request.POST, request.FILES)
         if form.is_valid():
             data = form.service_data()
-            try:
-                if obj is None:
-                    obj = type(self).create_service(actor=request.user, **data)
-                else:
-                    obj = type(self).update_service(actor=request.user, **{self.update_kwarg: obj}, **data)
-            except NotPermitted as exc:
-                form.add_error(None, exc.text)
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(obj.get_absolute_url())
+            saved = attempt(request, lambda: self.save(request.user, obj, data), success=_("Saved."), form=form)
+            if saved is not REFUSED:
+                return redirect(saved.get_absolute_url())
         return self._render(request, form, obj)
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Model, Q, QuerySet
 
-from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.roles import Role
+from jifang.core.divisions import CITY_CODE
+from jifang.core.roles import OFFICIALS, POLICE_AND_ADMIN, Role
 
 Path = str | Callable[[object], Q] | None
 
@@ -58,13 +58,13 @@ def unit_ids_of(user) -> list[int]:
     return list(user.units.values_list("id", flat=True))
 
 
-def _anchored_q(user, paths: ScopePaths) -> Q | None:
+def anchored_q(user, paths: ScopePaths) -> Q | None:
     """The rows anchored to the user's division, units or firm (None: all)."""
     nothing = Q(pk__in=[])
     role = user.role
     if role == Role.ADMIN:
         return None
-    if role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER):
+    if role in OFFICIALS:  # the administrator returned above
         if role == Role.DISTRICT_OFFICER and user.division_id == CITY_CODE:
             return nothing  # a district officer anchored to the city is a misconfiguration
         return _district_q(paths, user)
@@ -81,7 +81,7 @@ def own_districts(user) -> set | None:
     None for units and firms too, whose districts follow from their rows, not from an anchor."""
     if user.role == Role.ADMIN or user.division_id == CITY_CODE:
         return None
-    if user.role in (Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER, Role.CITY_OFFICER):
+    if user.role in OFFICIALS:
         return {user.division_id} if user.division_id else set()
     return None
 
@@ -95,7 +95,7 @@ def scope_q(user, model: type[Model]) -> Q | None:
     paths: ScopePaths | None = getattr(model, "scope", None)
     if not _active(user) or paths is None or not user.role:
         return Q(pk__in=[])
-    return None if paths.public else _anchored_q(user, paths)
+    return None if paths.public else anchored_q(user, paths)
 
 
 def visible(user, model_or_qs: type[Model] | QuerySet) -> QuerySet:
@@ -120,11 +120,11 @@ def can_write(user, model: type[Model], obj: Model | None = None) -> bool:
     paths: ScopePaths | None = getattr(model, "scope", None)
     if paths is None or not _active(user) or not user.role or user.role == Role.DEPARTMENT_OFFICER:
         return False
-    police_or_admin = user.role in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER)
+    police_or_admin = user.role in POLICE_AND_ADMIN
     if not police_or_admin and user.role not in paths.writers:
         return False
     if obj is None:
         # A district officer cannot create city-level records (the product catalogue).
         return not (user.role == Role.DISTRICT_OFFICER and paths.district is None)
-    q = _anchored_q(user, paths)
+    q = anchored_q(user, paths)
     return q is None or model._default_manager.filter(q, pk=obj.pk).exists()

@@ -9,9 +9,9 @@ from django.db.models import Model
 
 from . import audit
 from .errors import NotPermitted, ServiceError
+from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
 
-POLICE_AND_ADMIN = {"admin", "city_officer", "district_officer"}
 
 
 def police_only(model, *, creating: bool) -> tuple[str, ...]:
@@ -23,7 +23,7 @@ def police_only(model, *, creating: bool) -> tuple[str, ...]:
     return tuple(getattr(model, "police_only_fields", ()))
 
 
-def _refuse_police_only(actor, model, changed: set[str], *, creating: bool = False) -> None:
+def refuse_police_only(actor, model, changed: set[str], *, creating: bool = False) -> None:
     locked = set(police_only(model, creating=creating)) & changed
     if locked and actor.role not in POLICE_AND_ADMIN:
         raise NotPermitted(
@@ -54,7 +54,7 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
         raise NotPermitted()
     obj = model()
     given = {model._meta.get_field(k).name for k, v in data.items() if v not in (None, "", False)}
-    _refuse_police_only(actor, model, given, creating=True)
+    refuse_police_only(actor, model, given, creating=True)
     _attach(obj, data)
     if prepare:
         prepare(obj)
@@ -74,7 +74,7 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
         raise NotPermitted()
     before = audit.snapshot(obj)
     changed = _attach(obj, data)
-    _refuse_police_only(actor, model, changed)
+    refuse_police_only(actor, model, changed)
     if not changed:
         return obj
     if prepare:

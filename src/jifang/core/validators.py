@@ -49,7 +49,7 @@ def validate_gb28181_id(value: str) -> None:
 
 def validate_district(value: str) -> None:
     """Registry rows sit in one of Kunming's 14 county-level divisions, never at city level."""
-    from jifang.accounts.divisions import DISTRICTS
+    from jifang.core.divisions import DISTRICTS
 
     if value not in DISTRICTS:
         raise ValidationError(

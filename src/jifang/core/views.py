@@ -1,50 +1,12 @@
-"""Home page and search: both show only what the signed-in user may see."""
+"""Pages every app shares: the error pages (Chinese first, in the site's layout, with a way back)
+and the pickers' search (core/pickers.py)."""
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from jifang.dashboards.panels import panels_for
-from jifang.dashboards.selectors import home_figures
-from jifang.registry.models import Device, Site, Unit
-
 from . import pickers
-from .scoping import visible
 
-
-@login_required
-def home(request):
-    """Scoped registry figures for the user's role, then the panels other apps register
-    (findings, works, enforcement) in their declared order."""
-    user = request.user
-    return render(request, "core/home.html", {"figures": home_figures(user), "panels": panels_for(user)})
-
-
-SEARCH_LIMIT = 20
-
-
-@login_required
-def search(request):
-    """Find a unit, site or device by name, credit code, code, serial or address, in scope."""
-    q = (request.GET.get("q") or "").strip()[:100]
-    results = {}
-    if q:
-        user = request.user
-        results = {
-            "units": visible(user, Unit).filter(
-                Q(name__icontains=q) | Q(credit_code=q.upper()) | Q(address__icontains=q)
-            ).select_related("district")[:SEARCH_LIMIT],
-            "sites": visible(user, Site).filter(
-                Q(name__icontains=q) | Q(code=q) | Q(address__icontains=q)
-            ).select_related("unit", "district")[:SEARCH_LIMIT],
-            "devices": visible(user, Device).filter(Q(serial=q) | Q(name__icontains=q) | Q(gb28181_id=q))
-            .select_related("site")[:SEARCH_LIMIT],
-        }
-    return render(request, "core/search.html", {"q": q, "results": results})
-
-
-# ---- error pages: Chinese first, in the site's layout, with a way back ------------------------------
 ERRORS = {
     403: (_("No access"), _("This page is not open to your account. Pages of the police office are for officers; "
                             "units and firms see their own records.")),

@@ -1,6 +1,6 @@
 """The import/export page: upload a JSON or xlsx dataset (all or nothing, a dry run to check
 first), download what the user sees, or the empty template. Rights and scope are the user's own:
-the engine (core/dataset.py) applies them row by row."""
+the engine (core/dataset/) applies them row by row."""
 import tempfile
 
 from django.conf import settings
@@ -13,9 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jifang.accounts.roles import Role
-
 from . import dataset
+from .roles import Role
 
 SHOWN_ERRORS = 500
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json"}

@@ -2,13 +2,12 @@
 what it may see) and a few GROUP BY queries cover the whole page, whatever the registry's size."""
 from django.db.models import Count, Exists, OuterRef, Q
 
-from jifang.accounts.divisions import DISTRICTS
-from jifang.accounts.models import Role
+from jifang.core.divisions import DISTRICTS
+from jifang.core.roles import CITY_WIDE, Role
 from jifang.core.scoping import visible
 from jifang.registry.filtersets import SystemFilterSet
 from jifang.registry.models import AcceptanceResult, Device, DeviceStatus, SecuritySystem, Site, SystemStatus, Unit
 
-CITY_WIDE_ROLES = {Role.ADMIN, Role.CITY_OFFICER, Role.DEPARTMENT_OFFICER}
 
 
 def _has_system():
@@ -74,7 +73,7 @@ def district_table(user) -> list[dict]:
 
 
 def is_city_wide(user) -> bool:
-    return user.role == Role.ADMIN or (user.role in CITY_WIDE_ROLES and user.is_city_level)
+    return user.role == Role.ADMIN or (user.role in CITY_WIDE and user.is_city_level)
 
 
 def home_figures(user) -> dict:

@@ -12,7 +12,9 @@ from unittest import mock
 
 from django.utils import timezone, translation
 
-from jifang.accounts.models import Role, User
+from jifang.accounts.models import User
+
+from jifang.core.roles import Role
 from jifang.accounts.services import user_create
 from jifang.registry.models import Site, Unit
 from jifang.regulation import labels

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from jifang.accounts.divisions import CITY_CODE
+from jifang.core.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
 
 from . import law, records

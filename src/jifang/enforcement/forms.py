@@ -3,8 +3,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.models import Role, User
+from jifang.core.divisions import CITY_CODE
+from jifang.accounts.models import User
+from jifang.core.roles import OFFICERS
 from jifang.core.forms import ServiceModelForm, bootstrapify
 from jifang.core.scoping import visible
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
@@ -36,7 +37,7 @@ class InspectionForm(ServiceModelForm):
         super().__init__(*args, user=user, **kwargs)
         # Colleagues of the same bureau, and the city bureau's officers, may inspect together.
         self.fields["inspectors"].queryset = User.objects.filter(
-            role__in=[Role.DISTRICT_OFFICER, Role.CITY_OFFICER], division_id__in=[user.division_id, CITY_CODE],
+            role__in=OFFICERS, division_id__in=[user.division_id, CITY_CODE],
             is_active=True).exclude(pk=user.pk).order_by("id")
         self.fields["inspectors"].widget.attrs = {}
 

@@ -2,7 +2,7 @@
 昆公五技防检字〔2026〕第0001号 (五 = 五华区, 检 = inspection record)."""
 from django.db import transaction
 
-from jifang.accounts.divisions import CITY_CODE
+from jifang.core.divisions import CITY_CODE
 from jifang.accounts.models import Division
 
 from .models import DocumentCounter, DocumentKind

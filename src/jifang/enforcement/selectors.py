@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from jifang.accounts.roles import Role
+from jifang.core.roles import OFFICIALS
 from jifang.core.scoping import visible
 from jifang.regulation.models import Finding, Stage
 
@@ -131,7 +131,7 @@ def home_figures(user) -> dict | None:
     if not any(v for k, v in figures.items() if k != "next_deadline"):
         return None
     figures["due_soon_days"] = DUE_SOON_DAYS
-    figures["police"] = user.role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER, Role.ADMIN)
+    figures["police"] = user.role in OFFICIALS
     return figures
 
 

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.models import Role
+from jifang.core.divisions import CITY_CODE
+from jifang.core.roles import OFFICERS, Role
 from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
@@ -30,7 +30,6 @@ from .models import (
 )
 from .numbering import next_number
 
-OFFICER_ROLES = {Role.CITY_OFFICER, Role.DISTRICT_OFFICER}
 UPLOAD_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"%PDF-": "application/pdf"}
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 
@@ -70,7 +69,7 @@ def _service(action: str):
 
 def _require_officer(actor, district_id: str) -> None:
     """Only police of the record's district, or of the city bureau, act on it (art_5 para 2)."""
-    if not (actor and actor.is_authenticated and actor.role in OFFICER_ROLES
+    if not (actor and actor.is_authenticated and actor.role in OFFICERS
             and actor.division_id in (district_id, CITY_CODE)):
         raise NotPermitted("只有该辖区公安机关或市公安局的民警可以办理此事项",
                            "only police officers of this district or of the city bureau may do this")

@@ -6,13 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
 
-from jifang.accounts.roles import Role
-from jifang.core.errors import NotPermitted
+from jifang.core.actions import REFUSED, ServiceAction, attempt
 from jifang.core.generic import ObjectListView
+from jifang.core.roles import OFFICERS, OFFICIALS, POLICE_AND_ADMIN
 from jifang.core.scoping import get_visible, visible
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 from jifang.registry.models import Site, Unit
@@ -20,37 +21,22 @@ from jifang.registry.models import Site, Unit
 from . import documents, filtersets, forms, records, selectors, services
 from . import models as m
 
-OFFICER_ROLES = services.OFFICER_ROLES
-
-
-def _attempt(request, call, success: str):
-    """Run a service call; on refusal show its bilingual reason and return None."""
-    try:
-        result = call()
-    except NotPermitted as exc:
-        messages.error(request, exc.text)
-        return None
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _acting_officer(request):
     """Queues are work to do: for the officers (and administrators) who act on them."""
-    if request.user.role not in OFFICER_ROLES | {Role.ADMIN}:
+    if request.user.role not in POLICE_AND_ADMIN:
         raise PermissionDenied
 
 
 def _police_page(request):
     """Pages of the police office, also open to the read-only officers; units and firms get 403."""
-    if request.user.role not in OFFICER_ROLES | {Role.ADMIN, Role.DEPARTMENT_OFFICER}:
+    if request.user.role not in OFFICIALS:
         raise PermissionDenied
 
 
 def _officer(request):
-    if request.user.role not in OFFICER_ROLES:
+    if request.user.role not in OFFICERS:
         raise PermissionDenied
 
 
@@ -60,7 +46,7 @@ class InspectionList(ObjectListView):
     model = m.Inspection
     filterset_class = filtersets.InspectionFilterSet
     columns = ("number", "site", "unit", "district", "kind", "inspected_on")
-    create_roles = OFFICER_ROLES
+    create_roles = OFFICERS
 
 
 class OrderList(ObjectListView):
@@ -85,9 +71,9 @@ def inspection_add(request):
     form = forms.InspectionForm(data=request.POST or None, user=request.user,
                                 initial={"inspected_on": timezone.localdate(), "site": request.GET.get("site")})
     if request.method == "POST" and form.is_valid():
-        insp = _attempt(request, lambda: services.inspection_create(actor=request.user, **form.service_data()),
-                        _("Inspection record created."))
-        if insp:
+        insp = attempt(request, lambda: services.inspection_create(actor=request.user, **form.service_data()),
+                       success=_("Inspection record created."))
+        if insp is not REFUSED:
             return redirect(insp.get_absolute_url())
     return render(request, "enforcement/form.html", {"form": form, "title": _("New inspection")})
 
@@ -104,7 +90,7 @@ def _inspection_context(request, insp) -> dict:
         "photos": list(insp.photos.all()), "verification": check, "engine_findings": list(engine),
         "inspectors": list(insp.inspectors.order_by("id")),
         "amendments": list(insp.amendments.order_by("id")), "orders": list(insp.orders.order_by("id")),
-        "is_officer": user.role in OFFICER_ROLES, "is_unit": user.role == "unit_user",
+        "is_officer": user.role in OFFICERS, "is_unit": user.role == "unit_user",
         "signed_by_me": any(s.signature.signer_id == user.pk for s in check.signatures),
         "observations_form": forms.ObservationsForm(initial={"observations": insp.observations,
                                                              "result": insp.result}),
@@ -120,101 +106,84 @@ def inspection_detail(request, pk):
     return render(request, "enforcement/inspection_detail.html", _inspection_context(request, insp))
 
 
-def _inspection_post(view):
-    """POST-only, the inspection looked up in scope, back to its page afterwards."""
+class InspectionAction(ServiceAction):
+    """A button on an inspection's page (POST, the inspection in scope, back to its page)."""
 
-    @login_required
-    @require_POST
-    def wrapped(request, pk, **kwargs):
-        insp = get_visible(request.user, m.Inspection, pk=pk)
-        response = view(request, insp, **kwargs)
-        return response or redirect(insp.get_absolute_url())
-
-    wrapped.__name__ = view.__name__
-    return wrapped
+    target = m.Inspection
 
 
-@_inspection_post
-def inspection_observations(request, insp):
-    form = forms.ObservationsForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.inspection_update(actor=request.user, inspection=insp, **form.cleaned_data),
-                 _("Saved."))
+class InspectionObservations(InspectionAction):
+    form_class, success = forms.ObservationsForm, _lazy("Saved.")
+
+    def call(self, request, insp, data):
+        return services.inspection_update(actor=request.user, inspection=insp, **data)
 
 
-@_inspection_post
-def inspection_checklist(request, insp):
-    def save_all():
+class InspectionChecklist(InspectionAction):
+    success = _lazy("Checklist saved.")
+
+    def call(self, request, insp, data):
         for item in insp.items.all():
             result = request.POST.get(f"result_{item.pk}")
             note = request.POST.get(f"note_{item.pk}", "")
             if result and (result != item.result or note != item.note):
                 services.checklist_item_set(actor=request.user, item=item, result=result, note=note)
 
-    _attempt(request, save_all, _("Checklist saved."))
+
+class InspectionRaise(InspectionAction):
+    form_class, success = forms.RaiseFindingForm, _lazy("Finding raised.")
+
+    def call(self, request, insp, data):
+        return services.inspection_finding_raise(actor=request.user, inspection=insp, **data)
 
 
-@_inspection_post
-def inspection_raise(request, insp):
-    form = forms.RaiseFindingForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.inspection_finding_raise(actor=request.user, inspection=insp,
-                                                                    **form.cleaned_data), _("Finding raised."))
-    else:
-        messages.error(request, form.errors.as_text())
+class InspectionConfirm(InspectionAction):
+    success = _lazy("Finding confirmed.")
+
+    def call(self, request, insp, data):
+        finding = get_visible(request.user, Finding, pk=self.kwargs["finding_pk"])
+        return services.inspection_finding_confirm(actor=request.user, inspection=insp, finding=finding)
 
 
-@_inspection_post
-def inspection_confirm(request, insp, finding_pk):
-    finding = get_visible(request.user, Finding, pk=finding_pk)
-    _attempt(request, lambda: services.inspection_finding_confirm(actor=request.user, inspection=insp,
-                                                                  finding=finding), _("Finding confirmed."))
+class InspectionPhoto(InspectionAction):
+    form_class, success = forms.PhotoForm, _lazy("Photo added.")
+
+    def call(self, request, insp, data):
+        return services.inspection_photo_add(actor=request.user, inspection=insp, **data)
 
 
-@_inspection_post
-def inspection_photo(request, insp):
-    form = forms.PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        _attempt(request, lambda: services.inspection_photo_add(actor=request.user, inspection=insp,
-                                                                **form.cleaned_data), _("Photo added."))
-    else:
-        messages.error(request, form.errors.as_text())
+class InspectionSign(InspectionAction):
+    success = _lazy("Signed.")
+
+    def call(self, request, insp, data):
+        return services.inspection_sign(actor=request.user, inspection=insp)
 
 
-@_inspection_post
-def inspection_sign(request, insp):
-    _attempt(request, lambda: services.inspection_sign(actor=request.user, inspection=insp), _("Signed."))
+class InspectionAmend(InspectionAction):
+    form_class, success = forms.ObservationsForm, _lazy("Amendment created; sign it to make it valid.")
+
+    def call(self, request, insp, data):
+        return services.inspection_amend(actor=request.user, original=insp, **data)
+
+    def back(self, request, insp, amendment):
+        return (insp if amendment is REFUSED else amendment).get_absolute_url()
 
 
-@_inspection_post
-def inspection_amend(request, insp):
-    form = forms.ObservationsForm(request.POST)
-    if form.is_valid():
-        amendment = _attempt(request, lambda: services.inspection_amend(actor=request.user, original=insp,
-                                                                        **form.cleaned_data),
-                             _("Amendment created; sign it to make it valid."))
-        if amendment:
-            return redirect(amendment.get_absolute_url())
+class InspectionComplaint(InspectionAction):
+    form_class, success = forms.ComplaintForm, _lazy("Complaint lodged with the city bureau.")
+
+    def call(self, request, insp, data):
+        return services.complaint_lodge(actor=request.user, inspection=insp, text=data["text"])
 
 
-@_inspection_post
-def inspection_complaint(request, insp):
-    form = forms.ComplaintForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.complaint_lodge(actor=request.user, inspection=insp,
-                                                           text=form.cleaned_data["text"]),
-                 _("Complaint lodged with the city bureau."))
+class ComplaintAnswer(ServiceAction):
+    target, form_class, success = m.InspectionComplaint, forms.AnswerComplaintForm, _lazy("Answered.")
 
+    def call(self, request, complaint, data):
+        return services.complaint_answer(actor=request.user, complaint=complaint, answer=data["answer"])
 
-@login_required
-@require_POST
-def complaint_answer(request, pk):
-    complaint = get_visible(request.user, m.InspectionComplaint, pk=pk)
-    form = forms.AnswerComplaintForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.complaint_answer(actor=request.user, complaint=complaint,
-                                                            answer=form.cleaned_data["answer"]), _("Answered."))
-    return redirect("enforcement:queues")
+    def back(self, request, complaint, result):
+        return reverse("enforcement:queues")
 
 
 # ---- rectification orders ---------------------------------------------------------------------------
@@ -232,10 +201,10 @@ def order_add(request):
                            initial={"deadline": services.default_deadline(), "findings": found})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        order = _attempt(request, lambda: services.rectification_order_issue(
+        order = attempt(request, lambda: services.rectification_order_issue(
             actor=request.user, findings=list(data["findings"]), deadline=data["deadline"],
-            requirements=data["requirements"], inspection=inspection), _("Rectification order issued and served."))
-        if order:
+            requirements=data["requirements"], inspection=inspection), success=_("Rectification order issued and served."))
+        if order is not REFUSED:
             return redirect(order.get_absolute_url())
     return render(request, "enforcement/order_form.html", {
         "form": form, "unit": unit, "inspection": inspection, "policy_default": services.default_deadline(),
@@ -253,7 +222,7 @@ def order_detail(request, pk):
         "verification": records.verification(records.ORDER, order),
         "cases": list(order.penalty_cases.order_by("id")),
         "overdue": [i.finding for i in items if i.finding.stage == Stage.OVERDUE],
-        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+        "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
         "answer_form": forms.AnswerForm(), "today": timezone.localdate(),
     })
 
@@ -268,29 +237,22 @@ def order_evidence(request, pk, evidence_pk):
                         filename=evidence.filename, content_type=evidence.content_type)
 
 
-@login_required
-@require_POST
-def order_answer(request, pk):
-    order = get_visible(request.user, m.RectificationOrder, pk=pk)
-    form = forms.AnswerForm(request.POST, request.FILES)
-    if form.is_valid():
-        _attempt(request, lambda: services.rectification_order_answer(
-            actor=request.user, order=order, response=form.cleaned_data["response"],
-            files=form.cleaned_data["files"]), _("Answer sent."))
-    else:
-        messages.error(request, form.errors.as_text())
-    return redirect(order.get_absolute_url())
+class OrderAnswer(ServiceAction):
+    target, form_class, success = m.RectificationOrder, forms.AnswerForm, _lazy("Answer sent.")
+
+    def call(self, request, order, data):
+        return services.rectification_order_answer(actor=request.user, order=order, response=data["response"],
+                                                   files=data["files"])
 
 
-@login_required
-@require_POST
-def order_review(request, pk, item_pk):
-    order = get_visible(request.user, m.RectificationOrder, pk=pk)
-    item = get_object_or_404(m.OrderItem, pk=item_pk, order=order)
-    _attempt(request, lambda: services.order_item_review(
-        actor=request.user, item=item, rectified=request.POST.get("rectified") == "1",
-        note=request.POST.get("note", "")), _("Review recorded."))
-    return redirect(order.get_absolute_url())
+class OrderReview(ServiceAction):
+    target, success = m.RectificationOrder, _lazy("Review recorded.")
+
+    def call(self, request, order, data):
+        item = get_object_or_404(m.OrderItem, pk=self.kwargs["item_pk"], order=order)
+        return services.order_item_review(actor=request.user, item=item,
+                                          rectified=request.POST.get("rectified") == "1",
+                                          note=request.POST.get("note", ""))
 
 
 # ---- penalty cases -----------------------------------------------------------------------------------
@@ -309,10 +271,10 @@ def case_add(request, order_pk):
     sanction = findings[0].sanction
     form = forms.AmountsForm(data=request.POST or None, sanction=sanction, unit=order.unit)
     if request.method == "POST" and form.is_valid():
-        case = _attempt(request, lambda: services.penalty_notice_issue(
+        case = attempt(request, lambda: services.penalty_notice_issue(
             actor=request.user, order=order, findings=findings, amounts=form.amounts(), persons=form.persons(),
-            facts=form.cleaned_data["facts"]), _("Notice of intended penalty served."))
-        if case:
+            facts=form.cleaned_data["facts"]), success=_("Notice of intended penalty served."))
+        if case is not REFUSED:
             return redirect(case.get_absolute_url())
     return render(request, "enforcement/case_form.html", {
         "form": form, "order": order, "findings": findings, "sanction": sanction,
@@ -325,7 +287,7 @@ def case_detail(request, pk):
     case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district"), pk=pk)
     findings = list(case.findings.order_by("id"))
     decide_form = None
-    if request.user.role in OFFICER_ROLES and case.status == m.CaseStatus.STATEMENT:
+    if request.user.role in OFFICERS and case.status == m.CaseStatus.STATEMENT:
         noticed = {a.target: a for a in case.amounts.filter(stage=m.AmountStage.NOTICE)}
         initial = {f"amount_{t}": a.amount for t, a in noticed.items()}
         initial.update({f"name_{t}": a.person_name for t, a in noticed.items() if a.person_name})
@@ -336,35 +298,27 @@ def case_detail(request, pk):
         "notice_check": records.verification(records.NOTICE, case),
         "decision_check": records.verification(records.DECISION, case) if case.decision_hash else None,
         "statement_form": forms.StatementForm(), "decide_form": decide_form,
-        "is_officer": request.user.role in OFFICER_ROLES, "is_unit": request.user.role == "unit_user",
+        "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
     })
 
 
-@login_required
-@require_POST
-def case_statement(request, pk):
-    case = get_visible(request.user, m.PenaltyCase, pk=pk)
-    form = forms.StatementForm(request.POST)
-    if form.is_valid():
-        _attempt(request, lambda: services.penalty_statement_record(actor=request.user, case=case,
-                                                                    **form.cleaned_data),
-                 _("Statement and defence recorded."))
-    return redirect(case.get_absolute_url())
+class CaseStatement(ServiceAction):
+    target, form_class, success = m.PenaltyCase, forms.StatementForm, _lazy("Statement and defence recorded.")
+
+    def call(self, request, case, data):
+        return services.penalty_statement_record(actor=request.user, case=case, **data)
 
 
-@login_required
-@require_POST
-def case_decide(request, pk):
-    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit"), pk=pk)
-    sanction = case.findings.order_by("id").first().sanction
-    form = forms.AmountsForm(request.POST, sanction=sanction, unit=case.unit)
-    if form.is_valid():
-        _attempt(request, lambda: services.penalty_decide(actor=request.user, case=case, amounts=form.amounts(),
-                                                          persons=form.persons(), facts=form.cleaned_data["facts"]),
-                 _("Penalty decided and served."))
-    else:
-        messages.error(request, form.errors.as_text())
-    return redirect(case.get_absolute_url())
+class CaseDecide(ServiceAction):
+    target, success = m.PenaltyCase.objects.select_related("unit"), _lazy("Penalty decided and served.")
+
+    def call(self, request, case, data):
+        sanction = case.findings.order_by("id").first().sanction
+        form = forms.AmountsForm(request.POST, sanction=sanction, unit=case.unit)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        return services.penalty_decide(actor=request.user, case=case, amounts=form.amounts(),
+                                       persons=form.persons(), facts=form.cleaned_data["facts"])
 
 
 # ---- documents and verification ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "登记 Registry"
 
     def ready(self):
-        from .dataset import register_sheets  # the registry's import/export sheets (core/dataset.py)
+        from .dataset import register_sheets  # the registry's import/export sheets (core/dataset/)
 
         register_sheets()
         register_pickers()

@@ -1,4 +1,4 @@
-"""The registry's sheets in the dataset format (core/dataset.py), registered from RegistryConfig.ready.
+"""The registry's sheets in the dataset format (core/dataset/), registered from RegistryConfig.ready.
 
 Headers are Chinese (what an official types); each maps to a field key (what JSON uses and the
 docs list, docs/import-format.md). References use natural keys: units and firms by credit code,

@@ -13,7 +13,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from jifang.accounts.divisions import DISTRICTS
+from jifang.core.divisions import DISTRICTS
 from jifang.core.validators import credit_code_check_char
 
 from .models import (

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jifang.accounts.divisions import DISTRICTS, DISTRICTS_EN
+from jifang.core.divisions import DISTRICTS, DISTRICTS_EN
 
 from . import models as m
 

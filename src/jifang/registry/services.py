@@ -3,7 +3,8 @@ keeps the copied district/unit/site columns in step and writes its audit row in 
 from django.db import transaction
 
 from jifang.core.errors import NotPermitted, ServiceError
-from jifang.core.services import POLICE_AND_ADMIN, create_object, update_object
+from jifang.core.roles import POLICE_AND_ADMIN
+from jifang.core.services import create_object, update_object
 
 from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
 

@@ -5,15 +5,14 @@ Detail pages carry "add ... here" buttons that open the add form already pointin
 record a site part and its devices without typing an id."""
 from django.utils.translation import gettext_lazy as _
 
-from jifang.accounts.models import Role
+from jifang.core.roles import OFFICIALS, POLICE_AND_ADMIN, Role
 from jifang.core.generic import Link, ObjectDetailView, ObjectEditView, ObjectListView, Related
 
 from . import filtersets, forms, services
 from . import models as m
 
 # Case files are the police's and the unit's business; firms see none of enforcement.
-CASEFILE_ROLES = frozenset({Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER,
-                            Role.UNIT_USER})
+CASEFILE_ROLES = OFFICIALS | {Role.UNIT_USER}
 
 
 def law_links(param: str, casefile: str) -> tuple[Link, ...]:
@@ -25,7 +24,6 @@ def law_links(param: str, casefile: str) -> tuple[Link, ...]:
 
 # A new unit or firm would not be anchored to the unit or firm user who registered it, so only
 # the police and administrators register them; their own users may then keep them up to date.
-POLICE_AND_ADMIN = frozenset({Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER})
 
 DEVICE_COLUMNS = ("serial", "name", "kind", "status", "part", "product")
 

@@ -7,10 +7,12 @@ class RegulationConfig(AppConfig):
     verbose_name = "法规引擎 Regulation"
 
     def ready(self):
+        from jifang.core.actions import register_clause_labeller
         from jifang.dashboards.panels import HomePanel, register
 
         from . import selectors, subjects
 
         subjects.register_registry_subjects()
+        register_clause_labeller(selectors.pack_clause_label)
         register(HomePanel(key="findings", template="regulation/_home_panel.html", context=selectors.home_figures,
                            order=10))

@@ -7,6 +7,8 @@ import re
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core.divisions import CITY_CODE, CITY_NAME, DISTRICTS, DISTRICTS_EN
+
 from . import packs, subjects
 from .loader import PackError
 
@@ -112,8 +114,6 @@ def param_label(entry: dict, name: str) -> str:
 
 def area_label(prefix: str) -> str:
     """A pack's area (a division-code prefix) by name: 昆明市 / Kunming; empty is nationwide."""
-    from jifang.accounts.divisions import CITY_CODE, CITY_NAME, DISTRICTS, DISTRICTS_EN
-
     if not prefix:
         return str(_("nationwide"))
     if CITY_CODE.startswith(prefix):

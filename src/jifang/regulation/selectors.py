@@ -154,6 +154,14 @@ def open_counts_by_clause(user) -> dict[str, int]:
     return {r["clause_id"]: r["n"] for r in rows}
 
 
+def pack_clause_label(clause_id: str) -> str | None:
+    """第十九条 / Art. 19 for a clause id of any loaded pack, None if none has it (core.actions shows a
+    service's refusal with this label)."""
+    if not any(clause_id in pack.clauses for pack in packs.all_packs()):
+        return None
+    return labels.clause_label(clause_id)
+
+
 def home_figures(user) -> dict | None:
     """The home page's findings panel: open findings the user may see, by outcome and stage, the
     clauses most often violated, and the latest scan over the user's area (three aggregate queries).

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jifang.accounts.divisions import CITY_CODE, DISTRICTS
-from jifang.accounts.models import Role
+from jifang.core.divisions import CITY_CODE, DISTRICTS
+from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core import audit, bulk
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.scoping import visible
@@ -41,7 +41,7 @@ def _area_for(actor, district: str | None, site) -> engine.Area:
         raise ServiceError("没有辖区 {d}", "no district {d}", d=district)
     if actor is None:
         return engine.Area(district=district, site_id=site.pk if site else None)
-    if actor.role not in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER):
+    if actor.role not in POLICE_AND_ADMIN:
         raise NotPermitted("只有公安机关可以运行合规扫描", "only the police may run a compliance scan")
     own = None if actor.role == Role.ADMIN or actor.division_id == CITY_CODE else actor.division_id
     if actor.role == Role.DISTRICT_OFFICER and not own:
@@ -206,7 +206,7 @@ def _subject_row(subject_obj) -> tuple[subjects.Subject, dict]:
 def finding_raise(*, actor, pack_id: str, clause_id: str, subject, facts: dict, explanation_zh: str,
                   explanation_en: str) -> Finding:
     """A finding raised by hand (an inspection) for a clause no data can check, e.g. art_21 (二)."""
-    if actor is None or actor.role not in (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER):
+    if actor is None or actor.role not in POLICE_AND_ADMIN:
         raise NotPermitted("只有公安机关可以登记违法事实", "only the police may raise a finding")
     pack = packs.get_pack(pack_id)
     if clause_id not in pack.clauses:

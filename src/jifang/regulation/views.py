@@ -4,16 +4,16 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from jifang.accounts.models import Role
-from jifang.core.errors import NotPermitted
+from jifang.core.actions import REFUSED, attempt
 from jifang.core.generic import ObjectDetailView, ObjectListView
+from jifang.core.roles import POLICE_AND_ADMIN
 
 from . import filtersets, labels, selectors, services
 from .coverage import KUNMING
@@ -21,7 +21,6 @@ from .engine import params_used
 from .models import Finding
 from .packs import PackError, get_pack
 
-POLICE = (Role.ADMIN, Role.CITY_OFFICER, Role.DISTRICT_OFFICER)
 CLASS_LABELS = {
     "check": gettext_lazy("automatic check"), "workflow": gettext_lazy("workflow or permission"),
     "record": gettext_lazy("record kept"), "scope": gettext_lazy("scope or definition"),
@@ -88,8 +87,9 @@ class LawView(LoginRequiredMixin, View):
         params = [{"name": name, "label": labels.param_label(entry, name), **entry}
                   for name, entries in pack.params.items() for entry in entries]
         return render(request, "regulation/law.html", {
-            "pack": pack, "title": labels.pack_title(pack.id), "area": labels.area_label(pack.jurisdiction_prefix), "articles": _articles(pack, counts), "params": params,
-            "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE,
+            "pack": pack, "title": labels.pack_title(pack.id), "area": labels.area_label(pack.jurisdiction_prefix),
+            "articles": _articles(pack, counts), "params": params,
+            "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE_AND_ADMIN,
             "rule_params": {r.id: sorted(params_used(r)) for r in pack.rules},
         })
 
@@ -103,12 +103,10 @@ class ScanView(LoginRequiredMixin, View):
         except ValueError:
             messages.error(request, _("The as-of date is not a valid date."))
             return redirect("regulation:law")
-        try:
-            run = services.scan(actor=request.user, as_of=as_of)
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.text) from exc
-        except ValidationError as exc:
-            messages.error(request, "; ".join(exc.messages))
+        if request.user.role not in POLICE_AND_ADMIN:
+            raise PermissionDenied
+        run = attempt(request, lambda: services.scan(actor=request.user, as_of=as_of))
+        if run is REFUSED:
             return redirect("regulation:law")
         c = run.counts
         messages.success(request, _("Scan as of %(date)s: %(v)d violations, %(u)d undetermined, %(n)d new, "

@@ -10,7 +10,7 @@ class WorksConfig(AppConfig):
         from jifang.dashboards.panels import HomePanel, register
 
         from . import selectors
-        from .dataset import register_sheets  # the works' import/export sheets (core/dataset.py)
+        from .dataset import register_sheets  # the works' import/export sheets (core/dataset/)
 
         register_subjects()
         register_sheets()

@@ -1,4 +1,4 @@
-"""The works sheets in the dataset format (core/dataset.py), so a city can load its history of
+"""The works sheets in the dataset format (core/dataset/), so a city can load its history of
 works, design reviews, acceptances and filings. Registered from WorksConfig.ready, after the
 registry's sheets they refer to (systems by code, units and firms by credit code).
 

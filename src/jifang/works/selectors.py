@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from jifang.accounts.divisions import CITY_CODE
-from jifang.accounts.models import Role
+from jifang.core.divisions import CITY_CODE
+from jifang.core.roles import OFFICIALS, Role
 from jifang.core.scoping import visible
 from jifang.registry.models import SecuritySystem, SystemStatus
 
@@ -150,7 +150,7 @@ def board(user, today: dt.date) -> list[Section]:
         return builder_board(user, today)
     if user.role == Role.FIRM_USER:
         return firm_board(user, today)
-    if user.role in (Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.DEPARTMENT_OFFICER, Role.ADMIN):
+    if user.role in OFFICIALS:
         return officer_board(user, today)
     return []
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from jifang.accounts.models import Role
+from jifang.core.roles import Role
 from jifang.core import audit
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.scoping import can_write
@@ -58,7 +58,6 @@ DOCUMENT_TYPES = {
     ".dwg": ("image/vnd.dwg", (b"AC10",)),
 }
 
-POLICE = (Role.CITY_OFFICER, Role.DISTRICT_OFFICER)
 COMPLETED_STATES = (WorksStatus.COMPLETED, WorksStatus.REWORK, WorksStatus.ACCEPTED, WorksStatus.IN_USE)
 
 

@@ -1,9 +1,7 @@
 """Works pages: the board (what waits on me), the list, the detail with its timeline, and one small
 page per lifecycle step. Reads go through `visible`/`get_visible`; every write is a service call and
 a refusal lands on the form with nothing saved."""
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,11 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from jifang.accounts.roles import Role
-from jifang.core.errors import NotPermitted
-from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, _errors_to_form
+from jifang.core.actions import ServiceFormView
+from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core.scoping import get_visible, visible
-from jifang.core.services import POLICE_AND_ADMIN
 from jifang.registry.models import SecuritySystem
 
 from . import filtersets, forms, selectors, services
@@ -107,53 +104,14 @@ def document_download(request, pk):
 
 # --- one page per step ------------------------------------------------------------------------
 
-class StepView(LoginRequiredMixin, View):
-    """GET shows the step's form; POST calls the step's service. `target` is the model the URL's pk
-    names; `call(user, obj, data)` makes the service call and returns the object to go back to."""
+class StepView(ServiceFormView):
+    """GET shows the step's form; POST calls the step's service (core.actions). `target` is the model
+    the URL's pk names; `call(user, obj, data)` makes the service call and returns the object to go
+    back to."""
 
     target = m.Works
     form_class = forms.StepForm
-    title = ""
     template_name = "works/step_form.html"
-
-    def call(self, user, obj, data):
-        raise NotImplementedError
-
-    def allowed(self, user) -> bool:
-        """Whether the user's role may take this step at all (a unit or firm opening a police
-        step by URL gets the 403 page, not a form the service would refuse)."""
-        return True
-
-    def back(self, obj):
-        return obj.get_absolute_url()
-
-    def _render(self, request, form, obj):
-        return render(request, self.template_name, {"form": form, "object": obj, "title": self.title,
-                                                    "back": self.back(obj)})
-
-    def _object(self, request, pk):
-        if not self.allowed(request.user):
-            raise PermissionDenied
-        return get_visible(request.user, self.target, pk=pk)
-
-    def get(self, request, pk):
-        obj = self._object(request, pk)
-        return self._render(request, self.form_class(user=request.user, obj=obj), obj)
-
-    def post(self, request, pk):
-        obj = self._object(request, pk)
-        form = self.form_class(request.POST, request.FILES, user=request.user, obj=obj)
-        if form.is_valid():
-            try:
-                result = self.call(request.user, obj, form.cleaned_data)
-            except NotPermitted as exc:
-                form.add_error(None, exc.text)
-            except ValidationError as exc:
-                _errors_to_form(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(self.back(result))
-        return self._render(request, form, obj)
 
 
 class DocumentUpload(StepView):
@@ -239,9 +197,7 @@ class FilingReceive(StepView):
 
 class NoticeIssue(StepView):
     target, form_class, title = SecuritySystem, forms.NoticeForm, _lazy("Issue a networking notice")
-
-    def allowed(self, user) -> bool:
-        return user.role in POLICE_AND_ADMIN  # units confirm a notice; only the police issue one
+    roles = POLICE_AND_ADMIN  # units confirm a notice; only the police issue one
 
     def call(self, user, system, d):
         return services.notice_issue(actor=user, system=system, **d)

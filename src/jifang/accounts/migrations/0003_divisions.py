@@ -3,7 +3,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from jifang.accounts.divisions import CITY_CODE, CITY_NAME, DISTRICTS, DISTRICTS_EN
+    from jifang.core.divisions import CITY_CODE, CITY_NAME, DISTRICTS, DISTRICTS_EN
 
     Division = apps.get_model("accounts", "Division")
     Division.objects.update_or_create(code=CITY_CODE, defaults={"name": CITY_NAME, "name_en": "Kunming"})

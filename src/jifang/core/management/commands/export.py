@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from jifang.core import dataset
 from jifang.core.i18n import bilingual
 
-from .token import actor_for
+from ..actors import actor_for
 
 
 class Command(BaseCommand):

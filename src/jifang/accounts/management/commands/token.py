@@ -6,23 +6,9 @@ token (the operator at the console acts for them); the audit log records who did
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from jifang.accounts.models import User
 from jifang.accounts.services import token_issue, token_revoke
 from jifang.core.i18n import bilingual
-
-
-def user_named(username: str) -> User:
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(bilingual("没有此有效用户：{u}", "no active user named {u}", u=username))
-    return user
-
-
-def actor_for(username: str | None):
-    """The acting user of `jifang import/export --as USERNAME`; without it, the system."""
-    from jifang.core.dataset import SYSTEM
-
-    return user_named(username) if username else SYSTEM
+from jifang.core.management.actors import user_named
 
 
 class Command(BaseCommand):

@@ -9,7 +9,9 @@ from django.db import transaction
 from rich.console import Console
 from rich.table import Table
 
-from jifang.accounts.models import Role, User
+from jifang.accounts.models import User
+
+from jifang.core.roles import Role
 from jifang.accounts.services import user_create
 from jifang.core.demo import DEFAULT_SCALE, DEFAULT_SEED, manifest_path, seed_city
 from jifang.registry.models import Firm, Unit
