@@ -22,6 +22,8 @@ def internal_codes(text: str, *, chinese: bool = True) -> list[str]:
     patterns = dict(INTERNAL)
     if chinese:
         patterns["English in Chinese mode"] = ENGLISH_FRAGMENTS
+    else:
+        del patterns["Python value"]  # "None." is English for 无。
     for kind, pattern in patterns.items():
         found += [f"{kind}: {m}" for m in sorted(set(re.findall(pattern, text)))]
     return found
