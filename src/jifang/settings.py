@@ -6,6 +6,7 @@ JIFANG_SECRET_KEY     required in production; for local use one is generated on 
 JIFANG_DEBUG          1 for development error pages (default 0)
 JIFANG_PRODUCTION     1 turns on HTTPS-only cookies, HSTS and the other `check --deploy` settings
 JIFANG_ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
+JIFANG_PUBLIC_BASE_URL  the address printed on documents (default http://JIFANG_BIND)
 JIFANG_PLATFORM_KEY / JIFANG_PLATFORM_KEY_FILE   the platform's Ed25519 key (core.platform_key);
                       required in production, a development key is generated under JIFANG_VAR_DIR
 """
@@ -266,6 +267,10 @@ JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
 JIFANG_ALARM_BIND = os.environ.get("JIFANG_ALARM_BIND", "127.0.0.1:7701")
 # Accepted panel clock offset for encrypted messages, seconds (before, after) the receiver's clock.
 JIFANG_ALARM_WINDOW = tuple(int(x) for x in os.environ.get("JIFANG_ALARM_WINDOW", "-40,20").split(","))
+# The address people reach Jifang at, printed in full on official documents (the verification
+# address). Set it in production to the public name (https://jifang.km.gov.cn); the default is
+# the local server.
+JIFANG_PUBLIC_BASE_URL = os.environ.get("JIFANG_PUBLIC_BASE_URL", f"http://{JIFANG_BIND}")
 
 # Enforcement (art_23-25). The default correction period is *local policy*, not law: the officer
 # sets each deadline; this only pre-fills the form and is shown as policy. Signing keys of officers

@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.i18n import set_language
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from jifang.accounts.api import views as accounts_api_views
-from jifang.dashboards import views as dashboards_views
+from jifang.core import views as core_views
 from jifang.core import views_dataset
+from jifang.dashboards import views as dashboards_views
 
 urlpatterns = [
     path("", dashboards_views.home, name="home"),
@@ -14,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("search/", dashboards_views.search, name="search"),
+    path("pick/<str:kind>/", core_views.pick, name="pick"),
     path("registry/", include("jifang.registry.urls")),
     path("regulation/", include("jifang.regulation.urls")),
     path("works/", include("jifang.works.urls")),
@@ -27,5 +31,12 @@ urlpatterns = [
     path("dataset/<str:kind>.<str:fmt>", views_dataset.dataset_download, name="dataset_download"),
     path("api/", include("jifang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view loads its start-up script from a URL instead of an inline <script>, so Swagger
+    # UI runs under the site's own policy (script-src 'self', no 'unsafe-inline').
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("favicon.ico", lambda request: redirect(static("jifang/favicon.svg"), permanent=True)),
 ]
+
+handler403 = core_views.forbidden
+handler404 = core_views.not_found
+handler500 = core_views.server_error

@@ -26,7 +26,7 @@ def test_officer_scans_and_reads_a_finding(page, wuhua_officer, wuhua_unit, panl
     page.click("text=SYS-WH-15")
     panel = page.locator("[data-testid=explain]").inner_text()
     assert "留存时间为 15 日，少于 30 日" in panel
-    assert "retention_days_min = 30" in panel and "第二十五条" in panel and "责令限期改正" in panel
+    assert "留存时间不得少于30日：30" in panel and "retention_days_min" not in panel and "第二十五条" in panel and "责令限期改正" in panel
     page.goto("/regulation/")
     assert page.locator("[data-testid='open-art_19__para_1']").inner_text().startswith("1")
     assert m.SecuritySystem.objects.get(pk=short.pk).retention_days == 15

@@ -69,7 +69,10 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def wuhua_site(wuhua_unit):
-    return f.SiteFactory(unit=wuhua_unit, name="五华支行营业部", code="WH-0001")
+    """A bank's business hall with a compliant CCTV system: every checklist clause applies to it."""
+    site = f.SiteFactory(unit=wuhua_unit, name="五华支行营业部", code="WH-0001")
+    f.SystemFactory(site=site, has_audio_video=True)
+    return site
 
 
 @pytest.fixture

@@ -146,3 +146,24 @@ def test_pdf_embeds_the_configured_font_without_warnings(caplog):
                          identifier="x", created=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
     assert "测试第0001号" in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+@pytest.mark.clause("art_23__para_1")
+def test_inspection_pdf_lists_what_was_checked_and_the_full_verification_address(wuhua_officer, wuhua_site,
+                                                                                    clock, settings):
+    from jifang.enforcement.models import ItemResult
+
+    settings.JIFANG_PUBLIC_BASE_URL = "https://jifang.km.example/"
+    insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
+    items = list(insp.items.order_by("id"))
+    services.checklist_item_set(actor=wuhua_officer, item=items[0], result=ItemResult.COMPLIANT)
+    text = _text(documents.inspection_pdf(insp))
+    assert "未检查" in text and text.count("未检查") == 1  # one line counting the rest, not a row each
+    assert f"其余{len(items) - 1}项未检查" in text and items[0].label_zh in text
+    assert f"https://jifang.km.example/enforcement/verify/{insp.verify_code}/" in text
+
+
+def test_a_one_finding_order_fits_on_one_page(wuhua_officer, wuhua_site, clock):
+    order = services.rectification_order_issue(actor=wuhua_officer, findings=[make_finding(wuhua_site, ART19)],
+                                               deadline=clock.today() + dt.timedelta(days=30))
+    assert len(PdfReader(io.BytesIO(documents.order_pdf(order).content)).pages) == 1

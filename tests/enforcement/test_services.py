@@ -295,6 +295,25 @@ def test_inspection_checklist_cites_clauses_and_signing_freezes_it(wuhua_officer
 
 
 @pytest.mark.clause("art_23__para_1")
+def test_checklist_holds_only_the_clauses_that_apply_to_the_site(wuhua_officer, wuhua_unit, clock):
+    site = f.SiteFactory(unit=wuhua_unit, name="五华支行新营业部")
+
+    def checklist():
+        insp = services.inspection_create(actor=wuhua_officer, site=site, inspected_on=clock.today())
+        return set(insp.items.values_list("clause_id", flat=True))
+
+    # No system yet: only the art_6 point of the site's category (a bank's business hall, point 5).
+    assert checklist() == {ART6}
+    # A system without audio-video: its users' duties, but not the recording clauses.
+    f.SystemFactory(site=site, has_audio_video=False)
+    items = checklist()
+    assert {ART6, "art_14__para_2", "art_21__para_1__point_1", "art_22__para_1__point_5"} <= items
+    assert not items & {ART19, "art_7__para_1", "art_6__para_1__point_1"}
+    f.SystemFactory(site=site, has_audio_video=True)
+    assert {ART19, "art_7__para_1"} <= checklist()
+
+
+@pytest.mark.clause("art_23__para_1")
 def test_record_altered_in_database_fails_verification(wuhua_officer, wuhua_site, clock):
     insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today(),
                                       observations="监控室录像保存15日")

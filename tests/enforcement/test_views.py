@@ -194,7 +194,11 @@ def test_api_unit_cannot_issue_orders(client, unit_user, wuhua_site):
 def test_every_page_renders_for_every_role(client, request, role, name, wuhua_officer, wuhua_site, clock):
     _overdue(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
     user = request.getfixturevalue(role)
-    assert _client(client, user).get(reverse(f"enforcement:{name}")).status_code == 200
+    # Queues are work for the officers who act; figures are the police office's; units and firms
+    # get the 403 page for both (they were never in their menu).
+    closed = {"queues": {"department_officer", "unit_user", "firm_user"}, "figures": {"unit_user", "firm_user"}}
+    expected = 403 if role in closed.get(name, ()) else 200
+    assert _client(client, user).get(reverse(f"enforcement:{name}")).status_code == expected
 
 
 def test_unit_cannot_open_officer_forms(client, unit_user, wuhua_site, wuhua_order):
@@ -275,3 +279,36 @@ def test_home_page_enforcement_panel_for_the_officer_and_the_unit_served(client,
         client.logout()
     client.force_login(panlong_officer)
     assert 'data-testid="enforcement-panel"' not in client.get("/").content.decode()
+
+
+@pytest.mark.clause("art_23__para_2")
+def test_officer_opens_the_evidence_and_sees_every_answer(client, media, unit_user, wuhua_officer, wuhua_order, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    services.rectification_order_answer(actor=unit_user, order=wuhua_order, response="已采购设备，安装中",
+                                        files=[SimpleUploadedFile("first.png", png, content_type="image/png")])
+    clock.advance(2)
+    services.rectification_order_answer(actor=unit_user, order=wuhua_order, response="已安装完毕，见验收单",
+                                        files=[SimpleUploadedFile("done.pdf", b"%PDF-1.4 x", content_type="application/pdf")])
+    page = _client(client, wuhua_officer).get(reverse("enforcement:order_detail", args=[wuhua_order.pk]))
+    html = page.content.decode()
+    # the latest answer first, the earlier one kept below it, each with its own files
+    assert html.index("已安装完毕") < html.index("已采购设备") and "first.png" in html and "done.pdf" in html
+    first, done = wuhua_order.evidence.order_by("id")
+    assert html.index("done.pdf") < html.index("已采购设备") < html.index("first.png")
+    url = reverse("enforcement:order_evidence", args=[wuhua_order.pk, first.pk])
+    opened = client.get(url)
+    assert opened.status_code == 200 and b"".join(opened.streaming_content) == png
+    assert opened["Content-Type"] == "image/png" and "attachment" not in opened["Content-Disposition"]
+    assert "attachment" in client.get(url + "?download=1")["Content-Disposition"]
+
+
+def test_evidence_is_as_visible_as_its_order(client, media, unit_user, panlong_officer, wuhua_order, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    services.rectification_order_answer(actor=unit_user, order=wuhua_order, response="已整改", files=[
+        SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 10, content_type="image/png")])
+    evidence = wuhua_order.evidence.get()
+    url = reverse("enforcement:order_evidence", args=[wuhua_order.pk, evidence.pk])
+    assert _client(client, panlong_officer).get(url).status_code == 404

@@ -138,3 +138,10 @@ def test_two_packs_each_in_its_own_dates_and_area(scan):
     run = scan(as_of=dt.date(2030, 1, 1))
     assert run.counts["packs"] == [f"{KUNMING}@2026.1"]
     assert Finding.objects.filter(pack_id=WUHUA_PACK, status="open").count() == 2
+
+
+def test_every_rule_has_a_title_people_read_instead_of_its_id():
+    from jifang.regulation.packs import all_packs
+
+    untitled = [r.id for pack in all_packs() for r in pack.rules if not (r.title.get("zh") and r.title.get("en"))]
+    assert untitled == []

@@ -62,7 +62,8 @@ def test_finding_detail_explains_clause_facts_parameter_and_penalty(two_district
     finding = Finding.objects.get(subject_key=two_districts[0].code, rule_id="art19-retention-below-minimum")
     html = _client(wuhua_officer).get(finding.get_absolute_url()).content.decode()
     assert "第十九条" in html and "留存时间不得少于30日" in html
-    assert "retention_days_min = 30" in html
+    # the parameter by the law's own words, never by its name in the pack
+    assert "语音图像信息资料及其他相关记录资料留存时间不得少于30日：30" in html and "retention_days_min" not in html
     assert "第二十五条" in html and "责令限期改正" in html
 
 
@@ -125,7 +126,8 @@ def test_scan_action_for_police_only(two_districts, wuhua_officer, unit_user):
 
 def test_unfiltered_findings_page_renders_with_pack_choices(two_districts, city_officer):
     html = _client(city_officer).get(reverse("regulation:finding_list")).content.decode()
-    assert "第十九条 art_19__para_1" in html and two_districts[0].code in html
+    assert '<option value="art_19__para_1">第十九条</option>' in html and two_districts[0].code in html
+    assert "art19-retention-below-minimum</option>" not in html  # rules by their titles, not their ids
 
 
 def test_law_page_of_an_unknown_pack_is_404(city_officer):
@@ -166,7 +168,7 @@ def test_findings_list_cites_the_clause_as_officials_write_it(two_districts, wuh
     table = html[html.index('data-testid="object-table"'):]
     row = table[table.index(finding.get_absolute_url()):]
     row = row[:row.index("</tr>")]
-    assert finding.clause_label.startswith("第十九条") and f"<td>{finding.clause_label}</td>" in row
+    assert finding.clause_label.startswith("第十九条") and f'<td class="text-nowrap">{finding.clause_label}</td>' in row
     assert "art_19__para_1" not in row
 
 
@@ -209,3 +211,17 @@ def test_a_findings_facts_read_as_the_registry_labels_them(two_districts, wuhua_
     assert "<td>5</td>" in retention[:retention.index("</tr>")]
     kind = facts[facts.index('data-fact="unit_kind"'):]
     assert "单位性质" in kind and str(m.UnitKind(two_districts[0].site.unit.kind).label) in kind[:kind.index("</tr>")]
+
+
+def test_home_and_the_law_page_count_findings_the_same_way(two_districts, city_officer):
+    from jifang.regulation import selectors
+
+    f.SystemFactory(retention_days=None, site=f.SiteFactory())  # an undetermined finding: not a violation
+    services.scan(actor=city_officer, as_of=AS_OF)
+    assert Finding.objects.filter(status="open", outcome="undetermined").exists()
+    home = selectors.home_figures(city_officer)
+    law = selectors.open_counts_by_clause(city_officer)
+    assert sum(law.values()) == home["violations"]
+    assert {c["id"]: c["n"] for c in home["top_clauses"]}.items() <= law.items()
+    page = _client(city_officer).get(reverse("regulation:law")).content.decode()
+    assert f"{law['art_19__para_1']} 项未结违规" in page or f"{law['art_19__para_1']} open violation" in page

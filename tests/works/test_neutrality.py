@@ -53,9 +53,10 @@ def test_firm_choice_for_the_police_is_in_registration_order(client, wuhua_offic
         f.FirmFactory(name=name)
     client.force_login(wuhua_officer)
     html = client.get(reverse("works:works_add")).content.decode()
-    select = re.search(r'<select name="firm".*?</select>', html, re.S).group(0)
-    ids = [int(v) for v in re.findall(r'<option value="(\d+)"', select)]
+    assert 'data-testid="picker-firm"' in html  # the firm is picked by typing, from /pick/firm/
+    offered = client.get(reverse("pick", args=["firm"])).content.decode()
+    ids = [int(v) for v in re.findall(r'data-pick-value="(\d+)"', offered)]
     assert ids == sorted(ids) and len(ids) == 4
-    # Each option is the firm's name only: no count of works, no mark.
-    labels = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', select)
-    assert all(re.fullmatch(r"[\w\u4e00-\u9fff]+", label.strip()) for label in labels)
+    # Each line is the firm's credit code, name and address only: no count of works, no mark.
+    names = re.findall(r'</span>([^<]*)(?:<span|</button>)', offered)
+    assert len(names) == 4 and all(re.fullmatch(r"[\w\u4e00-\u9fff]+", n.strip()) for n in names)

@@ -20,6 +20,7 @@ from json.encoder import encode_basestring as _encode_str
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import bulk, checkpoints, platform_key
 from .models import AuditCheckpoint, AuditEntry, AuditHead, CheckpointReason
@@ -492,3 +493,35 @@ def verify_chain(batch: int = 20000) -> tuple[bool, int | None]:
     """(ok, first bad seq): `verify` for callers that need only the verdict."""
     report = verify(batch=batch)
     return report.ok, report.first_bad
+
+
+# ---- labels for people ----------------------------------------------------------------------------
+# A change history shows what happened, never the action's dotted name. Actions are named
+# app.model.verb; the verb says what happened, and a full name overrides it where the verb alone
+# would mislead (works.works.filed is a filing, not a generic change).
+VERB_LABELS = {
+    "create": _("registered"), "update": _("changed"), "register": _("registered"), "import": _("imported"),
+    "export": _("exported"), "issue": _("issued"), "answer": _("answered"), "review": _("reviewed"),
+    "sign": _("signed"), "confirm": _("confirmed on site"), "photo": _("photo added"),
+    "set": _("checklist updated"), "raise": _("found in an inspection"), "stage": _("enforcement stage changed"),
+    "overdue": _("deadline passed"), "decide": _("penalty decided"), "notice": _("notice served"),
+    "statement": _("statement recorded"), "lodge": _("complaint lodged"), "schedule": _("acceptance scheduled"),
+    "attend": _("acceptance attended"), "result": _("acceptance result recorded"), "upload": _("document uploaded"),
+    "download": _("document downloaded"), "submit": _("filing submitted"), "record": _("recorded"),
+    "add": _("added"), "filed": _("filed"), "complete": _("completed"), "go_live": _("put into use"),
+    "construction_start": _("construction started"), "design_approved": _("design approved"),
+    "acceptance": _("acceptance passed"), "revoke": _("revoked"), "seed": _("demo data loaded"),
+}
+ACTION_LABELS = {
+    "accounts.token.issue": _("API token issued"), "auth.login": _("signed in"), "auth.logout": _("signed out"),
+    "auth.login_failed": _("sign-in failed"), "regulation.scanrun.create": _("compliance scan run"),
+    "works.notification.create": _("office notified"),
+}
+
+
+def action_label(action: str) -> str:
+    """What an audit row's action means, in the reader's language (被拒绝 marks a refusal)."""
+    refused = action.endswith(".refused")
+    base = action.removesuffix(".refused")
+    label = ACTION_LABELS.get(base) or VERB_LABELS.get(base.rsplit(".", 1)[-1]) or _("recorded")
+    return _("%(action)s (refused)") % {"action": label} if refused else str(label)

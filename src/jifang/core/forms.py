@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from jifang.core.divisions import CITY_CODE, DISTRICTS
 
-from . import uniqueness, writes
+from . import pickers, uniqueness, writes
 from .scoping import is_id, scope_q
 from .roles import POLICE_AND_ADMIN, Role
 from .submissions import TokenFormMixin, add_token
@@ -64,7 +64,17 @@ class ServiceModelForm(TokenFormMixin, forms.ModelForm):
         if field.empty_label is not None:
             field.empty_label = BLANK_CHOICE_LABEL
         keys = getattr(model, "natural_key_fields", ())
-        if len(keys) == 1 and len(field.queryset[: SELECT_LIMIT + 1]) > SELECT_LIMIT:
+        picker = pickers.for_model(model)
+        big = len(keys) == 1 and len(field.queryset[: SELECT_LIMIT + 1]) > SELECT_LIMIT
+        if picker is not None:
+            # Search as you type, in scope, showing code, name and address (core/pickers.py); a
+            # big table keeps taking its natural key, so typed keys and imports agree.
+            if big:
+                field.to_field_name = keys[0]
+            to_field = field.to_field_name if field.to_field_name != model._meta.pk.name else None
+            field.widget = pickers.PickerWidget(picker, to_field=to_field)
+            return
+        if big:
             field.to_field_name = keys[0]
             label = model._meta.get_field(keys[0]).verbose_name
             field.widget = forms.TextInput(attrs={"placeholder": label})

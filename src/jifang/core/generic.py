@@ -2,11 +2,14 @@
 
 Every view reads through `scoping.visible` (an object outside the user's scope is a 404, not a
 403, so its existence does not leak) and writes only through the app's service functions."""
+import contextlib
+import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Model
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,11 +17,13 @@ from django.views import View
 
 from . import audit, writes
 from .actions import REFUSED, attempt
+from .audit import action_label
 from .forms import bootstrapify, correction_form
-from .pagination import keyset_page, parse_page_size
-from .scoping import can_write, get_visible, visible
-from .roles import POLICE_AND_ADMIN
+from .pagination import bounded_count, keyset_page, parse_page_size
+from .roles import POLICE_AND_ADMIN, Role
+from .scoping import can_write, get_visible, own_districts, visible
 from .services import correct_object
+from .templatetags.jifang import shown
 
 
 @dataclass(frozen=True)
@@ -95,12 +100,20 @@ class Change:
 
 
 def _display(field, value):
+    """A snapshot value as people read it: choices by label, dates as officials write them; a
+    structured value (the sanction path, facts) is shown on the page itself, not as its keys."""
     if value is None or value == "":
         return "—"
     if field is not None and field.choices and not field.is_relation:
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, (dict, list)):
+        return _("(recorded)")
+    if isinstance(field, (models.DateTimeField, models.DateField)) and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            parsed = (dt.datetime if isinstance(field, models.DateTimeField) else dt.date).fromisoformat(value)
+            return shown(parsed)
     return value
 
 
@@ -113,7 +126,9 @@ def describe_changes(model, before: dict | None, after: dict | None) -> list[Cha
         if attname in _HISTORY_SKIP or before.get(attname) == after.get(attname):
             continue
         field = fields.get(attname)
-        label = field.verbose_name if field is not None else attname
+        if field is None or field.verbose_name == field.name.replace("_", " "):
+            continue  # bookkeeping columns without a label (a fingerprint) mean nothing to a reader
+        label = field.verbose_name
         changes.append(Change(label, _display(field, before.get(attname)), _display(field, after.get(attname))))
     return changes
 
@@ -126,8 +141,8 @@ def object_history(obj: Model, *, limit: int = 20) -> list[dict]:
     rows = AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).only(
         "seq", "at", "actor_label", "action", "before", "after", "note"
     ).order_by("-seq")[:limit]
-    return [{"entry": e, "verb": e.action.rsplit(".", 1)[-1], "changes": describe_changes(type(obj), e.before, e.after)}
-            for e in rows]
+    return [{"entry": e, "verb": e.action.rsplit(".", 1)[-1], "action": action_label(e.action),
+             "changes": describe_changes(type(obj), e.before, e.after) if e.before else []} for e in rows]
 
 
 def _url_base(model) -> str:
@@ -217,6 +232,7 @@ class ObjectListView(LoginRequiredMixin, View):
         bootstrapify(filterset.form)
         _hide_id_filters(filterset.form)
         _label_any(filterset.form)
+        _own_districts(filterset.form, request.user, qs)
         if not filterset.is_bound:
             return filterset, qs
         return filterset, (filterset.qs if filterset.is_valid() else qs.none())
@@ -234,6 +250,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "filtered": bool(filterset is not None and filterset.is_bound),
             "columns": self.columns,
             "page": page,
+            "total": bounded_count(qs),
             "query": params.urlencode(),
             "can_create": self.can_create(request),
             "url_base": _url_base(self.model),
@@ -253,10 +270,27 @@ def _label_any(form) -> None:
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.NullBooleanSelect):
-            widget.choices = [(value, _("any") if value in ("unknown", "") else label) for value, label in widget.choices]
+            # "unknown" and "" both mean unset: one 不限, not two
+            choices = [(value, label) for value, label in widget.choices if value != ""]
+            widget.choices = [(value, _("any") if value == "unknown" else label) for value, label in choices]
         elif isinstance(field, forms.ChoiceField) and getattr(field, "empty_label", None) is not None:
             field.empty_label = _("any")
-            field.choices = list(field.choices)  # re-evaluated with the new label, handed to the widget
+            # Re-set so the widget gets the new label; the field adds its own empty choice again
+            # when it iterates, so the old one is left out (one 不限, not two).
+            field.choices = [(value, label) for value, label in field.choices if value != ""]
+
+
+def _own_districts(form, user, qs) -> None:
+    """A district filter offers only the districts the user works in: the officer's own district,
+    or for units and firms the districts their rows lie in (a handful, read from their scoped rows)."""
+    field = form.fields.get("district")
+    if not isinstance(field, forms.ChoiceField):
+        return
+    codes = own_districts(user)
+    if codes is None and user.role in (Role.UNIT_USER, Role.FIRM_USER):
+        codes = set(qs.order_by().values_list("district_id", flat=True).distinct()[:50])
+    if codes is not None:
+        field.choices = [(value, label) for value, label in field.choices if value != "" and value in codes]
 
 
 def _active_id_filters(filterset, params) -> list[dict]:

@@ -50,6 +50,23 @@ def keyset_page(qs: QuerySet, *, after=None, size=DEFAULT_PAGE_SIZE) -> KeysetPa
     return KeysetPage(rows=rows, after=cursor, next_after=rows[-1].pk if more and rows else None, size=size)
 
 
+# A list's total ("共 N 条") is counted exactly up to this many rows and shown as "more than" beyond:
+# COUNT(*) over a LIMITed subquery stops after COUNT_LIMIT + 1 rows, so a total costs at most that
+# much whatever the table's size (an exact count of 1,000,000 devices would read them all).
+COUNT_LIMIT = 10_000
+
+
+@dataclass(frozen=True)
+class Total:
+    n: int
+    more: bool  # True: there are more than n (= COUNT_LIMIT) rows
+
+
+def bounded_count(qs: QuerySet, limit: int = COUNT_LIMIT) -> Total:
+    n = qs.order_by()[: limit + 1].count()
+    return Total(min(n, limit), n > limit)
+
+
 class KeysetPagination(BasePagination):
     """`?after=<id>&page_size=N`; the response carries `next` (a URL) and `results`."""
 

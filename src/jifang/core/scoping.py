@@ -89,6 +89,16 @@ def anchored_q(user, paths: ScopePaths) -> Q | None:
     return nothing
 
 
+def own_districts(user) -> set | None:
+    """The district codes an officer works in (None: every district, for the city and admins);
+    None for units and firms too, whose districts follow from their rows, not from an anchor."""
+    if user.role == Role.ADMIN or user.division_id == CITY_CODE:
+        return None
+    if user.role in OFFICIALS:
+        return {user.division_id} if user.division_id else set()
+    return None
+
+
 def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 

@@ -5,6 +5,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import dataset
+from .roles import Role
 
 SHOWN_ERRORS = 500
 FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "json": "application/json"}
@@ -48,9 +50,13 @@ def _import_upload(request) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def dataset_page(request):
+    # The read-only officer of another department exports, never imports: no form to fill in vain.
+    can_import = bool(request.user.role) and request.user.role != Role.DEPARTMENT_OFFICER
     context = {"max_mb": settings.JIFANG_IMPORT_MAX_BYTES // (1024 * 1024), "sheets": dataset.describe(),
-               "shown_errors": SHOWN_ERRORS}
+               "shown_errors": SHOWN_ERRORS, "can_import": can_import}
     if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied
         context.update(_import_upload(request))
     return render(request, "core/import.html", context, status=400 if context.get("failure") else 200)
 

@@ -10,13 +10,14 @@ import secrets
 from contextlib import contextmanager
 from unittest import mock
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jifang.accounts.models import User
 
 from jifang.core.roles import Role
 from jifang.accounts.services import user_create
 from jifang.registry.models import Site, Unit
+from jifang.regulation import labels
 
 from . import services
 
@@ -54,6 +55,11 @@ def _people(bank: Unit) -> tuple[User, User, User]:
     return lead, second, duty
 
 
+def english_label(clause: str) -> str:
+    with translation.override("en"):
+        return labels.clause_label(clause)
+
+
 def _case(ctx, site: Site, clause: str, seen: str, stage: str, people) -> None:
     lead, second, duty = people
     start = ctx.today - dt.timedelta(days=60 if STAGES.index(stage) >= 3 else 10)
@@ -61,7 +67,7 @@ def _case(ctx, site: Site, clause: str, seen: str, stage: str, people) -> None:
         insp = services.inspection_create(actor=lead, site=site, inspected_on=start, inspectors=[second],
                                           observations=f"对{site.name}进行监督检查。{seen}。")
         link = services.inspection_finding_raise(actor=lead, inspection=insp, clause_id=clause, explanation_zh=seen,
-                                                 explanation_en=f"seen on inspection: {clause}")
+                                                 explanation_en=f"seen on inspection ({english_label(clause)})")
         services.inspection_update(actor=lead, inspection=insp, result="当场提出整改意见")
         services.inspection_sign(actor=lead, inspection=insp)
         services.inspection_sign(actor=second, inspection=insp)

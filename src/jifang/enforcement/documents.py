@@ -8,6 +8,7 @@ from altered rows would read as the official document it no longer is."""
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from jifang.core.pdf import render_pdf
 from jifang.regulation.periods import provisional_note
 
 from . import law, records
-from .models import AmountStage, FineTarget, Inspection, PenaltyCase, PenaltyDecision, RectificationOrder
+from .models import AmountStage, FineTarget, Inspection, ItemResult, PenaltyCase, PenaltyDecision, RectificationOrder
 from .money import yuan_figures, yuan_words
 
 TARGET_ZH = {FineTarget.UNIT: "单位", FineTarget.PERSON_IN_CHARGE: "主管责任人",
@@ -100,7 +101,12 @@ def _verified(record_type: str, obj):
 
 def _common(check, obj) -> dict:
     return {"number": obj.number, "bureau": bureau_name(obj.district), "verify_code": obj.verify_code,
-            "record_hash": check.record_hash, "verify_path": reverse("enforcement:verify", args=[obj.verify_code])}
+            "record_hash": check.record_hash, "verify_path": verify_url(obj.verify_code)}
+
+
+def verify_url(code: str) -> str:
+    """The verification address in full, as a reader types it: JIFANG_PUBLIC_BASE_URL + the path."""
+    return settings.JIFANG_PUBLIC_BASE_URL.rstrip("/") + reverse("enforcement:verify", args=[code])
 
 
 def _pdf(template: str, context: dict, *, title: str, number: str, created) -> Document:
@@ -113,6 +119,7 @@ def inspection_pdf(insp: Inspection) -> Document:
     check = _verified(records.INSPECTION, insp)
     links = list(insp.finding_links.select_related("finding").order_by("finding_id"))
     sigs = check.signatures
+    items = list(insp.items.all())
     ctx = {
         **_common(check, insp),
         "unit": insp.unit, "site": insp.site, "inspected_on": _day(insp.inspected_on), "kind": KIND_ZH[insp.kind],
@@ -120,7 +127,10 @@ def inspection_pdf(insp: Inspection) -> Document:
                        for o in insp.inspectors.order_by("id")],
         "amends": insp.amends.number if insp.amends_id else "", "observations": insp.observations,
         "result": insp.result, "law_title": _law_title(law.DEFAULT_PACK),
-        "items": [{"label_zh": i.label_zh, "result": RESULT_ZH[i.result], "note": i.note} for i in insp.items.all()],
+        # What was checked, not a page of 未检查: unchecked items are counted in one line.
+        "items": [{"label_zh": i.label_zh, "result": RESULT_ZH[i.result], "note": i.note} for i in items
+                  if i.result != ItemResult.NOT_CHECKED],
+        "unchecked": sum(i.result == ItemResult.NOT_CHECKED for i in items),
         "findings": [{**_finding(link.finding), "source": link.get_source_display()} for link in links],
         "signatures": [{"name": s.signature.signer.full_name or s.signature.signer.username,
                         "at": _minute(s.signature.signed_at), "fingerprint": s.signature.key_fingerprint,

@@ -64,7 +64,9 @@ class RaiseFindingForm(PlainForm):
 
 
 class PhotoForm(PlainForm):
-    file = forms.FileField(label=_("photo (JPEG or PNG)"))
+    # On a phone this opens the camera straight away (the rear one); elsewhere a file chooser.
+    file = forms.FileField(label=_("photo (JPEG or PNG)"), widget=forms.ClearableFileInput(
+        attrs={"accept": "image/*", "capture": "environment"}))
     caption = forms.CharField(label=_("caption"), max_length=200, required=False)
 
 
@@ -89,7 +91,7 @@ class OrderForm(PlainForm):
         super().__init__(*args, **kwargs)
         self.fields["findings"].queryset = visible(user, Finding).filter(
             unit=unit, stage=Stage.DETECTED, status=FindingStatus.OPEN, outcome=Outcome.VIOLATION).order_by("id")
-        self.fields["findings"].label_from_instance = lambda f: f"{f.clause_id} · {f.explanation_zh}"
+        self.fields["findings"].label_from_instance = lambda f: f"{f.clause_label} · {f.subject_label} · {f.explanation_zh}"
         self.fields["findings"].widget.attrs = {}
 
 

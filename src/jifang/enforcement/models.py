@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jifang.core.scoping import ScopePaths, any_of
+from jifang.regulation import labels
 
 WRITERS_UNIT = frozenset({"unit_user"})
 
@@ -316,6 +317,10 @@ class OrderEvidence(models.Model):
     class Meta:
         ordering = ["id"]
 
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
 
 class CaseStatus(models.TextChoices):
     NOTIFIED = "notified", _("notice of intended penalty served")
@@ -345,6 +350,7 @@ class PenaltyCase(SealedRecord):
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
 
     scope = ScopePaths(district=any_of("district_id", _cases_at_sites_in), unit="unit_id", writers=WRITERS_UNIT)
+    computed_labels = {"article_label": _("penalty article")}
 
     class Meta:
         ordering = ["-id"]
@@ -354,6 +360,11 @@ class PenaltyCase(SealedRecord):
 
     def __str__(self):
         return self.number
+
+    @property
+    def article_label(self) -> str:
+        """第二十五条 / Art. 25: the article as the decision cites it."""
+        return labels.article_label(self.article)
 
     def get_absolute_url(self):
         return reverse("enforcement:case_detail", args=[self.pk])

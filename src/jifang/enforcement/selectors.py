@@ -44,7 +44,7 @@ def casefile(user, *, unit=None, site=None) -> dict:
     cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order", "decision") \
         .order_by("-id")
     events = [Event(i.created_at, "inspection", i.number, i.site.name, i.get_absolute_url()) for i in inspections]
-    events += [Event(f.first_seen, "finding", f.clause_id, f.explanation_zh, "") for f in findings]
+    events += [Event(f.first_seen, "finding", f.clause_label, f.explanation_zh, f.get_absolute_url()) for f in findings]
     events += [Event(o.served_at, "order", o.number, o.get_status_display(), o.get_absolute_url()) for o in orders]
     events += [Event(c.notice_served_at, "notice", c.number, c.order.number, c.get_absolute_url()) for c in cases]
     decisions = [(c, getattr(c, "decision", None)) for c in cases]
@@ -143,3 +143,23 @@ def home_figures(user) -> dict | None:
     figures["due_soon_days"] = DUE_SOON_DAYS
     figures["police"] = user.role in OFFICIALS
     return figures
+
+
+def order_answers(order) -> list[dict]:
+    """Every answer the unit gave to `order`, newest first, each with the evidence sent with it.
+    The order keeps only its latest answer; earlier ones live in the audit log (the service writes
+    one row per answer, in the same transaction as the files), so they are read from there (one
+    query each for the answers and the files)."""
+    from jifang.core.models import AuditEntry
+
+    rows = list(AuditEntry.objects.filter(object_type=order._meta.label_lower, object_id=str(order.pk),
+                                          action="enforcement.order.answer")
+                .only("at", "actor_label", "after").order_by("seq"))
+    files = list(order.evidence.order_by("id"))
+    answers, start = [], None
+    for row in rows:
+        sent = [e for e in files if (start is None or e.uploaded_at > start) and e.uploaded_at <= row.at]
+        answers.append({"at": row.at, "by": row.actor_label, "text": (row.after or {}).get("response", ""),
+                        "evidence": sent})
+        start = row.at
+    return answers[::-1]

@@ -126,7 +126,7 @@ def _checked_upload(upload, allowed: set[str]) -> tuple[str, int, str]:
 def _checklist(inspection: Inspection, pack_id: str) -> None:
     ChecklistItem.objects.bulk_create(
         ChecklistItem(inspection=inspection, clause_id=c.id, label_zh=c.label_zh, text_zh=c.text_zh)
-        for c in law.checklist_clauses(pack_id)
+        for c in law.checklist_clauses(pack_id, inspection.site)
     )
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("orders/add/", views.order_add, name="order_add"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/answer/", views.OrderAnswer.as_view(), name="order_answer"),
+    path("orders/<int:pk>/evidence/<int:evidence_pk>/", views.order_evidence, name="order_evidence"),
     path("orders/<int:pk>/review/<int:item_pk>/", views.OrderReview.as_view(), name="order_review"),
     path("orders/<int:order_pk>/penalty/", views.case_add, name="case_add"),
     path("cases/", views.CaseList.as_view(), name="penaltycase_list"),

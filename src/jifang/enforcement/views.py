@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jifang.core import audit
 from jifang.core.actions import REFUSED, ServiceAction, attempt
 from jifang.core.generic import ObjectListView
-from jifang.core.roles import OFFICERS
+from jifang.core.roles import OFFICERS, OFFICIALS, POLICE_AND_ADMIN
 from jifang.core.scoping import get_visible, visible
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 from jifang.registry.models import Site, Unit
@@ -22,6 +22,18 @@ from jifang.registry.models import Site, Unit
 from . import documents, filtersets, forms, records, selectors, services
 from . import models as m
 
+
+
+def _acting_officer(request):
+    """Queues are work to do: for the officers (and administrators) who act on them."""
+    if request.user.role not in POLICE_AND_ADMIN:
+        raise PermissionDenied
+
+
+def _police_page(request):
+    """Pages of the police office, also open to the read-only officers; units and firms get 403."""
+    if request.user.role not in OFFICIALS:
+        raise PermissionDenied
 
 
 def _officer(request):
@@ -48,7 +60,7 @@ class OrderList(ObjectListView):
 class CaseList(ObjectListView):
     model = m.PenaltyCase
     filterset_class = filtersets.CaseFilterSet
-    columns = ("number", "unit", "district", "article", "status")
+    columns = ("number", "unit", "district", "article_label", "status")
     create_roles = frozenset()  # a case starts from an order's overdue findings
 
 
@@ -184,8 +196,10 @@ def order_add(request):
     inspection = None
     if request.GET.get("inspection"):
         inspection = get_visible(request.user, m.Inspection, pk=request.GET["inspection"])
+    # The findings of the inspection the order follows are ticked already.
+    found = list(inspection.finding_links.values_list("finding_id", flat=True)) if inspection else []
     form = forms.OrderForm(data=request.POST or None, user=request.user, unit=unit,
-                           initial={"deadline": services.default_deadline()})
+                           initial={"deadline": services.default_deadline(), "findings": found})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         order = attempt(request, lambda: services.rectification_order_issue(
@@ -208,13 +222,23 @@ def order_detail(request, pk):
     for i in items:  # the engine's evidence, shown to the officer who decides (not a decision)
         i.corrected_in_time = services.corrected_in_time(i.finding, order.deadline)
     return render(request, "enforcement/order_detail.html", {
-        "object": order, "items": items, "evidence": list(order.evidence.all()),
+        "object": order, "items": items, "answers": selectors.order_answers(order),
         "verification": records.verification(records.ORDER, order),
         "cases": list(order.penalty_cases.order_by("id")),
         "overdue": [i.finding for i in items if i.finding.stage == Stage.OVERDUE],
         "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
         "answer_form": forms.AnswerForm(), "today": timezone.localdate(),
     })
+
+
+@login_required
+def order_evidence(request, pk, evidence_pk):
+    """A file the unit sent with its answer, for whoever may see the order: opened in the browser
+    (photos, PDFs), or saved with ?download=1. Types were checked by content when it was sent."""
+    order = get_visible(request.user, m.RectificationOrder, pk=pk)
+    evidence = get_object_or_404(order.evidence, pk=evidence_pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=bool(request.GET.get("download")),
+                        filename=evidence.filename, content_type=evidence.content_type)
 
 
 class OrderAnswer(ServiceAction):
@@ -367,22 +391,26 @@ def verify(request, code=""):
 
 @login_required
 def casefile_unit(request, pk):
+    _police_page(request)
     unit = get_visible(request.user, Unit, pk=pk)
     return render(request, "enforcement/casefile.html", {"subject": unit, **selectors.casefile(request.user, unit=unit)})
 
 
 @login_required
 def casefile_site(request, pk):
+    _police_page(request)
     site = get_visible(request.user, Site, pk=pk)
     return render(request, "enforcement/casefile.html", {"subject": site, **selectors.casefile(request.user, site=site)})
 
 
 @login_required
 def queues(request):
+    _acting_officer(request)
     return render(request, "enforcement/queues.html", {**selectors.queues(request.user),
                                                        "answer_form": forms.AnswerComplaintForm()})
 
 
 @login_required
 def figures(request):
+    _police_page(request)
     return render(request, "enforcement/figures.html", selectors.figures(request.user))

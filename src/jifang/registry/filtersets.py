@@ -5,13 +5,20 @@ units would be rendered, and validated, on every page."""
 import django_filters as df
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jifang.core.divisions import DISTRICTS
+from jifang.core.divisions import DISTRICTS, DISTRICTS_EN
 
 from . import models as m
 
-DISTRICT_CHOICES = sorted(DISTRICTS.items())
+
+
+def DISTRICT_CHOICES():  # noqa: N802 - passed where a choices list goes; evaluated per form
+    """The 14 districts by code, named in the page's language (五华区 / Wuhua District)."""
+    names = DISTRICTS_EN if (get_language() or "").startswith("en") else DISTRICTS
+    return sorted(names.items())
+
 MAX_ID = 2**63 - 1
 
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from django.db.models import Case, DateField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
+from django.utils import translation
 
 from jifang.core.divisions import DISTRICTS
+from jifang.core.templatetags.jifang import field_at
 
 from . import subjects
 from .loader import Pack, Rule
@@ -176,6 +178,22 @@ class _Blank(dict):
         return UNKNOWN[self.lang]
 
 
+def choice_labels(model, facts) -> dict:
+    """{fact: {stored value: (zh label, en label)}} for the facts that are choice fields, worked out
+    once per rule: an explanation reads 养老院护理区, not the stored key `nursing_room`."""
+    labels = {}
+    for name in facts:
+        field = field_at(model, name)
+        if field is None or not field.choices or field.is_relation:
+            continue
+        with translation.override("zh-hans"):
+            zh = {value: str(label) for value, label in field.flatchoices}
+        with translation.override("en"):
+            en = {value: str(label) for value, label in field.flatchoices}
+        labels[name] = {value: (zh[value], en[value]) for value in zh}
+    return labels
+
+
 def _moment(value: dt.datetime, lang: str) -> str:
     """A moment as officials write it, in Kunming's time (facts keep the ISO form)."""
     local = value.astimezone(OFFICIAL_TZ)
@@ -185,13 +203,19 @@ def _moment(value: dt.datetime, lang: str) -> str:
 
 
 def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str,
-             moments: dict | None = None) -> tuple[str, str]:
+             moments: dict | None = None, labels: dict | None = None) -> tuple[str, str]:
     values = {k: v for k, v in facts.items() if v is not None}
     values["clause_label"] = clause_label
     values.update({k: p["value"] for k, p in params.items()})
     moments = moments or {}
-    zh = rule.message["zh"].format_map(_Blank(values | {k: _moment(v, "zh") for k, v in moments.items()}, "zh"))
-    en = rule.message["en"].format_map(_Blank(values | {k: _moment(v, "en") for k, v in moments.items()}, "en"))
+    texts = []
+    for i, lang in enumerate(("zh", "en")):
+        shown = dict(values) | {k: _moment(v, lang) for k, v in moments.items()}
+        for name, by_value in (labels or {}).items():
+            if shown.get(name) in by_value:
+                shown[name] = by_value[shown[name]][i]
+        texts.append(rule.message[lang].format_map(_Blank(shown, lang)))
+    zh, en = texts
     if outcome == Outcome.UNDETERMINED:
         zh, en = "待定（事实缺失）：" + zh, "Undetermined (facts missing): " + en
     return zh, en
@@ -238,6 +262,7 @@ class RuleContext:
             entry = pack.param_entry(name, as_of)
             self.params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
         self._sanctions: dict = {}
+        self.labels = choice_labels(subjects.get(rule.subject).model, rule.facts)
 
     def cited(self, clause_id: str) -> list[dict]:
         ids = [clause_id] if self.rule.clause_by else list(self.rule.clauses)
@@ -265,7 +290,7 @@ def finding_values(ctx: RuleContext, row: dict, fingerprint: str) -> dict:
     if ctx.params:
         facts["parameters"] = ctx.params
     moments = {name: row[name] for name in rule.facts if isinstance(row[name], dt.datetime)}
-    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh, moments)
+    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh, moments, ctx.labels)
     return {
         "pack_id": pack.id,
         "pack_version": pack.version,

@@ -6,18 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter
 from jifang.registry.models import Art6Point
 
+from . import labels
 from . import models as m
 from .coverage import KUNMING
 from .packs import all_packs, get_pack
 
 
 def _clause_choices():
-    return [(c.id, f"{c.label_zh} {c.id}") for c in get_pack(KUNMING).clauses.values()]
+    return [(c.id, labels.clause_label(c.id)) for c in get_pack(KUNMING).clauses.values()]
 
 
 def _rule_choices():
     rules = sorted({r.id for pack in all_packs() for r in pack.rules})
-    return [(r, r) for r in rules] + [("manual", _("raised by hand"))]
+    return [(r, labels.rule_title(r)) for r in rules] + [(labels.MANUAL_RULE, labels.rule_title(labels.MANUAL_RULE))]
 
 
 class FindingFilterSet(df.FilterSet):

@@ -24,7 +24,7 @@ NEEDS_REASON = {"declarative", "scope", "validity"}
 TARGETS = {"unit", "person_in_charge", "person_directly_responsible"}
 UNIT_KINDS = {"business", "non_business"}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
-RULE_KEYS = {"id", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by"}
+RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by"}
 
 
 class PackError(Exception):
@@ -61,6 +61,7 @@ class Rule:
     message: dict
     clause_by: dict | None
     file: str
+    title: dict = field(default_factory=dict)  # {zh, en}: what people read instead of the id
 
 
 @dataclass
@@ -345,8 +346,11 @@ def _check_rule(r, at: str, clauses: dict, params: dict) -> Rule:
     if clause_by:
         _require(clause_by.get("field") in facts, at, "clause_by.field must be one of the facts")
         _require(set(clause_by.get("map", {}).values()) <= set(r["clauses"]), at, "clause_by.map cites clauses the rule does not")
+    title = r.get("title") or {}
+    _require(isinstance(title, dict) and (not title or (title.get("zh") and title.get("en"))), at,
+             "title needs zh and en")
     return Rule(r["id"], tuple(r["clauses"]), subject.name, r["where"], r.get("exclude") or {},
-                r.get("undetermined_when") or {}, tuple(facts), message, clause_by, at.split(" ")[0])
+                r.get("undetermined_when") or {}, tuple(facts), message, clause_by, at.split(" ")[0], title)
 
 
 def _check_rules(directory: Path, clauses: dict, params: dict) -> list[Rule]:

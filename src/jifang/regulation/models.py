@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import ScopePaths, any_of
 
+from . import labels
+
 
 class Outcome(models.TextChoices):
     VIOLATION = "violation", _("violation")
@@ -156,7 +158,10 @@ class Finding(models.Model):
         firm="firm_id",
     )
     # Columns that are annotations, not fields (list headers read their labels here)
-    computed_labels = {"last_seen": _("last seen"), "clause_label": _("clause")}
+    computed_labels = {"last_seen": _("last seen"), "clause_label": _("clause"), "rule_title": _("rule"),
+                       "subject_label": _("subject"), "subject_type_label": _("subject type"),
+                       "pack_title": _("rule pack")}
+    short_columns = ("clause_label",)  # never wrapped one character per line
 
     class Meta:
         ordering = ["id"]
@@ -176,12 +181,33 @@ class Finding(models.Model):
         verbose_name_plural = _("findings")
 
     def __str__(self):
-        return f"{self.clause_id} · {self.subject_key}"
+        return f"{self.clause_label} · {self.subject_key}"
 
     @property
     def clause_label(self) -> str:
-        """The main clause as officials cite it (第十九条第一款), from the clauses the finding stored."""
-        return next((c["label"] for c in self.clauses if c.get("id") == self.clause_id), self.clause_id)
+        """The main clause as officials cite it (第十九条第一款 / Art. 19), in the page's language."""
+        stored = next((c["label"] for c in self.clauses if c.get("id") == self.clause_id), "")
+        return labels.clause_label(self.clause_id, stored)
+
+    @property
+    def rule_title(self) -> str:
+        return labels.rule_title(self.rule_id)
+
+    @property
+    def subject_type_label(self) -> str:
+        return labels.subject_type_label(self.subject_type)
+
+    @property
+    def subject_label(self) -> str:
+        """What the finding is about, for people: 设备 “大堂摄像机” HK-0001 (the kind, the name the
+        facts carry, the natural key); the site has its own column."""
+        name = (self.facts or {}).get("name")
+        named = f"“{name}” " if name and name != self.subject_key else ""
+        return f"{self.subject_type_label} {named}{self.subject_key}"
+
+    @property
+    def pack_title(self) -> str:
+        return labels.pack_title(self.pack_id)
 
     def get_absolute_url(self):
         return reverse("regulation:finding_detail", args=[self.pk])

@@ -9,7 +9,7 @@ from jifang.core.scoping import visible
 from jifang.core.templatetags.jifang import field_at, shown
 from jifang.registry.models import Unit
 
-from . import packs, subjects
+from . import labels, packs, subjects
 from .engine import Area
 from .loader import PackError
 from .models import Finding, FindingStatus, Outcome, ScanRun, Stage
@@ -120,12 +120,14 @@ def explain(f: Finding) -> dict:
     clauses = []
     for c in f.clauses:
         clause = pack.clauses.get(c["id"]) if pack else None
-        clauses.append({"id": c["id"], "label": c["label"], "text": clause.text_zh if clause else c["text"]})
+        clauses.append({"id": c["id"], "label": labels.clause_label(c["id"], c["label"]),
+                        "text": clause.text_zh if clause else c["text"]})
     parameters = []
     for name, p in (f.facts.get("parameters") or {}).items():
-        source = pack.clauses.get(p["clause"]) if pack else None
-        parameters.append({"name": name, "value": p["value"], "unit": p.get("unit", ""), "clause": p["clause"],
-                           "clause_label": source.label_zh if source else p["clause"]})
+        entry = pack.params.get(name, [{}])[0] if pack else {}
+        parameters.append({"name": name, "label": labels.param_label(entry, name), "value": p["value"],
+                           "unit": p.get("unit", ""), "clause": p["clause"],
+                           "clause_label": labels.clause_label(p["clause"])})
     facts = {k: v for k, v in f.facts.items() if k != "parameters"}
     sanction = f.sanction or {}
     penalty_text = ""
@@ -145,24 +147,19 @@ def explain(f: Finding) -> dict:
 
 
 def open_counts_by_clause(user) -> dict[str, int]:
-    """Open findings the user may see, per clause, in one aggregate query."""
-    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN).order_by()
+    """Open violations the user may see, per clause, in one aggregate query: counted as the home
+    page counts them (undetermined findings are facts missing, not violations)."""
+    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN, outcome=Outcome.VIOLATION).order_by()
             .values("clause_id").annotate(n=Count("id")))
     return {r["clause_id"]: r["n"] for r in rows}
 
 
 def pack_clause_label(clause_id: str) -> str | None:
-    """第十九条… for a clause id of any loaded pack, None if none has it (core.actions shows a
+    """第十九条 / Art. 19 for a clause id of any loaded pack, None if none has it (core.actions shows a
     service's refusal with this label)."""
-    for pack in packs.all_packs():
-        if clause_id in pack.clauses:
-            return pack.clause(clause_id).label_zh
-    return None
-
-
-def clause_label(clause_id: str) -> str:
-    """第十九条… for a clause id of any loaded pack (the id itself if none has it)."""
-    return pack_clause_label(clause_id) or clause_id
+    if not any(clause_id in pack.clauses for pack in packs.all_packs()):
+        return None
+    return labels.clause_label(clause_id)
 
 
 def home_figures(user) -> dict | None:
@@ -180,7 +177,8 @@ def home_figures(user) -> dict | None:
     )
     top = (qs.filter(outcome=Outcome.VIOLATION).order_by().values("clause_id").annotate(n=Count("id"))
            .order_by("-n", "clause_id")[:5])
-    figures["top_clauses"] = [{"id": r["clause_id"], "label": clause_label(r["clause_id"]), "n": r["n"]} for r in top]
+    figures["top_clauses"] = [{"id": r["clause_id"], "label": labels.clause_label(r["clause_id"]), "n": r["n"]}
+                              for r in top]
     areas = [""] + ([f"district:{user.division_id}"] if user.division_id else [])
     figures["last_run"] = ScanRun.objects.filter(area__in=areas, finished_at__isnull=False).order_by("-id").first()
     return figures

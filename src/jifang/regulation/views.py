@@ -15,7 +15,7 @@ from jifang.core.actions import REFUSED, attempt
 from jifang.core.generic import ObjectDetailView, ObjectListView
 from jifang.core.roles import POLICE_AND_ADMIN
 
-from . import filtersets, selectors, services
+from . import filtersets, labels, selectors, services
 from .coverage import KUNMING
 from .engine import params_used
 from .models import Finding
@@ -32,7 +32,7 @@ CLASS_LABELS = {
 class FindingList(ObjectListView):
     model = Finding
     filterset_class = filtersets.FindingFilterSet
-    columns = ("subject_key", "clause_label", "rule_id", "outcome", "status", "stage", "district", "site",
+    columns = ("subject_label", "clause_label", "rule_title", "outcome", "status", "stage", "district", "site",
                "first_seen", "last_seen")
     template_name = "regulation/finding_list.html"
 
@@ -45,9 +45,9 @@ class FindingList(ObjectListView):
 
 class FindingDetail(ObjectDetailView):
     model = Finding
-    fields = ("subject_type", "subject_key", "rule_id", "clause_label", "outcome", "status", "stage", "district",
-              "unit", "site", "firm", "first_seen", "last_seen", "resolved_on", "unseen_since", "pack_id",
-              "pack_version")
+    fields = ("subject_type_label", "subject_key", "rule_title", "clause_label", "outcome", "status", "stage",
+              "district", "unit", "site", "firm", "first_seen", "last_seen", "resolved_on", "unseen_since",
+              "pack_title", "pack_version")
     template_name = "regulation/finding_detail.html"
 
     def base_queryset(self):
@@ -84,9 +84,11 @@ class LawView(LoginRequiredMixin, View):
         except PackError:
             raise Http404 from None
         counts = selectors.open_counts_by_clause(request.user)
-        params = [{"name": name, **entry} for name, entries in pack.params.items() for entry in entries]
+        params = [{"name": name, "label": labels.param_label(entry, name), **entry}
+                  for name, entries in pack.params.items() for entry in entries]
         return render(request, "regulation/law.html", {
-            "pack": pack, "articles": _articles(pack, counts), "params": params,
+            "pack": pack, "title": labels.pack_title(pack.id), "area": labels.area_label(pack.jurisdiction_prefix),
+            "articles": _articles(pack, counts), "params": params,
             "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE_AND_ADMIN,
             "rule_params": {r.id: sorted(params_used(r)) for r in pack.rules},
         })

@@ -11,6 +11,7 @@ from django.views import View
 from jifang.core import uploads
 from jifang.core.actions import ServiceFormView
 from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core.scoping import get_visible, visible
 from jifang.registry.models import SecuritySystem
 
@@ -22,7 +23,12 @@ from .steps import available_steps
 class Board(LoginRequiredMixin, View):
     def get(self, request):
         today = timezone.localdate()
-        return render(request, "works/board.html", {"sections": selectors.board(request.user, today), "today": today})
+        user = request.user
+        return render(request, "works/board.html", {
+            "sections": selectors.board(user, today), "today": today,
+            # "what waits on me" only for those who act; the read-only officer watches
+            "acts": user.role != Role.DEPARTMENT_OFFICER, "can_issue_notice": user.role in POLICE_AND_ADMIN,
+        })
 
 
 class WorksList(ObjectListView):
@@ -190,6 +196,7 @@ class FilingReceive(StepView):
 
 class NoticeIssue(StepView):
     target, form_class, title = SecuritySystem, forms.NoticeForm, _lazy("Issue a networking notice")
+    roles = POLICE_AND_ADMIN  # units confirm a notice; only the police issue one
 
     def call(self, user, system, d):
         return services.notice_issue(actor=user, system=system, **d)

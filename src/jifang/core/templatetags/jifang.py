@@ -4,6 +4,7 @@ import decimal
 
 from django import template
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -45,7 +46,8 @@ def shown(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, dt.datetime):
-        return date_format(value, "DATETIME_FORMAT")
+        # Stored in UTC; people read Asia/Shanghai (TIME_ZONE), as the {{ x|date }} filter does.
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     if isinstance(value, Model) and value._meta.label_lower == "accounts.division":
@@ -110,6 +112,22 @@ def verbose(model_or_obj, path: str):
     if field is None:
         return getattr(model, "computed_labels", {}).get(path.split("__")[-1], path)
     return field.verbose_name
+
+
+@register.filter
+def column_kind(model, path: str) -> str:
+    """"choice" for a status-like column (shown as a chip), "short" for dates, flags and
+    districts, "" for free text: the first two never wrap one character per line."""
+    model = model if isinstance(model, type) else type(model)
+    field = field_at(model, path)
+    if field is None:
+        return "short" if path in getattr(model, "short_columns", ()) else ""
+    if field.choices and not field.is_relation:
+        return "choice"
+    if field.get_internal_type() in ("DateField", "DateTimeField", "BooleanField") or (
+            field.is_relation and field.related_model._meta.label_lower == "accounts.division"):
+        return "short"
+    return ""
 
 
 @register.simple_tag
