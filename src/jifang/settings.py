@@ -222,6 +222,28 @@ SPECTACULAR_SETTINGS = {
     # `check --deploy` is the operator's gate on the deployment; schema quality is the developers'
     # and is enforced by tests/accounts/test_api.py (`spectacular --validate --fail-on-warn`).
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
+    # Many models have a `status` or `kind`: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "DispatchTargetEnum": "jifang.alarms.models.DispatchTarget",
+        "FootageUseKindEnum": "jifang.duties.models.FootageUseKind",
+        "EnforcementDocumentKindEnum": "jifang.enforcement.models.DocumentKind",
+        "InspectionKindEnum": "jifang.enforcement.models.InspectionKind",
+        "DeviceKindEnum": "jifang.registry.models.DeviceKind",
+        "UnitKindEnum": "jifang.registry.models.UnitKind",
+        "WorksDocumentKindEnum": "jifang.works.models.DocumentKind",
+        "NotificationKindEnum": "jifang.works.models.NotificationKind",
+        "WorksKindEnum": "jifang.works.models.WorksKind",
+        "AlarmEventStatusEnum": "jifang.alarms.models.EventStatus",
+        "CaseStatusEnum": "jifang.enforcement.models.CaseStatus",
+        "ComplaintStatusEnum": "jifang.enforcement.models.ComplaintStatus",
+        "OrderStatusEnum": "jifang.enforcement.models.OrderStatus",
+        "DeviceStatusEnum": "jifang.registry.models.DeviceStatus",
+        "SystemStatusEnum": "jifang.registry.models.SystemStatus",
+        "FindingStatusEnum": "jifang.regulation.models.FindingStatus",
+        "ChannelStatusEnum": "jifang.video.models.ChannelStatus",
+        "NoticeStatusEnum": "jifang.works.models.NoticeStatus",
+        "WorksStatusEnum": "jifang.works.models.WorksStatus",
+    },
 }
 
 # Nothing is loaded from outside: every script, style and font is served by Jifang itself.

@@ -21,7 +21,8 @@ JIFANG = str(Path(sys.executable).with_name("jifang"))
 SEED = """
 import django, json, sys
 django.setup()
-from jifang.accounts.models import Role, User
+from jifang.accounts.models import User
+from jifang.core.roles import Role
 from tests.alarms.conftest import make_panel
 admin = User.objects.create(username="seed-admin", role=Role.ADMIN, is_superuser=True)
 for n in range(int(sys.argv[1])):
