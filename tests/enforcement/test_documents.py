@@ -157,6 +157,8 @@ def test_inspection_pdf_lists_what_was_checked_and_the_full_verification_address
     insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
     items = list(insp.items.order_by("id"))
     services.checklist_item_set(actor=wuhua_officer, item=items[0], result=ItemResult.COMPLIANT)
+    services.inspection_sign(actor=wuhua_officer, inspection=insp)  # an unsigned record has no document
+    insp.refresh_from_db()
     text = _text(documents.inspection_pdf(insp))
     assert "未检查" in text and text.count("未检查") == 1  # one line counting the rest, not a row each
     assert f"其余{len(items) - 1}项未检查" in text and items[0].label_zh in text

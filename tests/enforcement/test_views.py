@@ -294,9 +294,11 @@ def test_officer_opens_the_evidence_and_sees_every_answer(client, media, unit_us
     page = _client(client, wuhua_officer).get(reverse("enforcement:order_detail", args=[wuhua_order.pk]))
     html = page.content.decode()
     # the latest answer first, the earlier one kept below it, each with its own files
-    assert html.index("已安装完毕") < html.index("已采购设备") and "first.png" in html and "done.pdf" in html
+    # files are stored under names derived from their sniffed content (core.uploads), shown as stored
     first, done = wuhua_order.evidence.order_by("id")
-    assert html.index("done.pdf") < html.index("已采购设备") < html.index("first.png")
+    assert first.filename.endswith(".png") and done.filename.endswith(".pdf")
+    assert html.index("已安装完毕") < html.index("已采购设备") and first.filename in html and done.filename in html
+    assert html.index(done.filename) < html.index("已采购设备") < html.index(first.filename)
     url = reverse("enforcement:order_evidence", args=[wuhua_order.pk, first.pk])
     opened = client.get(url)
     assert opened.status_code == 200 and b"".join(opened.streaming_content) == png
