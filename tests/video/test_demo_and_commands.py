@@ -21,3 +21,5 @@ def test_demo_city_shows_the_video_states_and_plants_nothing_the_scan_would_add(
 def test_up_starts_the_gateway():
     commands = Up().processes({"bind": "127.0.0.1:8000", "workers": 1})
     assert any(command[-1] == "gb28181" for command in commands)
+    left_out = Up().processes({"bind": "127.0.0.1:8000", "workers": 1, "no_video_gateway": True})
+    assert not any(command[-1] == "gb28181" for command in left_out)

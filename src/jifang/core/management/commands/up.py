@@ -1,7 +1,8 @@
 """`jifang up`: serve the web UI and API (gunicorn) on JIFANG_BIND, 127.0.0.1:8000 by default.
 
 Further long-running parts join the process list here: the DC-09 alarm receiver (JIFANG_ALARM_BIND,
-127.0.0.1:7701 by default; `--no-alarm-receiver` leaves it out)."""
+127.0.0.1:7701 by default; `--no-alarm-receiver` leaves it out) and the GB/T 28181 video gateway
+(JIFANG_SIP_BIND, 127.0.0.1:5060 by default; `--no-video-gateway` leaves it out)."""
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=settings.JIFANG_BIND)
         parser.add_argument("--workers", type=int, default=int(os.environ.get("JIFANG_WEB_WORKERS", "2")))
         parser.add_argument("--no-alarm-receiver", action="store_true", help="do not start the alarm receiver")
+        parser.add_argument("--no-video-gateway", action="store_true", help="do not start the video gateway")
 
     def processes(self, options) -> list[list[str]]:
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
@@ -26,11 +28,12 @@ class Command(BaseCommand):
         processes = [
             [gunicorn, "jifang.wsgi:application", "--bind", options["bind"], "--workers", str(options["workers"]),
              "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "10"],
-            # the GB/T 28181 video gateway on JIFANG_SIP_BIND (docs/video-networking.md)
-            [sys.executable, "-m", "jifang.cli", "gb28181"],
         ]
-        if not options["no_alarm_receiver"]:
+        if not options.get("no_alarm_receiver"):
             processes.append([jifang, "alarm-receiver", "--bind", settings.JIFANG_ALARM_BIND])
+        if not options.get("no_video_gateway"):
+            # the GB/T 28181 video gateway on JIFANG_SIP_BIND (docs/video-networking.md)
+            processes.append([jifang, "gb28181"])
         return processes
 
     def handle(self, *args, **options):
