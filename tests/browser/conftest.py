@@ -1,6 +1,6 @@
 """Playwright driving Debian's chromium (/usr/bin/chromium) against Django's live server.
 
-Browser tests are marked `browser`; they run in the normal suite. Chromium is started with the
+Browser tests are marked `browser`; `make test` runs them after the rest, one at a time. Chromium is started with the
 flags that keep it off the network (it would otherwise try to reach Google's hosts)."""
 import os
 
