@@ -7,7 +7,7 @@ in one transaction.
 from django.db import transaction
 from django.db.models import Model
 
-from . import audit
+from . import audit, copies
 from .errors import NotPermitted, ServiceError
 from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
@@ -56,6 +56,7 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
     given = {model._meta.get_field(k).name for k, v in data.items() if v not in (None, "", False)}
     refuse_police_only(actor, model, given, creating=True)
     _attach(obj, data)
+    copies.fill(obj)
     if prepare:
         prepare(obj)
     obj.full_clean()
@@ -77,10 +78,12 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
     refuse_police_only(actor, model, changed)
     if not changed:
         return obj
+    copies.fill(obj)
     if prepare:
         prepare(obj)
     obj.full_clean()
     obj.save()
+    copies.follow(obj)  # rows copying from this one (a moved site's systems and devices)
     if not can_write(actor, model, obj):
         raise NotPermitted("不能移出您的辖区或单位", "you may not move this outside your area or units")
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,

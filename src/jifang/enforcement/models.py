@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.scoping import ScopePaths
 
 WRITERS_UNIT = frozenset({"unit_user"})
@@ -106,6 +107,9 @@ class Inspection(SealedRecord):
                               help_text=_("what the inspectors decided on the spot (art_23 para 1)"))
     amends = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments",
                                verbose_name=_("amends"))
+
+    # A signed record names the unit and district it was made for; it does not follow a site's move.
+    copied = Copied("site", ("unit", "district"), follow=False)
 
     class Meta:
         ordering = ["-id"]
@@ -217,6 +221,7 @@ class InspectionComplaint(models.Model):
                                     related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
+    copied = Copied("inspection", ("unit",), follow=False)
     # Complaints go to the city level: district officers, whose inspection is complained of, do not see them.
     scope = ScopePaths(district=_not_for_districts, unit="unit_id", writers=WRITERS_UNIT)
 
@@ -332,6 +337,7 @@ class PenaltyCase(SealedRecord):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_served_at = models.DateTimeField(_("decision served at"), null=True, blank=True)
 
+    copied = Copied("order", ("unit", "district"), follow=False)  # signed: fixed when made
     scope = ScopePaths(district="district_id", unit="unit_id", writers=WRITERS_UNIT)
 
     class Meta:

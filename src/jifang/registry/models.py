@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
 from django.core.exceptions import ValidationError
@@ -331,6 +332,7 @@ class SecuritySystem(RegistryModel):
     )
     is_public_area = models.BooleanField(_("public-area system (art. 10 para. 1)"), default=False)
 
+    copied = Copied("site", ("unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
     police_only_fields = ("site",)
@@ -409,6 +411,7 @@ class Device(RegistryModel):
     status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
 
+    copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("serial",)
 

@@ -54,9 +54,7 @@ def _not_future(day, label: str) -> None:
 
 def _works_prepare(actor):
     def prepare(works: m.Works) -> None:
-        system = works.system
-        works.site_id, works.unit_id, works.district_id = system.site_id, system.unit_id, system.district_id
-        previous = None
+        previous = None  # site, unit and district: copied from the system by core.copies
         for name in STEP_DATES:
             day = getattr(works, name)
             _not_future(day, WORKS_HEADERS[name])
@@ -76,7 +74,6 @@ def _review_prepare(actor):
 
 def _acceptance_prepare(actor):
     def prepare(acceptance: m.Acceptance) -> None:
-        acceptance.district_id = acceptance.works.district_id
         _not_future(acceptance.held_on, ACCEPTANCE_HEADERS["held_on"])
         notified = acceptance.police_notified_at
         # The sheet gives the day the office was notified (parsed as a date, or a naive midnight);
@@ -103,7 +100,6 @@ def _filing_prepare(actor):
             raise ServiceError("备案企业不是该工程的设计或施工企业（第十六条）",
                                "the filing firm did not design or build this works (art. 16)", clause="art_16__para_1")
         _not_future(filing.filed_on, FILING_HEADERS["filed_on"])
-        filing.district_id = works.district_id
         filing.due_on = deadlines.filing_due_on(works.completed_on, works.district_id)
         # The works carries its filing date for the art_16 rules, as filing_submit keeps it.
         m.Works.objects.filter(pk=works.pk).update(filed_on=filing.filed_on)

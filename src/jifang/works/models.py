@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core.copies import Copied
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
 
@@ -108,6 +109,7 @@ class Works(TimeStampedModel):
     live_on = models.DateField(_("put into use on"), null=True, blank=True)
     filed_on = models.DateField(_("filed on"), null=True, blank=True, help_text=_("copied from the filing"))
 
+    copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit=_unit_works, firm=_firm_works, writers=PARTIES)
     natural_key_fields = ("code",)
 
@@ -276,6 +278,7 @@ class Acceptance(TimeStampedModel):
         help_text=_("[{serial, product, reason}]: devices whose product is not in the catalogue or meets no standard"),
     )
 
+    copied = Copied("works", ("district",))
     scope = _via_works("works")
     natural_key_fields = ("code",)
 
@@ -342,6 +345,7 @@ class Notification(models.Model):
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     # No unit or firm path: the queue is the police's.
+    copied = Copied("works", ("district",))
     scope = ScopePaths(district="district_id")
 
     class Meta:
@@ -376,6 +380,7 @@ class Filing(TimeStampedModel):
                                     related_name="+", verbose_name=_("received by"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
+    copied = Copied("works", ("district",))
     scope = ScopePaths(
         district="district_id",
         unit=lambda ids: Q(works__unit_id__in=ids) | Q(works__builder_id__in=ids),
@@ -432,6 +437,7 @@ class NetworkingNotice(TimeStampedModel):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
 
+    copied = Copied("system", ("unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id",
                        writers=frozenset({"unit_user"}))
     natural_key_fields = ("number",)

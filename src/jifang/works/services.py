@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from jifang.core.roles import Role
-from jifang.core import audit
+from jifang.core import audit, copies
 from jifang.core.errors import NotPermitted, ServiceError
+from jifang.core.roles import Role
 from jifang.core.scoping import can_write
 from jifang.registry import services as registry_services
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
@@ -122,8 +122,8 @@ def _save(actor, obj, action: str, before: dict | None, fields: list[str] | None
 
 def _notify(*, works: Works, kind: str, acceptance: Acceptance | None = None, due_on=None) -> Notification:
     """One line in the queue of exactly the works' district office."""
-    return Notification.objects.create(district_id=works.district_id, kind=kind, works=works, acceptance=acceptance,
-                                       due_on=due_on)
+    return Notification.objects.create(**copies.values(Notification, works), kind=kind, works=works,
+                                       acceptance=acceptance, due_on=due_on)
 
 
 # --- registration ----------------------------------------------------------------------------------
@@ -152,8 +152,7 @@ def works_register(*, actor, system: SecuritySystem, builder, firm, name: str, k
     _require_right(_may_register(actor, system, builder, firm), "登记技防工程", "register a works")
     registered_on = registered_on or timezone.localdate()
     _check_date(registered_on, zh_step="登记", en_step="registration")
-    works = Works(system=system, site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id,
-                  builder=builder, firm=firm, name=name, kind=kind, registered_on=registered_on,
+    works = Works(system=system, **copies.values(Works, system), builder=builder, firm=firm, name=name, kind=kind, registered_on=registered_on,
                   code=code or _provisional_code(), **details)
     works.full_clean()
     works.save()
@@ -359,7 +358,7 @@ def acceptance_schedule(*, actor, works: Works, scheduled_for: dt.date, location
                 zh_before="竣工", en_before="completion", allow_future=True)
     rnd = (works.acceptances.aggregate(r=Max("round"))["r"] or 0) + 1
     acceptance = Acceptance.objects.create(
-        code=f"{works.code}-YS{rnd}", works=works, district_id=works.district_id, round=rnd,
+        code=f"{works.code}-YS{rnd}", works=works, **copies.values(Acceptance, works), round=rnd,
         scheduled_for=scheduled_for, location=location, police_notified_at=timezone.now(),
     )
     note = _notify(works=works, kind=NotificationKind.ACCEPTANCE_SCHEDULED, acceptance=acceptance,
@@ -544,7 +543,7 @@ def filing_submit(*, actor, works: Works, filed_on: dt.date, contact_name: str, 
                            n=works.filing.receipt_number)
     _check_date(filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on, zh_before="竣工",
                 en_before="completion")
-    filing = Filing(works=works, firm_id=actor.firm_id, district_id=works.district_id, filed_on=filed_on,
+    filing = Filing(works=works, firm_id=actor.firm_id, **copies.values(Filing, works), filed_on=filed_on,
                     due_on=deadlines.filing_due_on(works.completed_on, works.district_id),
                     contact_name=contact_name, contact_phone=contact_phone, summary=summary,
                     device_count=Device.objects.filter(system_id=works.system_id).count(),
@@ -601,8 +600,7 @@ def notice_issue(*, actor, system: SecuritySystem, basis: str, due_on: dt.date, 
     if NetworkingNotice.objects.filter(system=system, status=NoticeStatus.ISSUED).exists():
         raise ServiceError("该系统已有未完成的联网通知", "the system already has an open networking notice")
     notice = NetworkingNotice.objects.create(
-        number=_provisional_code(), system=system, works=works, district_id=system.district_id,
-        unit_id=system.unit_id, basis=basis, issued_on=issued_on, due_on=due_on, issued_by=actor,
+        number=_provisional_code(), system=system, works=works, **copies.values(NetworkingNotice, system), basis=basis, issued_on=issued_on, due_on=due_on, issued_by=actor,
     )
     notice.number = f"LW{system.district_id}{issued_on:%Y}{notice.pk:06d}"
     notice.save(update_fields=["number"])
