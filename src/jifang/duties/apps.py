@@ -11,3 +11,17 @@ class DutiesConfig(AppConfig):
     name = "jifang.duties"
     label = "duties"
     verbose_name = "单位职责 Duties"
+
+    def ready(self):
+        register_subjects()
+
+
+def register_subjects() -> None:
+    """The rule subjects of rules/duties.yaml (art_19 continuity)."""
+    from jifang.regulation import subjects
+
+    from .models import Outage
+
+    # An outage is shown by its system's code; its identity across runs is its own id.
+    subjects.register("outage", model=Outage, key="system__code", district="district_id", unit="unit_id",
+                      site="site_id", firm="system__firm_id")

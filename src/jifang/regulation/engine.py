@@ -8,9 +8,10 @@ tomorrow as today, and parameters are taken as they stood on that date.
 import datetime as dt
 import decimal
 import threading
+import zoneinfo
 from dataclasses import dataclass
 
-from django.db.models import Case, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, DateField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 
 from jifang.core.divisions import DISTRICTS
@@ -43,19 +44,35 @@ class Area:
         return cls(district=value) if kind == "district" else cls()
 
 
-def _days(value, pack: Pack, as_of: dt.date) -> int:
+def _whole(value, pack: Pack, as_of: dt.date) -> int:
+    """A count of days or minutes: a literal or a parameter."""
     return int(resolve_value(value, pack, as_of))
 
 
+# Moments are compared with the start of the as-of day in Kunming: a run never counts hours of a day
+# it has not reached, so a duty measured in minutes is never found broken early (docs/rule-packs.md).
+OFFICIAL_TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def start_of(as_of: dt.date) -> dt.datetime:
+    return dt.datetime.combine(as_of, dt.time(), tzinfo=OFFICIAL_TZ)
+
+
 def resolve_value(value, pack: Pack, as_of: dt.date):
-    """A rule value: literal, {param}, {as_of_minus_days} or {field, plus_days} (see docs/rule-packs.md)."""
+    """A rule value: literal, {param}, {as_of_minus_days}, {as_of_minus_minutes}, {field, plus_days} or
+    {field, plus_minutes} (see docs/rule-packs.md)."""
     if not isinstance(value, dict):
         return value
     if "param" in value:
         return pack.param(value["param"], as_of)
     if "as_of_minus_days" in value:
-        return as_of - dt.timedelta(days=_days(value["as_of_minus_days"], pack, as_of))
-    plus = dt.timedelta(days=_days(value.get("plus_days", 0), pack, as_of))
+        return as_of - dt.timedelta(days=_whole(value["as_of_minus_days"], pack, as_of))
+    if "as_of_minus_minutes" in value:
+        return start_of(as_of) - dt.timedelta(minutes=_whole(value["as_of_minus_minutes"], pack, as_of))
+    if "plus_minutes" in value:
+        plus = dt.timedelta(minutes=_whole(value["plus_minutes"], pack, as_of))
+        return ExpressionWrapper(F(value["field"]) + plus, output_field=DateTimeField())
+    plus = dt.timedelta(days=_whole(value.get("plus_days", 0), pack, as_of))
     return ExpressionWrapper(F(value["field"]) + plus, output_field=DateField())
 
 
@@ -156,12 +173,22 @@ class _Blank(dict):
         return UNKNOWN[self.lang]
 
 
-def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str) -> tuple[str, str]:
+def _moment(value: dt.datetime, lang: str) -> str:
+    """A moment as officials write it, in Kunming's time (facts keep the ISO form)."""
+    local = value.astimezone(OFFICIAL_TZ)
+    if lang == "zh":
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: str,
+             moments: dict | None = None) -> tuple[str, str]:
     values = {k: v for k, v in facts.items() if v is not None}
     values["clause_label"] = clause_label
     values.update({k: p["value"] for k, p in params.items()})
-    zh = rule.message["zh"].format_map(_Blank(values, "zh"))
-    en = rule.message["en"].format_map(_Blank(values, "en"))
+    moments = moments or {}
+    zh = rule.message["zh"].format_map(_Blank(values | {k: _moment(v, "zh") for k, v in moments.items()}, "zh"))
+    en = rule.message["en"].format_map(_Blank(values | {k: _moment(v, "en") for k, v in moments.items()}, "en"))
     if outcome == Outcome.UNDETERMINED:
         zh, en = "待定（事实缺失）：" + zh, "Undetermined (facts missing): " + en
     return zh, en
@@ -230,7 +257,8 @@ def finding_values(ctx: RuleContext, row: dict, fingerprint: str) -> dict:
         facts["unknown"] = sorted({k.split("__")[0] for k in rule.undetermined_when})
     if ctx.params:
         facts["parameters"] = ctx.params
-    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh)
+    moments = {name: row[name] for name in rule.facts if isinstance(row[name], dt.datetime)}
+    zh, en = _explain(rule, facts, ctx.params, outcome, pack.clause(clause_id).label_zh, moments)
     return {
         "pack_id": pack.id,
         "pack_version": pack.version,

@@ -291,16 +291,18 @@ def _check_value(value, at: str, params: dict, model) -> None:
         _require(len(value) >= 1, at, "empty value")
         if "param" in value:
             _require(value["param"] in params, at, f"unknown parameter {value['param']!r}")
-        elif "as_of_minus_days" in value:
-            _check_value(value["as_of_minus_days"], at, params, model)
+        elif "as_of_minus_days" in value or "as_of_minus_minutes" in value:
+            _check_value(value.get("as_of_minus_days", value.get("as_of_minus_minutes")), at, params, model)
         elif "field" in value:
             try:
                 _resolve(model, value["field"], allow_lookup=False)
             except FieldDoesNotExist:
                 raise PackError(f"{at}: unknown field {value['field']!r}") from None
-            _check_value(value.get("plus_days", 0), at, params, model)
+            _require(not {"plus_days", "plus_minutes"} <= value.keys(), at, "plus_days or plus_minutes, not both")
+            _check_value(value.get("plus_days", value.get("plus_minutes", 0)), at, params, model)
         else:
-            raise PackError(f"{at}: a value is a literal, {{param}}, {{as_of_minus_days}} or {{field, plus_days}}")
+            raise PackError(f"{at}: a value is a literal, {{param}}, {{as_of_minus_days}}, {{as_of_minus_minutes}} "
+                            "or {{field, plus_days | plus_minutes}}")
 
 
 def _check_lookups(lookups, at: str, subject, params: dict) -> dict:
