@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("jifang.works.api.urls")),
     path("", include("jifang.regulation.api.urls")),
     path("", include("jifang.enforcement.api.urls")),
+    path("", include("jifang.duties.api.urls")),
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("regulation/", include("jifang.regulation.urls")),
     path("works/", include("jifang.works.urls")),
     path("enforcement/", include("jifang.enforcement.urls")),
+    path("duties/", include("jifang.duties.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
     path("dataset/", views_dataset.dataset_page, name="dataset"),

@@ -4,6 +4,7 @@ filled in once; a footage register entry is corrected by a new entry that refers
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.scoping import ScopePaths
@@ -24,6 +25,9 @@ class SiteCopies(models.Model):
 
     class Meta:
         abstract = True
+
+    def get_absolute_url(self):
+        return reverse(f"duties:{self._meta.model_name}_detail", args=[self.pk])
 
 
 class OutageSource(models.TextChoices):

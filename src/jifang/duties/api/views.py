@@ -1,0 +1,46 @@
+"""Duty records API: scoped reads; creation through the same services as the pages; an outage's
+explanation as its own step. Records are evidence: no PATCH, no DELETE."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from jifang.core.api import ScopedModelViewSet, as_api_error
+from jifang.core.errors import NotPermitted
+
+from .. import filtersets, services
+from .. import models as m
+from . import serializers as s
+
+EVIDENCE_METHODS = ["get", "post", "head", "options"]
+
+
+class OutageViewSet(ScopedModelViewSet):
+    """Outages (art_19): scoped list and detail; units record one by hand and explain one once."""
+
+    http_method_names = EVIDENCE_METHODS
+    queryset = m.Outage.objects.all()
+    serializer_class = s.OutageSerializer
+    filterset_class = filtersets.OutageFilterSet
+    create_service = staticmethod(services.outage_record)
+
+    @extend_schema(request=s.OutageExplainSerializer, responses=s.OutageSerializer)
+    @action(detail=True, methods=["post"])
+    def explain(self, request, pk=None):
+        data = s.OutageExplainSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            outage = services.outage_explain(actor=request.user, outage=self.get_object(), **data.validated_data)
+        except (NotPermitted, DjangoValidationError) as exc:
+            raise as_api_error(exc) from exc
+        return Response(self.get_serializer(outage).data)
+
+
+class FootageUseViewSet(ScopedModelViewSet):
+    """The footage usage register (art_21 points 2-3; order 799 art. 16): scoped, append-only."""
+
+    http_method_names = EVIDENCE_METHODS
+    queryset = m.FootageUse.objects.all()
+    serializer_class = s.FootageUseSerializer
+    filterset_class = filtersets.FootageUseFilterSet
+    create_service = staticmethod(services.footage_use_record)
