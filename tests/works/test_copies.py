@@ -22,6 +22,9 @@ def test_the_declarations_cover_registry_works_and_enforcement():
     assert {rm.Device, wm.Works, wm.NetworkingNotice} <= from_system
     assert {wm.Acceptance, wm.Filing, wm.Notification} <= {m for m, _ in copies.dependents(wm.Works)}
     assert not Inspection.copied.follow  # a signed record names the unit and district it was made for
+    from jifang.duties.models import FootageUse, Outage
+
+    assert {Outage, FootageUse} <= from_system and not Outage.copied.follow  # duty records keep their moment
 
 
 def test_a_site_moving_carries_its_systems_devices_and_works_not_its_signed_records(
