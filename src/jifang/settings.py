@@ -6,6 +6,8 @@ JIFANG_SECRET_KEY     required in production; for local use one is generated on 
 JIFANG_DEBUG          1 for development error pages (default 0)
 JIFANG_PRODUCTION     1 turns on HTTPS-only cookies, HSTS and the other `check --deploy` settings
 JIFANG_ALLOWED_HOSTS  comma-separated (default 127.0.0.1,localhost)
+JIFANG_PLATFORM_KEY / JIFANG_PLATFORM_KEY_FILE   the platform's Ed25519 key (core.platform_key);
+                      required in production, a development key is generated under JIFANG_VAR_DIR
 """
 import os
 import secrets
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jifang.core.middleware.NoStoreMiddleware",  # signed-in pages, API answers, documents: no-store
 ]
 
 ROOT_URLCONF = "jifang.urls"
@@ -175,10 +178,23 @@ MEDIA_ROOT = Path(os.environ.get("JIFANG_MEDIA_DIR", VAR_DIR / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 JIFANG_IMPORT_MAX_BYTES = int(os.environ.get("JIFANG_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# Bounds checked while a file is read, before its rows are (docs/import-format.md, "Limits"): a
+# hostile workbook (a cell declared at XFD1048576, a zip that inflates a thousandfold, a million
+# rows in 164 KB) is refused with one message instead of taking the worker's memory.
+JIFANG_IMPORT_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("JIFANG_IMPORT_MAX_UNCOMPRESSED_BYTES", str(256 * 1024 * 1024)))
+JIFANG_IMPORT_MAX_ROWS = int(os.environ.get("JIFANG_IMPORT_MAX_ROWS", "200000"))
+JIFANG_IMPORT_MAX_COLUMNS = int(os.environ.get("JIFANG_IMPORT_MAX_COLUMNS", "100"))
+JIFANG_IMPORT_MAX_CELLS = int(os.environ.get("JIFANG_IMPORT_MAX_CELLS", "5000000"))
+JIFANG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JIFANG_IMPORT_MAX_CELL_CHARS", "32767"))  # Excel's own limit
+
+# Bounds on numbers and dates that make sense (docs/operations.md): a rectification deadline at
+# most this many days after service; a system's configured retention at most this many days.
+JIFANG_ORDER_DEADLINE_MAX_DAYS = int(os.environ.get("JIFANG_ORDER_DEADLINE_MAX_DAYS", "365"))
+JIFANG_RETENTION_DAYS_MAX = int(os.environ.get("JIFANG_RETENTION_DAYS_MAX", "3650"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "jifang.accounts.authentication.LockoutAwareTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -246,3 +262,13 @@ JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
 JIFANG_RECTIFICATION_DEFAULT_DAYS = int(os.environ.get("JIFANG_RECTIFICATION_DEFAULT_DAYS", "30"))
 JIFANG_SIGNING_SECRET = os.environ.get("JIFANG_SIGNING_SECRET", "")
 JIFANG_EVIDENCE_MAX_BYTES = int(os.environ.get("JIFANG_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+
+# The platform's own Ed25519 key (core.platform_key), never stored in the database: it signs officer
+# key enrolments and the audit chain's checkpoints. Production requires one of the first two.
+JIFANG_PLATFORM_KEY = os.environ.get("JIFANG_PLATFORM_KEY", "")
+JIFANG_PLATFORM_KEY_FILE = os.environ.get("JIFANG_PLATFORM_KEY_FILE", "")
+JIFANG_PLATFORM_TRUSTED_KEYS = [k.strip() for k in os.environ.get("JIFANG_PLATFORM_TRUSTED_KEYS", "").split(",")
+                                if k.strip()]
+# A signed checkpoint of the audit chain's head every this many entries (and at every signed document,
+# and whenever `jifang audit checkpoint` runs, e.g. hourly from cron).
+JIFANG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JIFANG_AUDIT_CHECKPOINT_EVERY", "1000"))

@@ -16,12 +16,26 @@ def run_jifang(tmp_path, *args, **env) -> subprocess.CompletedProcess:
     return subprocess.run([JIFANG, *args], env=base, capture_output=True, text=True, timeout=120)
 
 
+PRODUCTION = {"JIFANG_PRODUCTION": "1", "JIFANG_ALLOWED_HOSTS": "jifang.example.org"}
+
+
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = run_jifang(tmp_path, "check", "--deploy", "--fail-level", "WARNING",
-                        JIFANG_PRODUCTION="1", JIFANG_SECRET_KEY=secrets.token_urlsafe(60),
-                        JIFANG_ALLOWED_HOSTS="jifang.example.org")
+    key = tmp_path / "platform.pem"
+    assert run_jifang(tmp_path, "audit", "platform-key", "--new", str(key)).returncode == 0
+    assert key.stat().st_mode & 0o077 == 0
+    result = run_jifang(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION,
+                        JIFANG_SECRET_KEY=secrets.token_urlsafe(60), JIFANG_PLATFORM_KEY_FILE=str(key))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_platform_key_is_not_deployable(tmp_path):
+    """The development key is generated next to the database it protects: never in production."""
+    result = run_jifang(tmp_path, "check", "--deploy", **PRODUCTION, JIFANG_SECRET_KEY=secrets.token_urlsafe(60))
+    assert result.returncode != 0 and "jifang.E001" in result.stderr + result.stdout
+    assert not list((tmp_path / "var").glob("platform-key*"))
+    result = run_jifang(tmp_path, "audit", "platform-key", **PRODUCTION, JIFANG_SECRET_KEY=secrets.token_urlsafe(60))
+    assert result.returncode != 0 and "JIFANG_PLATFORM_KEY" in result.stderr
 
 
 def test_development_settings_are_not_deployable(tmp_path):

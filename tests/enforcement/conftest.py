@@ -29,6 +29,15 @@ def make_finding(site, clause_id: str, *, stage: str = "detected", subject_type:
     )
 
 
+def behind_the_back():
+    """An edit straight in the database by someone who first lifts the guards (core.guards)."""
+    from django.db import connection
+
+    from jifang.core import guards
+
+    return guards.suspended(connection)
+
+
 class Clock:
     """Moves `django.utils.timezone.now` (and with it localdate) for the whole process, so the
     live server thread of a browser test sees the same day."""

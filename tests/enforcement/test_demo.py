@@ -31,7 +31,7 @@ def test_demo_seeds_every_stage_and_records_verify(wuhua_unit):
     for order in RectificationOrder.objects.all():
         assert records.verification(records.ORDER, order).ok
     decided = PenaltyCase.objects.get(status="decided")
-    assert records.verification(records.DECISION, decided).ok
+    assert records.verification(records.DECISION, decided.decision).ok
     assert verify_chain() == (True, None)  # the replayed days keep the audit chain intact
 
 

@@ -89,12 +89,12 @@ def test_decision_pdf_names_persons_and_amounts(wuhua_officer, wuhua_site, clock
     notice_text = _text(documents.notice_pdf(case))
     assert "行政处罚告知书" in notice_text and "陈述和申辩" in notice_text and "人民币伍仟元整" in notice_text
     services.penalty_statement_record(actor=wuhua_officer, case=case, statement="已开始整改")
-    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
-    text = _text(documents.decision_pdf(case))
-    for expected in ("行政处罚决定书", case.decision_number, unit.name, unit.credit_code, "赵主管", "钱直接",
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
+    text = _text(documents.decision_pdf(decision))
+    for expected in ("行政处罚决定书", decision.number, unit.name, unit.credit_code, "赵主管", "钱直接",
                      "人民币伍仟元整", "5,000元", "人民币贰佰元整", "200元", "人民币伍仟肆佰元整", "5,400元",
                      "第二十五条", "对主管责任人和直接责任人处200元罚款", "第十九条", order.number, case.number,
-                     "已开始整改", case.decision_verify_code):
+                     "已开始整改", decision.verify_code):
         assert expected in text, expected
 
 
@@ -106,8 +106,8 @@ def test_decision_pdf_business_unit_art24(wuhua_officer, wuhua_site, clock):
     case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding],
                                          amounts={"unit": 20000}, facts="未建立技防系统")
     services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
-    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 12000})
-    text = _text(documents.decision_pdf(case))
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 12000})
+    text = _text(documents.decision_pdf(decision))
     for expected in ("经营性单位", "人民币壹万贰仟元整", "12,000元", "第二十四条", "第六条第（五）项", "当事人放弃陈述申辩"):
         assert expected in text, expected
     assert "主管责任人" not in text

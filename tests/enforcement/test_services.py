@@ -8,12 +8,14 @@ from django.core.management import call_command
 
 from jifang.core.models import AuditEntry
 from jifang.enforcement import records, services
-from jifang.enforcement.models import CaseStatus, Inspection, ItemResult, OrderStatus, PenaltyAmount, PenaltyCase
+from jifang.enforcement.models import (
+    CaseStatus, Inspection, ItemResult, OrderStatus, PenaltyAmount, PenaltyCase, PenaltyDecision,
+)
 from jifang.regulation.models import Finding, Stage
 from jifang.registry.models import UnitKind
 
 from .. import factories as f
-from .conftest import make_finding
+from .conftest import behind_the_back, make_finding
 
 pytestmark = pytest.mark.django_db
 ART6 = "art_6__para_1__point_5"
@@ -54,12 +56,13 @@ def test_art6_case_from_finding_to_decision(wuhua_officer, unit_user, wuhua_site
     case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding],
                                          amounts={"unit": "800"}, facts="逾期未建立技防系统")
     services.penalty_statement_record(actor=unit_user, case=case, statement="资金困难，请求从轻")
-    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": "600"})
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": "600"})
+    case = decision.case
     finding.refresh_from_db()
-    assert case.status == CaseStatus.DECIDED and case.decision_number.startswith("昆公五技防罚字")
+    assert case.status == CaseStatus.DECIDED and decision.number.startswith("昆公五技防罚字")
     assert finding.stage == Stage.DECIDED
     assert case.amounts.get(stage="decision").amount == Decimal("600")
-    assert records.verification(records.DECISION, case).ok
+    assert records.verification(records.DECISION, decision).ok
 
 
 @pytest.mark.clause("art_25__para_1")
@@ -73,7 +76,7 @@ def test_art25_case_names_both_persons(wuhua_officer, wuhua_site, clock):
     case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts=amounts,
                                          persons=persons, facts="录像保存不足30日，逾期未改正")
     services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
-    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
+    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons).case
     decided = {a.target: (a.person_name, a.amount) for a in case.amounts.filter(stage="decision")}
     assert decided["person_in_charge"] == (unit.person_in_charge_name, Decimal("200"))
     assert decided["person_directly_responsible"][0] == unit.person_directly_responsible_name
@@ -214,6 +217,19 @@ def test_order_deadline_must_follow_service(wuhua_officer, wuhua_site, clock):
     assert finding.stage == Stage.DETECTED
 
 
+def test_order_deadline_within_the_configured_horizon(wuhua_officer, wuhua_site, clock, settings):
+    settings.JIFANG_ORDER_DEADLINE_MAX_DAYS = 90
+    finding = make_finding(wuhua_site, ART6)
+    for deadline in (clock.today() + dt.timedelta(days=91), dt.date(9999, 12, 31)):
+        with pytest.raises(ValidationError, match="不能超过送达之日起90天"):
+            services.rectification_order_issue(actor=wuhua_officer, findings=[finding], deadline=deadline)
+    finding.refresh_from_db()
+    assert finding.stage == Stage.DETECTED
+    order = services.rectification_order_issue(actor=wuhua_officer, findings=[finding],
+                                               deadline=clock.today() + dt.timedelta(days=90))
+    assert order.deadline == clock.today() + dt.timedelta(days=90)
+
+
 def test_policy_default_deadline_is_flagged(wuhua_officer, wuhua_site, clock, settings):
     settings.JIFANG_RECTIFICATION_DEFAULT_DAYS = 20
     order = services.rectification_order_issue(actor=wuhua_officer, findings=[make_finding(wuhua_site, ART6)])
@@ -286,7 +302,8 @@ def test_record_altered_in_database_fails_verification(wuhua_officer, wuhua_site
     services.inspection_sign(actor=wuhua_officer, inspection=insp)
     insp.refresh_from_db()
     assert records.verification(records.INSPECTION, insp).ok
-    Inspection.objects.filter(pk=insp.pk).update(observations="监控室录像保存30日")
+    with behind_the_back():
+        Inspection.objects.filter(pk=insp.pk).update(observations="监控室录像保存30日")
     check = records.verification(records.INSPECTION, Inspection.objects.get(pk=insp.pk))
     assert not check.ok and not check.hash_ok and not check.signatures[0].ok
 
@@ -294,7 +311,8 @@ def test_record_altered_in_database_fails_verification(wuhua_officer, wuhua_site
 def test_checklist_row_altered_in_database_fails_verification(wuhua_officer, wuhua_site, clock):
     insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
     services.inspection_sign(actor=wuhua_officer, inspection=insp)
-    insp.items.filter(clause_id=ART6).update(result=ItemResult.VIOLATION)
+    with behind_the_back():
+        insp.items.filter(clause_id=ART6).update(result=ItemResult.VIOLATION)
     assert not records.verification(records.INSPECTION, insp).ok
 
 
@@ -303,7 +321,8 @@ def test_forged_signature_fails(wuhua_officer, wuhua_site, clock):
 
     insp = services.inspection_create(actor=wuhua_officer, site=wuhua_site, inspected_on=clock.today())
     sig = services.inspection_sign(actor=wuhua_officer, inspection=insp)
-    Signature.objects.filter(pk=sig.pk).update(signature="00" * 64)
+    with behind_the_back():
+        Signature.objects.filter(pk=sig.pk).update(signature="00" * 64)
     assert not records.verification(records.INSPECTION, insp).ok
 
 
@@ -376,9 +395,10 @@ def test_photo_upload_type_checked_by_content(wuhua_officer, wuhua_site, clock, 
     fake = SimpleUploadedFile("x.jpg", b"MZ\x90\x00 not an image", content_type="image/jpeg")
     with pytest.raises(ValidationError, match="文件类型"):
         services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=fake)
-    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    png = SimpleUploadedFile("p.html", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="text/html")
     photo = services.inspection_photo_add(actor=wuhua_officer, inspection=insp, file=png, caption="监控室")
     assert photo.content_type == "image/png" and len(photo.sha256) == 64
+    assert photo.file.name.endswith(".png") and "p.html" not in photo.file.name  # stored by its content
 
 
 def test_amount_rows_unchanged_by_refused_decision(wuhua_officer, wuhua_site, clock):
@@ -391,7 +411,7 @@ def test_amount_rows_unchanged_by_refused_decision(wuhua_officer, wuhua_site, cl
         services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 20001})
     assert PenaltyAmount.objects.filter(case=case, stage="decision").count() == 0
     case.refresh_from_db()
-    assert case.status == CaseStatus.STATEMENT and case.decision_number is None
+    assert case.status == CaseStatus.STATEMENT and not PenaltyDecision.objects.filter(case=case).exists()
 
 
 def test_kind_changed_since_the_finding_refused_with_reason(wuhua_officer, wuhua_site, clock):
@@ -418,10 +438,11 @@ def test_decided_amount_altered_in_database_fails_verification(wuhua_officer, wu
     case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts=amounts,
                                          persons=persons, facts="逾期")
     services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
-    case = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
-    assert records.verification(records.DECISION, case).ok
-    PenaltyAmount.objects.filter(case=case, stage="decision", target="unit").update(amount=Decimal("200"))
-    assert not records.verification(records.DECISION, case).ok
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
+    assert records.verification(records.DECISION, decision).ok
+    with behind_the_back():
+        PenaltyAmount.objects.filter(case=case, stage="decision", target="unit").update(amount=Decimal("200"))
+    assert not records.verification(records.DECISION, decision).ok
     assert records.verification(records.NOTICE, case).ok  # the notice's own amounts are untouched
 
 
@@ -429,5 +450,6 @@ def test_order_altered_in_database_fails_verification(wuhua_officer, wuhua_site,
     from jifang.enforcement.models import RectificationOrder
 
     order = _order(wuhua_officer, [make_finding(wuhua_site, ART6)], clock)
-    RectificationOrder.objects.filter(pk=order.pk).update(deadline=order.deadline + dt.timedelta(days=60))
+    with behind_the_back():
+        RectificationOrder.objects.filter(pk=order.pk).update(deadline=order.deadline + dt.timedelta(days=60))
     assert not records.verification(records.ORDER, RectificationOrder.objects.get(pk=order.pk)).ok

@@ -6,7 +6,7 @@ from jifang.enforcement import services
 from jifang.enforcement.models import Inspection, RectificationOrder
 
 from .. import factories as f
-from .conftest import make_finding
+from .conftest import behind_the_back, make_finding
 from .test_services import ART6, ART19, _order, _overdue
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +77,10 @@ def test_inspection_page_shows_checklist_and_verification(client, wuhua_officer,
     services.inspection_sign(actor=wuhua_officer, inspection=insp)
     html = _client(client, wuhua_officer).get(reverse("enforcement:inspection_detail", args=[insp.pk])).content.decode()
     assert "第十九条" in html and 'data-testid="verify-ok"' in html
-    Inspection.objects.filter(pk=insp.pk).update(observations="事后改动")
+    with behind_the_back():
+        Inspection.objects.filter(pk=insp.pk).update(observations="事后改动")
     html = client.get(reverse("enforcement:verify", args=[insp.verify_code])).content.decode()
-    assert 'data-testid="verify-bad"' in html
+    assert 'data-testid="verify-bad"' in html and "the record differs from what was signed" in html
 
 
 def test_verification_code_out_of_scope_is_not_found(client, panlong_officer, wuhua_order):
@@ -110,10 +111,11 @@ def test_decision_pdf_download(client, wuhua_officer, wuhua_site, clock):
     case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding],
                                          amounts={"unit": 5000}, facts="x")
     c = _client(client, wuhua_officer)
-    assert c.get(reverse("enforcement:document", args=["decision", case.pk])).status_code == 302  # not decided
+    assert "decision-pdf" not in c.get(case.get_absolute_url()).content.decode()  # not decided: no document
     services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
-    services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 5000})
-    response = c.get(reverse("enforcement:document", args=["decision", case.pk]))
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts={"unit": 5000})
+    assert "decision-pdf" in c.get(case.get_absolute_url()).content.decode()
+    response = c.get(reverse("enforcement:document", args=["decision", decision.pk]))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
 
 

@@ -119,15 +119,23 @@ def test_secret_documents_only_for_parties_and_district_and_every_download_audit
                                                                            wuhua_officer.pk])
 
 
-def test_upload_refuses_wrong_type_and_content(client, works, unit_user):
+def test_upload_types_come_from_the_content_not_the_name(client, works, unit_user):
     c = _client(client, unit_user)
     url = reverse("works:step_document", args=[works.pk])
-    exe = pdf("scheme.exe")
-    response = c.post(url, {"kind": "scheme", "title": "x", "file": exe})
-    assert "file type not allowed" in response.content.decode()
     fake = pdf("scheme.pdf", body=b"MZ\x90\x00not a pdf")
-    assert "does not match" in c.post(url, {"kind": "scheme", "title": "x", "file": fake}).content.decode()
+    assert "file type not allowed" in c.post(url, {"kind": "scheme", "title": "x", "file": fake}).content.decode()
+    html = pdf("scheme.pdf", body=b"<html><script>alert(1)</script></html>")
+    assert "file type not allowed" in c.post(url, {"kind": "scheme", "title": "x", "file": html}).content.decode()
     assert not works.documents.exists()
+    # a real PDF sent as "scheme.html" is stored as .pdf under a name of its own, and served as a download
+    c.post(url, {"kind": "scheme", "title": "方案", "file": pdf("../../scheme.html")})
+    doc = works.documents.get()
+    assert doc.file.name.endswith(".pdf") and "scheme" not in doc.file.name and ".." not in doc.file.name
+    assert doc.content_type == "application/pdf"
+    response = c.get(reverse("works:document_download", args=[doc.pk]))
+    assert response["Content-Disposition"].startswith("attachment") and ".pdf" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff" and "no-store" in response["Cache-Control"]
+    assert response["Content-Type"] == "application/pdf"
 
 
 @pytest.mark.clause("art_14__para_2")

@@ -16,11 +16,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_str
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from . import bulk
-from .models import AuditEntry, AuditHead
+from . import bulk, checkpoints, platform_key
+from .models import AuditCheckpoint, AuditEntry, AuditHead, CheckpointReason
 
 GENESIS = "0" * 64
 
@@ -206,9 +207,34 @@ def append(entries: list[Pending], at: dt.datetime | None = None) -> tuple[list[
                      e.district_code, e.before, e.after, e.note, prev, digest))
         prev = digest
     pks = bulk.insert_rows(AuditEntry, _COLUMNS, rows, constants={"at": at}, json_text=("before", "after"))
+    every = settings.JIFANG_AUDIT_CHECKPOINT_EVERY
+    crossed = every > 0 and seq // every != head.seq // every
     head.seq, head.hash = seq, prev
-    head.save(update_fields=["seq", "hash"])
+    if crossed:  # a signed checkpoint every N entries, of the head as it now stands
+        _checkpoint(head, CheckpointReason.PERIODIC, at)
+    head.save(update_fields=["seq", "hash", "checkpoint_number", "checkpoint_digest"])
     return pks, rows
+
+
+def _checkpoint(head: AuditHead, reason: str, at: dt.datetime) -> AuditCheckpoint:
+    """Sign the locked head's position with the platform key and add it to the checkpoints' chain
+    (the caller saves the head)."""
+    cp = {"number": head.checkpoint_number + 1, "seq": head.seq, "hash": head.hash,
+          "at": at.astimezone(dt.UTC).isoformat(), "reason": str(reason), "prev": head.checkpoint_digest,
+          "key_id": platform_key.current_key_id()}
+    _key, cp["signature"] = platform_key.sign(checkpoints.signed_text(cp))
+    saved = AuditCheckpoint.objects.create(**{**cp, "at": at})
+    head.checkpoint_number, head.checkpoint_digest = cp["number"], checkpoints.digest(cp)
+    return saved
+
+
+@transaction.atomic
+def checkpoint(reason: str = CheckpointReason.SCHEDULED) -> AuditCheckpoint:
+    """A signed checkpoint of the chain's head now (at every signed document; from cron)."""
+    head = _lock_head()
+    saved = _checkpoint(head, reason, timezone.now())
+    head.save(update_fields=["checkpoint_number", "checkpoint_digest"])
+    return saved
 
 
 # savepoint=False: called inside the service's own transaction, whose fate the row shares
@@ -240,22 +266,196 @@ def record_updates(*, actor, action: str, pairs: Iterable[tuple[models.Model, di
                        for o, before in pairs])[0])
 
 
-def verify_chain(batch: int = 5000) -> tuple[bool, int | None]:
-    """Walk the chain in order; returns (ok, first bad seq)."""
-    prev = GENESIS
-    expected_seq = 1
-    last_id = 0
+def checkpoint_dict(cp: AuditCheckpoint) -> dict:
+    """A stored checkpoint as it is signed and exported."""
+    return {"number": cp.number, "seq": cp.seq, "hash": cp.hash, "at": cp.at.astimezone(dt.UTC).isoformat(),
+            "reason": cp.reason, "prev": cp.prev, "key_id": cp.key_id, "signature": cp.signature}
+
+
+@dataclass
+class ChainReport:
+    """What `verify` found. `first_bad` is the first entry that cannot be trusted (None when the
+    log is whole); `last_bad` closes the range when a rewrite can only be bounded by checkpoints."""
+
+    entries: int = 0
+    checkpoints: int = 0
+    first_bad: int | None = None
+    last_bad: int | None = None
+    zh: str = ""
+    en: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.zh
+
+    def fail(self, first_bad, zh: str, en: str, last_bad=None) -> "ChainReport":
+        self.first_bad, self.last_bad, self.zh, self.en = first_bad, last_bad, zh, en
+        return self
+
+    def __str__(self):
+        return f"{self.zh} / {self.en}" if self.zh else "ok"
+
+
+_SELECT = ("SELECT seq, at, actor_id, actor_label, action, object_type, object_id, object_repr, district_code, "
+           "{before}, {after}, note, prev_hash, hash FROM core_auditentry WHERE seq > %s ORDER BY seq LIMIT %s")
+
+
+def _at_text(value: dt.datetime) -> str:
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        return value.isoformat() + "+00:00"
+    return value.astimezone(dt.UTC).isoformat()
+
+
+def _pages(sql: str, batch: int, after: int = 0):
+    """The rows of `sql` (seq first; `seq > %s ... LIMIT %s`) in chain order, a page at a time."""
+    last = after
     while True:
-        rows = list(AuditEntry.objects.filter(seq__gt=last_id).order_by("seq")[:batch])
+        with connection.cursor() as cur:
+            cur.execute(sql, [last, batch])
+            rows = cur.fetchall()
         if not rows:
-            break
-        for e in rows:
-            if e.seq != expected_seq or e.prev_hash != prev or entry_hash(prev, _hashed_fields(e)) != e.hash:
-                return False, e.seq
-            prev = e.hash
-            expected_seq += 1
-        last_id = rows[-1].seq
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _row_select() -> str:
+    """Every hashed column, before/after as JSON text: on SQLite the stored text itself, on
+    PostgreSQL jsonb's own spelling."""
+    cast = "" if connection.vendor == "sqlite" else "::text"
+    return _SELECT.format(before=f"before{cast}", after=f"after{cast}")
+
+
+def _rows(batch: int):
+    """The stored rows in chain order, as plain tuples (no model instances: this is the hot path)."""
+    return _pages(_row_select(), batch)
+
+
+def _json_again(text: str | None) -> str:
+    return "null" if text is None else canonical(json.loads(text)).decode()
+
+
+def stored_text(row, respell: bool) -> str:
+    """The hashed text of a stored row (`_rows`), as `Pending.text` wrote it. Its JSON columns are
+    taken as stored (canonical text, as SQLite keeps it) or, with `respell`, written canonically
+    again (jsonb's spelling; rows stored before canonical storage)."""
+    seq, at, actor_id, label, action, otype, oid, orepr, district, before, after, note = row[:12]
+    if respell:
+        before, after = _json_again(before), _json_again(after)
+    return _ENTRY_TEXT % (_encode_str(action), "null" if actor_id is None else int.__repr__(actor_id),
+                          _encode_str(label), after or "null", '"' + _at_text(at) + '"', before or "null",
+                          _encode_str(district), _encode_str(note), _encode_str(oid), _encode_str(orepr),
+                          _encode_str(otype), int.__repr__(seq))
+
+
+def _entry_digest(prev: str, row, respell: bool) -> str:
+    return hashlib.sha256((prev + stored_text(row, respell)).encode()).hexdigest()
+
+
+# SQLite writes each row's hashed text itself (json_quote spells strings as Python's JSON encoder
+# does; the JSON columns are stored canonical): Python then only hashes. A row whose text differs
+# anyway is checked again the slow way before it is called bad (`_row_digest`).
+_SQLITE_TEXT = (
+    "SELECT seq, prev_hash, hash, CAST(prev_hash || '{\"action\":' || json_quote(action) || ',\"actor_id\":' || "
+    "coalesce(actor_id, 'null') || ',\"actor_label\":' || json_quote(actor_label) || ',\"after\":' || "
+    "coalesce(after, 'null') || ',\"at\":\"' || replace(at, ' ', 'T') || '+00:00\",\"before\":' || "
+    "coalesce(before, 'null') || ',\"district_code\":' || json_quote(district_code) || ',\"note\":' || "
+    "json_quote(note) || ',\"object_id\":' || json_quote(object_id) || ',\"object_repr\":' || "
+    "json_quote(object_repr) || ',\"object_type\":' || json_quote(object_type) || ',\"seq\":' || seq || '}' AS BLOB) "
+    "FROM core_auditentry WHERE seq > %s ORDER BY seq LIMIT %s")
+
+
+def _row_digest(seq: int, prev: str) -> str | None:
+    """The hash of entry `seq` after `prev`, built in Python from the stored row."""
+    respell = connection.vendor != "sqlite"
+    (row,) = next(_pages(_row_select(), 1, after=seq - 1))
+    digests = {_entry_digest(prev, row, respell), _entry_digest(prev, row, True)}
+    return row[13] if row[13] in digests else None
+
+
+def _links(batch: int):
+    """(seq, prev_hash, stored hash, hash recomputed over prev_hash and the row) in chain order."""
+    if connection.vendor != "sqlite":
+        for rows in _rows(batch):
+            yield from ((r[0], r[12], r[13], _entry_digest(r[12], r, True)) for r in rows)
+        return
+    sha256 = hashlib.sha256
+    for rows in _pages(_SQLITE_TEXT, batch):
+        # bytes from SQLite (CAST AS BLOB: the UTF-8 that encode() would give): Python only hashes
+        yield from [(seq, prev, stored, sha256(text).hexdigest()) for seq, prev, stored, text in rows]
+
+
+def _checkpoint_problem(report: ChainReport, cps: list[dict], extra: list[dict] | None):
+    """The checkpoints (stored, and from an export kept elsewhere) as {seq: (number, hash)}, or the
+    report failed on the first checkpoint that does not hold."""
+    known = platform_key.trusted_keys()
+    problem = checkpoints.check_sequence(cps, known)
+    if problem:
+        return report.fail(None, problem.zh, problem.en)
     head = AuditHead.objects.filter(id=1).first()
-    if head and (head.seq != expected_seq - 1 or head.hash != prev):
-        return False, expected_seq
-    return True, None
+    tip = (head.checkpoint_number, head.checkpoint_digest) if head else (0, checkpoints.GENESIS)
+    stored_tip = (cps[-1]["number"], checkpoints.digest(cps[-1])) if cps else (0, checkpoints.GENESIS)
+    if tip != stored_tip:
+        return report.fail(None, f"检查点链末端与记录的末端（第 {tip[0]} 个）不符，检查点被删除或改动",
+                           f"the checkpoints end at {stored_tip[0]}, not at the recorded tip {tip[0]}: "
+                           "checkpoints were removed or changed")
+    vouched = {}
+    for source in (cps, extra or []):
+        if source is extra and extra:
+            problem = checkpoints.check_sequence(extra, known)
+            if problem:
+                return report.fail(None, f"导出文件：{problem.zh}", f"export file: {problem.en}")
+        for cp in source:
+            seq, h = int(cp["seq"]), cp["hash"]
+            if vouched.setdefault(seq, (int(cp["number"]), h))[1] != h:
+                return report.fail(seq, f"导出文件与数据库中的检查点在第 {seq} 条处不一致",
+                                   f"the export and the stored checkpoints disagree at entry {seq}")
+    return vouched
+
+
+def verify(*, extra_checkpoints: list[dict] | None = None, batch: int = 20000) -> ChainReport:
+    """Walk the chain in order and hold it against the signed checkpoints (the stored ones and,
+    when given, those of an export kept outside the database). Every entry must follow the one
+    before (seq, prev_hash, its own hash); every checkpoint must be signed by the platform key, in an
+    unbroken chain of checkpoints, and match the entry it names; no checkpoint may name an entry the
+    log no longer has."""
+    cps = [checkpoint_dict(c) for c in AuditCheckpoint.objects.order_by("number")]
+    report = ChainReport(checkpoints=len(cps))
+    vouched = _checkpoint_problem(report, cps, extra_checkpoints)
+    if isinstance(vouched, ChainReport):
+        return vouched
+    prev, expected, good = GENESIS, 1, 0  # good: the last entry a checkpoint vouched for
+    for seq, prev_hash, stored, digest in _links(batch):
+        if seq != expected:
+            return report.fail(expected, f"审计链缺少第 {expected} 条（下一条为第 {seq} 条）",
+                               f"entry {expected} is missing (the next is {seq})")
+        if prev_hash != prev or (digest != stored and _row_digest(seq, prev) != stored):
+            return report.fail(seq, f"审计链在第 {seq} 条处断裂（内容或顺序被改动）",
+                               f"the chain breaks at entry {seq} (its content or order was changed)")
+        signed = vouched.get(seq)
+        if signed is not None:
+            if signed[1] != stored:
+                return report.fail(good + 1, f"审计链被重写：第 {seq} 条与平台签名的第 {signed[0]} 个检查点不符；"
+                                   f"第 {good + 1} 至 {seq} 条之间的记录不可信",
+                                   f"the chain was rebuilt: entry {seq} does not match signed checkpoint "
+                                   f"{signed[0]}; entries {good + 1} to {seq} cannot be trusted", last_bad=seq)
+            good = seq
+        prev = stored
+        expected += 1
+    report.entries = expected - 1
+    beyond = [s for s in vouched if s > report.entries]
+    if beyond:
+        return report.fail(report.entries + 1, f"审计链末尾被截断：检查点记载到第 {max(beyond)} 条，现仅有 {report.entries} 条",
+                           f"the chain's tail was cut: checkpoints vouch for entry {max(beyond)}, the log now ends "
+                           f"at {report.entries}", last_bad=max(beyond))
+    head = AuditHead.objects.filter(id=1).first()
+    if head and (head.seq != report.entries or head.hash != prev):
+        return report.fail(expected, f"审计链末端与记录的链头（第 {head.seq} 条）不符",
+                           f"the chain's end does not match the recorded head (entry {head.seq})")
+    return report
+
+
+def verify_chain(batch: int = 20000) -> tuple[bool, int | None]:
+    """(ok, first bad seq): `verify` for callers that need only the verdict."""
+    report = verify(batch=batch)
+    return report.ok, report.first_bad

@@ -2,13 +2,15 @@
 a text box taking the natural key (credit code, site code...) when the choice would be too long.
 Fields only the police may set (the model's `police_only_fields`) are not shown to anyone else."""
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from django.db.models import Q
 
 from jifang.core.divisions import CITY_CODE, DISTRICTS
 
-from .scoping import scope_q
+from . import uniqueness
+from .scoping import is_id, scope_q
 from .roles import POLICE_AND_ADMIN, Role
 from .services import police_only
 
@@ -62,12 +64,19 @@ class ServiceModelForm(forms.ModelForm):
             if current is not None:
                 self.initial[name] = getattr(current, keys[0])
 
+    def validate_unique(self):
+        """A clash with a row outside the user's scope is "registered elsewhere", not named."""
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions())
+        except ValidationError as exc:
+            self._update_errors(uniqueness.reworded(self.user, self.instance, exc))
+
     def prefill(self, params) -> None:
         """Initial values for a new row from the query string (`?site=5`): only for related fields,
         and only with a row the user may choose anyway (an id outside scope is ignored)."""
         for name, field in self.fields.items():
             raw = params.get(name)
-            if not raw or not isinstance(field, forms.ModelChoiceField) or not str(raw).isdigit():
+            if not raw or not isinstance(field, forms.ModelChoiceField) or not is_id(raw):
                 continue
             chosen = field.queryset.filter(pk=int(raw)).first()
             if chosen is not None:

@@ -14,7 +14,7 @@ from django.views import View
 
 from .actions import REFUSED, attempt
 from .forms import bootstrapify
-from .pagination import keyset_page
+from .pagination import keyset_page, parse_page_size
 from .scoping import can_write, get_visible, visible
 
 
@@ -162,7 +162,7 @@ class ObjectListView(LoginRequiredMixin, View):
 
     def get(self, request, *args, **kwargs):
         filterset, qs = self.filtered(request, self.queryset(request))
-        page = keyset_page(qs, after=request.GET.get("after"), size=request.GET.get("page_size") or self.page_size)
+        page = keyset_page(qs, after=request.GET.get("after"), size=parse_page_size(request.GET.get("page_size"), self.page_size))
         params = request.GET.copy()
         params.pop("after", None)
         return render(request, self.template_name, {

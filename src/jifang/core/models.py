@@ -52,8 +52,43 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row holding the chain's tip; locking it serialises appends across nodes."""
+    """A single row holding the chain's tip (and the tip of the checkpoints' own chain); locking it
+    serialises appends and checkpoints across nodes."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    checkpoint_number = models.BigIntegerField(default=0)
+    checkpoint_digest = models.CharField(max_length=64, default="0" * 64)
+
+
+class CheckpointReason(models.TextChoices):
+    PERIODIC = "periodic", _("every N entries")
+    DOCUMENT = "document", _("a signed document")
+    SCHEDULED = "scheduled", _("scheduled (jifang audit checkpoint)")
+
+
+class AuditCheckpoint(models.Model):
+    """The platform key's signature over the audit chain's head at one moment (core.checkpoints).
+
+    Checkpoints form a chain of their own (`prev` is the digest of the previous one's signed text),
+    so removing one in the middle shows; exported (`jifang audit checkpoints export`) they let anyone
+    holding the public key check the log, and a log cut back below an exported checkpoint shows too.
+    """
+
+    number = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(_("sequence"))
+    hash = models.CharField(max_length=64)
+    at = models.DateTimeField(_("time"))
+    reason = models.CharField(max_length=16, choices=CheckpointReason.choices)
+    prev = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self):
+        return f"checkpoint {self.number} at #{self.seq}"

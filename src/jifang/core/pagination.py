@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # a bigint key: a cursor past it is not a cursor
 
 
 @dataclass
@@ -18,16 +20,26 @@ class KeysetPage:
     size: int
 
 
+def _whole(value) -> int | None:
+    """A whole number written in ASCII digits (a query string's "abc", "1e9", "²" are not)."""
+    text = str(value).strip() if isinstance(value, (str, int)) else ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
+
+
 def parse_cursor(value) -> int | None:
-    try:
-        cursor = int(value)
-    except (TypeError, ValueError):
-        return None
-    return cursor if cursor >= 0 else None
+    cursor = _whole(value)
+    return cursor if cursor is not None and cursor <= MAX_ID else None
 
 
-def keyset_page(qs: QuerySet, *, after=None, size: int = 50) -> KeysetPage:
-    size = max(1, min(int(size or 50), MAX_PAGE_SIZE))
+def parse_page_size(value, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """A page size from a query string: anything that is not a whole number gives the default,
+    and a number is held between 1 and MAX_PAGE_SIZE."""
+    size = _whole(value)
+    return default if size is None else max(1, min(size, MAX_PAGE_SIZE))
+
+
+def keyset_page(qs: QuerySet, *, after=None, size=DEFAULT_PAGE_SIZE) -> KeysetPage:
+    size = parse_page_size(size)
     cursor = parse_cursor(after)
     page_qs = qs.order_by("pk")
     if cursor is not None:
@@ -46,7 +58,7 @@ class KeysetPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.page = keyset_page(
-            queryset, after=request.query_params.get("after"), size=request.query_params.get("page_size", 50)
+            queryset, after=request.query_params.get("after"), size=request.query_params.get("page_size")
         )
         return self.page.rows
 

@@ -4,6 +4,7 @@ It fails closed: an anonymous user, a user without a role, a role without its an
 officer with no district, a unit user with no unit) or a model that declares no scope gets an empty
 queryset. Models declare how they are reached with a `scope = ScopePaths(...)` class attribute.
 """
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -98,9 +99,31 @@ def visible(user, model_or_qs: type[Model] | QuerySet) -> QuerySet:
 def get_visible(user, model_or_qs, **lookup):
     """One row by lookup, or Http404 when it does not exist *or* lies outside the user's scope,
     so that an outsider cannot tell the two apart."""
+    from django.http import Http404
     from django.shortcuts import get_object_or_404
 
+    if not all(is_id(value) for name, value in lookup.items() if _names_an_id(name)):
+        raise Http404  # "abc", "1e9" or 2**64 from a query string: no such row, not a crash
     return get_object_or_404(visible(user, model_or_qs), **lookup)
+
+
+MAX_ID = 2**63 - 1
+ID_TEXT = re.compile(r"-?[0-9]{1,19}")
+
+
+def _names_an_id(name: str) -> bool:
+    return name in ("pk", "id") or name.endswith(("_id", "__pk", "__id"))
+
+
+def is_id(value) -> bool:
+    """A row id as a bigint key holds it: an int, or ASCII digits, in range."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        if not ID_TEXT.fullmatch(value.strip()):
+            return False
+        value = int(value)
+    return isinstance(value, int) and -MAX_ID - 1 <= value <= MAX_ID
 
 
 def can_write(user, model: type[Model], obj: Model | None = None) -> bool:

@@ -4,10 +4,11 @@ Each call validates the whole object, checks that the actor may write it (after 
 district officer cannot move a row out of their district), saves it and appends the audit row, all
 in one transaction.
 """
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from . import audit, copies
+from . import audit, copies, uniqueness
 from .errors import NotPermitted, ServiceError
 from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
@@ -59,7 +60,7 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
     copies.fill(obj)
     if prepare:
         prepare(obj)
-    obj.full_clean()
+    validate(actor, obj)
     obj.save()
     if not can_write(actor, model, obj):
         raise NotPermitted("不能在您的辖区或单位之外登记", "you may not register outside your area or units")
@@ -81,7 +82,7 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
     copies.fill(obj)
     if prepare:
         prepare(obj)
-    obj.full_clean()
+    validate(actor, obj)
     obj.save()
     copies.follow(obj)  # rows copying from this one (a moved site's systems and devices)
     if not can_write(actor, model, obj):
@@ -89,6 +90,15 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,
                  after=audit.snapshot(obj))
     return obj
+
+
+def validate(actor, obj: Model) -> None:
+    """full_clean, with a unique-key clash worded for the actor (core/uniqueness.py): a key
+    registered outside their scope is "registered elsewhere", never named."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise uniqueness.reworded(actor, obj, exc) from None
 
 
 def require(condition: bool, zh: str, en: str, *, clause: str | None = None, **values) -> None:

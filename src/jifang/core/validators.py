@@ -1,4 +1,6 @@
 """Validators for the identifiers Chinese officials use."""
+import re
+
 from django.core.exceptions import ValidationError
 
 from .i18n import bilingual
@@ -40,6 +42,21 @@ def validate_credit_code(value: str) -> None:
         )
 
 
+# What XML 1.0 cannot carry (and PostgreSQL text cannot hold: NUL): C0 controls but tab, newline
+# and carriage return; surrogates; U+FFFE, U+FFFF. A name holding one breaks every export.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def validate_plain_text(value) -> None:
+    bad = _BAD_CHARS.search(value) if isinstance(value, str) else None
+    if bad:
+        raise ValidationError(
+            bilingual("含有不允许的控制字符：U+{c:04X}", "contains a control character that is not allowed: U+{c:04X}",
+                      c=ord(bad.group())),
+            code="control_character",
+        )
+
+
 def validate_gb28181_id(value: str) -> None:
     if value and (len(value) != 20 or not value.isdigit()):
         raise ValidationError(
@@ -56,3 +73,24 @@ def validate_district(value: str) -> None:
             bilingual("未知的昆明市区县行政区划代码：{v}", "unknown Kunming district division code: {v}", v=value),
             code="district",
         )
+
+
+def validate_not_future(value) -> None:
+    """A day the law speaks of as past (designated, accepted, connected, installed) cannot be
+    after today (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    if value is not None and value > timezone.localdate():
+        raise ValidationError(bilingual("不能晚于今天（{d}）", "cannot be after today ({d})", d=timezone.localdate()),
+                              code="future")
+
+
+def validate_retention_days(value) -> None:
+    """A configured retention period in days: from 1 up to JIFANG_RETENTION_DAYS_MAX (ten years by
+    default; art_19 asks at least 30 days, no system keeps footage for centuries)."""
+    from django.conf import settings
+
+    limit = settings.JIFANG_RETENTION_DAYS_MAX
+    if value is not None and not 1 <= value <= limit:
+        raise ValidationError(bilingual("存储天数应在1到{n}之间", "retention days must be between 1 and {n}", n=limit),
+                              code="retention_days")

@@ -1,6 +1,10 @@
 """The four official documents, built from the sealed records on demand (never stored), so the
 bytes follow the record: same record, same PDF. Clause texts come from the finding (copied from the
-pack when it was found) and, for the penalty article, from the pack the finding names."""
+pack when it was found) and, for the penalty article, from the pack the finding names.
+
+A record that fails verification (unsigned, changed since it was signed, a signature not by the
+key the platform enrolled) gives no document: `NotVerified` is raised instead, since a PDF built
+from altered rows would read as the official document it no longer is."""
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,7 +15,7 @@ from jifang.core.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
 
 from . import law, records
-from .models import AmountStage, FineTarget, Inspection, PenaltyCase, RectificationOrder
+from .models import AmountStage, FineTarget, Inspection, PenaltyCase, PenaltyDecision, RectificationOrder
 from .money import yuan_figures, yuan_words
 
 TARGET_ZH = {FineTarget.UNIT: "单位", FineTarget.PERSON_IN_CHARGE: "主管责任人",
@@ -25,6 +29,17 @@ UNIT_KIND_ZH = {"business": "经营性单位", "non_business": "非经营性单�
 class Document:
     filename: str
     content: bytes
+
+
+class NotVerified(Exception):
+    """The record fails verification: no document is made from it."""
+
+    def __init__(self, number: str, problems: list[tuple[str, str]]):
+        self.number, self.problems = number, problems
+        reasons = problems or [("尚未签名", "not signed yet")]
+        self.zh = f"{number} 未通过校验，不出具文书：" + "；".join(zh for zh, _en in reasons)
+        self.en = f"{number} fails verification, no document is produced: " + "; ".join(en for _zh, en in reasons)
+        super().__init__(self.en)
 
 
 def bureau_name(division) -> str:
@@ -75,10 +90,16 @@ def _law_title(pack_id: str) -> str:
     return get_pack(pack_id).meta["title_zh"]
 
 
-def _common(record_type: str, obj, number: str, code: str) -> dict:
+def _verified(record_type: str, obj):
     check = records.verification(record_type, obj)
-    return {"number": number, "bureau": bureau_name(obj.district), "verify_code": code,
-            "record_hash": check.record_hash, "verify_path": reverse("enforcement:verify", args=[code])}
+    if not check.ok:
+        raise NotVerified(obj.number, check.problems)
+    return check
+
+
+def _common(check, obj) -> dict:
+    return {"number": obj.number, "bureau": bureau_name(obj.district), "verify_code": obj.verify_code,
+            "record_hash": check.record_hash, "verify_path": reverse("enforcement:verify", args=[obj.verify_code])}
 
 
 def _pdf(template: str, context: dict, *, title: str, number: str, created) -> Document:
@@ -88,10 +109,11 @@ def _pdf(template: str, context: dict, *, title: str, number: str, created) -> D
 
 
 def inspection_pdf(insp: Inspection) -> Document:
+    check = _verified(records.INSPECTION, insp)
     links = list(insp.finding_links.select_related("finding").order_by("finding_id"))
-    sigs = records.verification(records.INSPECTION, insp).signatures
+    sigs = check.signatures
     ctx = {
-        **_common(records.INSPECTION, insp, insp.number, insp.verify_code),
+        **_common(check, insp),
         "unit": insp.unit, "site": insp.site, "inspected_on": _day(insp.inspected_on), "kind": KIND_ZH[insp.kind],
         "inspectors": [{"name": o.full_name or o.username, "badge": o.badge_number}
                        for o in insp.inspectors.order_by("id")],
@@ -111,10 +133,11 @@ def _order_findings(order: RectificationOrder) -> list:
 
 
 def order_pdf(order: RectificationOrder) -> Document:
+    check = _verified(records.ORDER, order)
     findings = _order_findings(order)
     penalties = {f.sanction["article"]: _penalty_clause(f) for f in findings if f.sanction}
     ctx = {
-        **_common(records.ORDER, order, order.number, order.verify_code),
+        **_common(check, order),
         "unit": order.unit, "inspection": order.inspection.number if order.inspection_id else "",
         "findings": [_finding(f) for f in findings], "requirements": order.requirements,
         "deadline": _day(order.deadline), "policy_default": order.deadline_is_policy_default,
@@ -145,23 +168,25 @@ def _case_common(case: PenaltyCase) -> dict:
 
 
 def notice_pdf(case: PenaltyCase) -> Document:
-    ctx = {**_common(records.NOTICE, case, case.number, case.verify_code), **_case_common(case),
+    ctx = {**_common(_verified(records.NOTICE, case), case), **_case_common(case),
            "amounts": _amount_rows(case, AmountStage.NOTICE), "issued_on": _day(case.notice_served_at)}
     return _pdf("notice.html", ctx, title="行政处罚告知书", number=case.number, created=case.notice_served_at)
 
 
-def decision_pdf(case: PenaltyCase) -> Document:
+def decision_pdf(decision: PenaltyDecision) -> Document:
+    check = _verified(records.DECISION, decision)
+    case = decision.case
     amounts = _amount_rows(case, AmountStage.DECISION)
     total = sum((a["amount"] for a in amounts), Decimal(0))
     order = case.order
     ctx = {
-        **_common(records.DECISION, case, case.decision_number, case.decision_verify_code), **_case_common(case),
+        **_common(check, decision), **_case_common(case), "facts": decision.facts,
         "amounts": amounts, "persons": [a for a in amounts if a["target"] != "单位"],
         "unit_kind": UNIT_KIND_ZH.get(case.unit_kind, case.unit_kind),
         "inspection": order.inspection.number if order.inspection_id else "", "notice_number": case.number,
-        "notice_served_on": _day(case.notice_served_at), "statement": case.statement,
-        "statement_waived": case.statement_waived, "total_words": yuan_words(total),
-        "total_figures": yuan_figures(total), "decided_on": _day(case.decided_at),
-        "served_at": _minute(case.decision_served_at),
+        "notice_served_on": _day(case.notice_served_at), "statement": decision.statement,
+        "statement_waived": decision.statement_waived, "total_words": yuan_words(total),
+        "total_figures": yuan_figures(total), "decided_on": _day(decision.decided_at),
+        "served_at": _minute(decision.served_at),
     }
-    return _pdf("decision.html", ctx, title="行政处罚决定书", number=case.decision_number, created=case.decided_at)
+    return _pdf("decision.html", ctx, title="行政处罚决定书", number=decision.number, created=decision.decided_at)

@@ -53,13 +53,18 @@ class DocumentCounter(models.Model):
 
 
 class OfficerKey(models.Model):
-    """An officer's Ed25519 key pair. The private key is kept encrypted (see enforcement.signing)."""
+    """An officer's Ed25519 key pair. The private key is kept encrypted (see enforcement.signing);
+    the platform key signs the enrolment (officer, public key, time), so a key swapped in the
+    database is not the officer's key."""
 
     officer = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signing_key")
     public_key = models.CharField(_("public key"), max_length=64, help_text=_("raw Ed25519 public key, hex"))
     fingerprint = models.CharField(_("key fingerprint"), max_length=16, unique=True)
     private_key_encrypted = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), null=True)
+    enrolment_key_id = models.CharField(max_length=16, blank=True, help_text=_("the platform key that enrolled it"))
+    enrolment_signature = models.CharField(max_length=128, blank=True)
 
     class Meta:
         verbose_name = _("officer signing key")
@@ -313,7 +318,8 @@ class CaseStatus(models.TextChoices):
 class PenaltyCase(SealedRecord):
     """A penalty procedure on overdue findings of one order: notice, statement and defence, decision.
 
-    `number` is the notice's number; the decision gets its own `decision_number` when decided.
+    The case's own sealed columns are the notice (行政处罚告知); the decision is a sealed record of
+    its own (`PenaltyDecision`), so deciding never changes what the notice said.
     """
 
     order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="penalty_cases",
@@ -329,13 +335,6 @@ class PenaltyCase(SealedRecord):
     statement_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
-    decision_number = models.CharField(_("decision number"), max_length=64, null=True, blank=True, unique=True)
-    decision_hash = models.CharField(max_length=64, blank=True)
-    decision_verify_code = models.CharField(max_length=16, null=True, blank=True, unique=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_served_at = models.DateTimeField(_("decision served at"), null=True, blank=True)
 
     copied = Copied("order", ("unit", "district"), follow=False)  # signed: fixed when made
     scope = ScopePaths(district="district_id", unit="unit_id", writers=WRITERS_UNIT)
@@ -347,10 +346,35 @@ class PenaltyCase(SealedRecord):
         verbose_name_plural = _("penalty cases")
 
     def __str__(self):
-        return self.decision_number or self.number
+        return self.number
 
     def get_absolute_url(self):
         return reverse("enforcement:case_detail", args=[self.pk])
+
+
+class PenaltyDecision(SealedRecord):
+    """行政处罚决定 (art_24, art_25): a new sealed record after the notice and the statement; its
+    facts are its own (the notice's stay as they were served), the statement is copied as heard.
+    `created_by` is the deciding officer; the decided amounts are the case's `decision` amounts."""
+
+    case = models.OneToOneField(PenaltyCase, on_delete=models.PROTECT, related_name="decision",
+                                verbose_name=_("penalty case"))
+    facts = models.TextField(pgettext_lazy("penalty case", "facts"))
+    statement = models.TextField(_("statement and defence"), blank=True)
+    statement_waived = models.BooleanField(_("unit waived its statement"), default=False)
+    decided_at = models.DateTimeField(_("decided at"))
+    served_at = models.DateTimeField(_("decision served at"))
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("penalty decision")
+        verbose_name_plural = _("penalty decisions")
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return reverse("enforcement:case_detail", args=[self.case_id])
 
 
 class AmountStage(models.TextChoices):

@@ -8,7 +8,7 @@ import datetime as dt
 from jifang.regulation.models import Finding
 
 from . import signing
-from .models import AmountStage, Inspection, PenaltyCase, RectificationOrder
+from .models import AmountStage, Inspection, PenaltyCase, PenaltyDecision, RectificationOrder
 
 INSPECTION = "enforcement.inspection"
 ORDER = "enforcement.rectificationorder"
@@ -64,12 +64,13 @@ def notice_content(case: PenaltyCase) -> dict:
     }
 
 
-def decision_content(case: PenaltyCase) -> dict:
+def decision_content(decision: PenaltyDecision) -> dict:
+    # the same keys as when the decision lived on the case, so decisions carried over still verify
     return {
-        "type": DECISION, "number": case.decision_number, "notice": case.number, "facts": case.facts,
-        "statement": case.statement, "statement_waived": case.statement_waived,
-        "amounts": _amounts(case, AmountStage.DECISION), "decided_at": _utc(case.decided_at),
-        "decided_by": case.decided_by_id,
+        "type": DECISION, "number": decision.number, "notice": decision.case.number, "facts": decision.facts,
+        "statement": decision.statement, "statement_waived": decision.statement_waived,
+        "amounts": _amounts(decision.case, AmountStage.DECISION), "decided_at": _utc(decision.decided_at),
+        "decided_by": decision.created_by_id,
     }
 
 
@@ -77,7 +78,7 @@ SEALED = {
     INSPECTION: (inspection_content, "sealed_hash"),
     ORDER: (order_content, "sealed_hash"),
     NOTICE: (notice_content, "sealed_hash"),
-    DECISION: (decision_content, "decision_hash"),
+    DECISION: (decision_content, "sealed_hash"),
 }
 
 

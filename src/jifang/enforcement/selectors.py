@@ -41,14 +41,15 @@ def casefile(user, *, unit=None, site=None) -> dict:
     inspections = visible(user, Inspection).filter(**by).select_related("site").order_by("-id")
     order_q = Q(unit=unit) if unit is not None else Q(items__finding__site=site)
     orders = visible(user, RectificationOrder).filter(order_q).distinct().order_by("-id")
-    cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order") \
+    cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order", "decision") \
         .order_by("-id")
     events = [Event(i.created_at, "inspection", i.number, i.site.name, i.get_absolute_url()) for i in inspections]
     events += [Event(f.first_seen, "finding", f.clause_id, f.explanation_zh, "") for f in findings]
     events += [Event(o.served_at, "order", o.number, o.get_status_display(), o.get_absolute_url()) for o in orders]
     events += [Event(c.notice_served_at, "notice", c.number, c.order.number, c.get_absolute_url()) for c in cases]
-    events += [Event(c.decided_at, "decision", c.decision_number, c.order.number, c.get_absolute_url())
-               for c in cases if c.decided_at]
+    decisions = [(c, getattr(c, "decision", None)) for c in cases]
+    events += [Event(d.decided_at, "decision", d.number, c.order.number, c.get_absolute_url())
+               for c, d in decisions if d is not None]
     events.sort(key=lambda e: _sortable(e.when), reverse=True)
     return {"events": events, "findings": list(findings.select_related("site")), "inspections": list(inspections),
             "orders": list(orders), "cases": list(cases)}

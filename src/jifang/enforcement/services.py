@@ -15,9 +15,10 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from jifang.core import audit, copies
 from jifang.core.divisions import CITY_CODE
+from jifang.core import audit, copies, uploads
 from jifang.core.errors import NotPermitted, ServiceError
+from jifang.core.models import CheckpointReason
 from jifang.core.roles import OFFICERS, Role
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 from jifang.registry.models import UnitKind
@@ -26,11 +27,10 @@ from . import law, records, signing
 from .models import (
     AmountStage, CaseStatus, ChecklistItem, ComplaintStatus, DocumentKind, FindingSource, Inspection,
     InspectionComplaint, InspectionFinding, InspectionPhoto, ItemOutcome, OrderEvidence, OrderItem, OrderStatus,
-    PenaltyAmount, PenaltyCase, RectificationOrder, Signature, new_verify_code,
+    PenaltyAmount, PenaltyCase, PenaltyDecision, RectificationOrder, Signature,
 )
 from .numbering import next_number
 
-UPLOAD_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png", b"%PDF-": "application/pdf"}
 PHOTO_TYPES = {"image/jpeg", "image/png"}
 
 
@@ -81,8 +81,8 @@ def _require_unit_user(actor, unit_id: int) -> None:
         raise NotPermitted("只有被检查单位本身可以办理此事项", "only the unit concerned may do this")
 
 
-def _refuse_sealed(record, hash_field: str = "sealed_hash") -> None:
-    if getattr(record, hash_field):
+def _refuse_sealed(record) -> None:
+    if record.sealed_hash:
         raise ServiceError("该记录已签名，不得更改；如需更正，请制作更正记录",
                            "this record is signed and may not change; make a signed amendment instead",
                            clause="art_23__para_1")
@@ -104,7 +104,8 @@ def _set_stage(actor, findings, stage: str, note: str = "") -> None:
 # ---- uploads ----------------------------------------------------------------------------------
 
 def _checked_upload(upload, allowed: set[str]) -> tuple[str, int, str]:
-    """Content type by magic bytes (the browser's claim is not trusted), size, SHA-256."""
+    """Content type by magic bytes (the browser's claim is not trusted), size, SHA-256; the upload
+    is renamed to a random name with the extension of its sniffed type (core/uploads.py)."""
     size = upload.size
     if size > settings.JIFANG_EVIDENCE_MAX_BYTES:
         raise ServiceError("文件过大（上限 {limit} 字节）", "file too large (limit {limit} bytes)",
@@ -112,11 +113,12 @@ def _checked_upload(upload, allowed: set[str]) -> tuple[str, int, str]:
     upload.seek(0)
     data = upload.read()
     upload.seek(0)
-    kind = next((t for magic, t in UPLOAD_TYPES.items() if data.startswith(magic)), None)
-    if kind not in allowed:
+    kind = uploads.sniff(upload)
+    if kind is None or kind.content_type not in allowed:
         raise ServiceError("不支持的文件类型（允许：{types}）", "file type not accepted (allowed: {types})",
                            types=", ".join(sorted(allowed)))
-    return kind, size, hashlib.sha256(data).hexdigest()
+    uploads.store_as(upload, kind)
+    return kind.content_type, size, hashlib.sha256(data).hexdigest()
 
 
 # ---- inspections (art_23 para 1) ----------------------------------------------------------------
@@ -253,6 +255,7 @@ def inspection_sign(*, actor, inspection: Inspection) -> Signature:
     sig = signing.sign(officer=actor, record_type=records.INSPECTION, record_id=inspection.pk, record_hash=digest)
     audit.record(actor=actor, action="enforcement.inspection.sign", obj=inspection,
                  after={"hash": digest, "key": sig.key_fingerprint})
+    _anchor()
     return sig
 
 
@@ -330,6 +333,10 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
     if deadline <= today:
         raise ServiceError("改正期限必须晚于送达之日", "the deadline must fall after the day of service",
                            clause="art_23__para_2")
+    horizon = settings.JIFANG_ORDER_DEADLINE_MAX_DAYS
+    if deadline > today + dt.timedelta(days=horizon):
+        raise ServiceError("改正期限不能超过送达之日起{n}天", "the deadline cannot be more than {n} days after service",
+                           n=horizon, clause="art_23__para_2")
     order = RectificationOrder.objects.create(
         number=next_number(district=district, kind=DocumentKind.ORDER, year=today.year),
         district=district, unit_id=findings[0].unit_id, inspection=inspection, deadline=deadline,
@@ -339,15 +346,22 @@ def rectification_order_issue(*, actor, findings, deadline: dt.date | None = Non
     _set_stage(actor, findings, Stage.ORDERED, note=order.number)
     _seal_and_sign(actor, records.ORDER, order)
     audit.record(actor=actor, action="enforcement.order.issue", obj=order, after=audit.snapshot(order))
+    _anchor()
     return order
 
 
-def _seal_and_sign(actor, record_type: str, obj, hash_field: str = "sealed_hash") -> str:
+def _seal_and_sign(actor, record_type: str, obj) -> str:
     digest = records.seal_hash(record_type, obj)
-    setattr(obj, hash_field, digest)
-    obj.save(update_fields=[hash_field])
+    obj.sealed_hash = digest
+    obj.save(update_fields=["sealed_hash"])
     signing.sign(officer=actor, record_type=record_type, record_id=obj.pk, record_hash=digest)
     return digest
+
+
+def _anchor() -> None:
+    """A signed checkpoint of the audit chain at every signed document, after its audit row: the
+    signing is then vouched for by the platform key too (core.checkpoints)."""
+    audit.checkpoint(CheckpointReason.DOCUMENT)
 
 
 @_service("enforcement.order.answer")
@@ -516,6 +530,7 @@ def penalty_notice_issue(*, actor, order: RectificationOrder, findings, amounts:
                                                     amount=a) for t, n, a in rows)
     _seal_and_sign(actor, records.NOTICE, case)
     audit.record(actor=actor, action="enforcement.penalty.notice", obj=case, after=records.notice_content(case))
+    _anchor()
     return case
 
 
@@ -542,9 +557,10 @@ def penalty_statement_record(*, actor, case: PenaltyCase, statement: str = "", w
 
 @_service("enforcement.penalty.decide")
 def penalty_decide(*, actor, case: PenaltyCase, amounts: dict, persons: dict | None = None,
-                   facts: str | None = None) -> PenaltyCase:
-    """行政处罚决定. The findings must still be overdue (not rectified since), the amounts inside the
-    range stored on the finding, and no heavier than the notice: a defence may not make it worse."""
+                   facts: str | None = None) -> PenaltyDecision:
+    """行政处罚决定: a new sealed record; the notice it follows keeps its own facts and seal. The
+    findings must still be overdue (not rectified since), the amounts inside the range stored on the
+    finding, and no heavier than the notice: a defence may not make it worse."""
     case = _lock(PenaltyCase, case)
     _require_officer(actor, case.district_id)
     if case.status != CaseStatus.STATEMENT:
@@ -559,17 +575,22 @@ def penalty_decide(*, actor, case: PenaltyCase, amounts: dict, persons: dict | N
             raise ServiceError("决定金额不得高于告知金额（{target}）",
                                "the decided amount may not exceed the notified one ({target})", target=target)
     before = audit.snapshot(case)
-    case.facts = facts or case.facts
-    case.decision_number = next_number(district=case.district, kind=DocumentKind.DECISION,
-                                       year=timezone.localdate().year)
-    case.decided_by, case.decided_at = actor, timezone.now()
-    case.decision_served_at, case.status = case.decided_at, CaseStatus.DECIDED
-    case.decision_verify_code = new_verify_code()
-    case.save()
+    now = timezone.now()
+    decision = PenaltyDecision.objects.create(
+        case=case, number=next_number(district=case.district, kind=DocumentKind.DECISION,
+                                      year=timezone.localdate().year),
+        district_id=case.district_id, unit_id=case.unit_id, created_by=actor, facts=(facts or "").strip() or case.facts,
+        statement=case.statement, statement_waived=case.statement_waived, decided_at=now, served_at=now,
+    )
+    case.status = CaseStatus.DECIDED
+    case.save(update_fields=["status"])
     PenaltyAmount.objects.bulk_create(PenaltyAmount(case=case, stage=AmountStage.DECISION, target=t, person_name=n,
                                                     amount=a) for t, n, a in rows)
-    _set_stage(actor, findings, Stage.DECIDED, note=case.decision_number)
-    _seal_and_sign(actor, records.DECISION, case, hash_field="decision_hash")
-    audit.record(actor=actor, action="enforcement.penalty.decide", obj=case, before=before,
-                 after=records.decision_content(case))
-    return case
+    _set_stage(actor, findings, Stage.DECIDED, note=decision.number)
+    _seal_and_sign(actor, records.DECISION, decision)
+    audit.record(actor=actor, action="enforcement.penalty.status", obj=case, before=before,
+                 after=audit.snapshot(case))
+    audit.record(actor=actor, action="enforcement.penalty.decide", obj=decision, after=records.decision_content(decision),
+                 district=case.district_id)
+    _anchor()
+    return decision

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from jifang.core import audit
 from jifang.core.actions import REFUSED, ServiceAction, attempt
 from jifang.core.generic import ObjectListView
 from jifang.core.roles import OFFICERS
@@ -47,7 +48,7 @@ class OrderList(ObjectListView):
 class CaseList(ObjectListView):
     model = m.PenaltyCase
     filterset_class = filtersets.CaseFilterSet
-    columns = ("number", "decision_number", "unit", "district", "article", "status")
+    columns = ("number", "unit", "district", "article", "status")
     create_roles = frozenset()  # a case starts from an order's overdue findings
 
 
@@ -260,7 +261,9 @@ def case_add(request, order_pk):
 
 @login_required
 def case_detail(request, pk):
-    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district"), pk=pk)
+    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district", "decision"),
+                       pk=pk)
+    decision = getattr(case, "decision", None)
     findings = list(case.findings.order_by("id"))
     decide_form = None
     if request.user.role in OFFICERS and case.status == m.CaseStatus.STATEMENT:
@@ -271,8 +274,8 @@ def case_detail(request, pk):
         decide_form = forms.AmountsForm(sanction=findings[0].sanction, unit=case.unit, initial=initial)
     return render(request, "enforcement/case_detail.html", {
         "object": case, "findings": findings, "amounts": list(case.amounts.order_by("stage", "id")),
-        "notice_check": records.verification(records.NOTICE, case),
-        "decision_check": records.verification(records.DECISION, case) if case.decision_hash else None,
+        "notice_check": records.verification(records.NOTICE, case), "decision": decision,
+        "decision_check": records.verification(records.DECISION, decision) if decision else None,
         "statement_form": forms.StatementForm(), "decide_form": decide_form,
         "is_officer": request.user.role in OFFICERS, "is_unit": request.user.role == "unit_user",
     })
@@ -303,7 +306,7 @@ DOCUMENTS = {
     "inspection": (m.Inspection, documents.inspection_pdf, lambda o: True),
     "order": (m.RectificationOrder, documents.order_pdf, lambda o: True),
     "notice": (m.PenaltyCase, documents.notice_pdf, lambda o: True),
-    "decision": (m.PenaltyCase, documents.decision_pdf, lambda o: bool(o.decision_hash)),
+    "decision": (m.PenaltyDecision, documents.decision_pdf, lambda o: True),
 }
 
 
@@ -316,7 +319,13 @@ def document(request, kind, pk):
     if not ready(obj):
         messages.error(request, _("This document does not exist yet."))
         return redirect(obj.get_absolute_url())
-    doc = build(obj)
+    try:
+        doc = build(obj)
+    except documents.NotVerified as exc:
+        # an alarm as much as a refusal: on record, and shown to the user with the reason
+        audit.record(actor=request.user, action="enforcement.document.refused", obj=obj, note=exc.en)
+        messages.error(request, f"{exc.zh} / {exc.en}")
+        return redirect(obj.get_absolute_url())
     response = HttpResponse(doc.content, content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(doc.filename)}"
     return response
@@ -332,7 +341,7 @@ VERIFIABLE = (
     (m.Inspection, "verify_code", records.INSPECTION, "sealed_hash"),
     (m.RectificationOrder, "verify_code", records.ORDER, "sealed_hash"),
     (m.PenaltyCase, "verify_code", records.NOTICE, "sealed_hash"),
-    (m.PenaltyCase, "decision_verify_code", records.DECISION, "decision_hash"),
+    (m.PenaltyDecision, "verify_code", records.DECISION, "sealed_hash"),
 )
 
 

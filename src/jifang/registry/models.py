@@ -15,7 +15,9 @@ from jifang.core.scoping import ScopePaths
 from django.core.exceptions import ValidationError
 
 from jifang.core.i18n import bilingual
-from jifang.core.validators import validate_credit_code, validate_district, validate_gb28181_id
+from jifang.core.validators import (
+    validate_credit_code, validate_district, validate_gb28181_id, validate_not_future, validate_retention_days,
+)
 
 WRITERS_UNIT = frozenset({"unit_user"})
 WRITERS_UNIT_FIRM = frozenset({"unit_user", "firm_user"})
@@ -185,7 +187,8 @@ class Site(RegistryModel):
         help_text=_("empty: not a site the law requires to have a system"),
     )
     designation_number = models.CharField(_("police designation number"), max_length=50, blank=True)
-    designation_date = models.DateField(_("police designation date"), null=True, blank=True)
+    designation_date = models.DateField(_("police designation date"), null=True, blank=True,
+                                        validators=[validate_not_future])
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm=_sites_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("code",)
@@ -316,8 +319,8 @@ class SecuritySystem(RegistryModel):
     has_access_control = models.BooleanField(_("access control subsystem"), default=False)
     has_explosive_inspection = models.BooleanField(_("explosive inspection subsystem"), default=False)
     status = models.CharField(_("status"), max_length=24, choices=SystemStatus.choices, default=SystemStatus.PLANNED)
-    in_use_since = models.DateField(_("in use since"), null=True, blank=True)
-    acceptance_date = models.DateField(_("acceptance date"), null=True, blank=True)
+    in_use_since = models.DateField(_("in use since"), null=True, blank=True, validators=[validate_not_future])
+    acceptance_date = models.DateField(_("acceptance date"), null=True, blank=True, validators=[validate_not_future])
     acceptance_result = models.CharField(
         _("acceptance result"), max_length=8, choices=AcceptanceResult.choices, default=AcceptanceResult.NONE, blank=True
     )
@@ -326,9 +329,11 @@ class SecuritySystem(RegistryModel):
         _("reserved police networking interface"), null=True, blank=True, help_text=_("empty: not known")
     )
     police_connected = models.BooleanField(_("connected to the police platform"), default=False)
-    police_connected_since = models.DateField(_("connected since"), null=True, blank=True)
+    police_connected_since = models.DateField(_("connected since"), null=True, blank=True,
+                                              validators=[validate_not_future])
     retention_days = models.PositiveIntegerField(
-        _("configured recording retention (days)"), null=True, blank=True, help_text=_("empty: not known")
+        _("configured recording retention (days)"), null=True, blank=True, help_text=_("empty: not known"),
+        validators=[validate_retention_days],
     )
     is_public_area = models.BooleanField(_("public-area system (art. 10 para. 1)"), default=False)
 
@@ -409,7 +414,7 @@ class Device(RegistryModel):
     )
     dc09_account = models.CharField(_("DC-09 account"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
-    installed_on = models.DateField(_("installed on"), null=True, blank=True)
+    installed_on = models.DateField(_("installed on"), null=True, blank=True, validators=[validate_not_future])
 
     copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id", writers=WRITERS_UNIT_FIRM)

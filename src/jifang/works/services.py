@@ -11,13 +11,12 @@ Who does what:
 """
 import datetime as dt
 import hashlib
-from pathlib import PurePath
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 
-from jifang.core import audit, copies
+from jifang.core import audit, copies, uploads
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.roles import Role
 from jifang.core.scoping import can_write
@@ -48,15 +47,10 @@ from .models import (
 )
 
 # Upload limits for schemes and drawings: the formats the offices can open, and a size that a
-# scanned A1 drawing fits in. The magic bytes stop a renamed executable passing as a PDF.
+# scanned A1 drawing fits in. The type is read from the content (core/uploads.py): a renamed
+# executable does not pass as a PDF, and a PDF is stored as .pdf whatever it was called.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-DOCUMENT_TYPES = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".dwg": ("image/vnd.dwg", (b"AC10",)),
-}
+DOCUMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/vnd.dwg")
 
 COMPLETED_STATES = (WorksStatus.COMPLETED, WorksStatus.REWORK, WorksStatus.ACCEPTED, WorksStatus.IN_USE)
 
@@ -192,24 +186,20 @@ def works_update(*, actor, works: Works, **data) -> Works:
 # --- documents (art_18: secret material) --------------------------------------------------------------
 
 def _check_upload(upload) -> tuple[str, str]:
-    """Returns (content type, sha256) or refuses a file of the wrong type or size."""
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix not in DOCUMENT_TYPES:
-        raise ServiceError("文件类型不允许（仅限 {types}）", "file type not allowed (only {types})",
-                           types=", ".join(sorted(DOCUMENT_TYPES)))
+    """Returns (content type, sha256) or refuses a file of the wrong type or size; the upload is
+    renamed to a random name with the extension of its sniffed type."""
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ServiceError("文件过大（上限 {mb} MB）", "file too large (limit {mb} MB)", mb=MAX_DOCUMENT_BYTES // 2**20)
-    content_type, magics = DOCUMENT_TYPES[suffix]
-    upload.seek(0)
-    head = upload.read(16)
-    if not any(head.startswith(m) for m in magics):
-        raise ServiceError("文件内容与扩展名 {s} 不符", "the file's content does not match its extension {s}", s=suffix)
-    upload.seek(0)
+    kind = uploads.sniff(upload)
+    if kind is None or kind.content_type not in DOCUMENT_TYPES:
+        raise ServiceError("文件类型不允许：内容应为 PDF、PNG、JPEG 或 DWG", "file type not allowed: the content must be "
+                           "PDF, PNG, JPEG or DWG")
+    uploads.store_as(upload, kind)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return content_type, digest.hexdigest()
+    return kind.content_type, digest.hexdigest()
 
 
 @transaction.atomic

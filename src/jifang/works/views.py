@@ -2,13 +2,13 @@
 page per lifecycle step. Reads go through `visible`/`get_visible`; every write is a service call and
 a refusal lands on the form with nothing saved."""
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from jifang.core import uploads
 from jifang.core.actions import ServiceFormView
 from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView
 from jifang.core.scoping import get_visible, visible
@@ -92,8 +92,7 @@ def document_download(request, pk):
         return redirect(f"/accounts/login/?next={request.path}")
     doc = get_visible(request.user, m.WorksDocument.objects.select_related("works"), pk=pk)
     services.document_open(actor=request.user, document=doc)
-    return FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.file.name.rsplit("/", 1)[-1],
-                        content_type=doc.content_type)
+    return uploads.attachment(doc.file.open("rb"), doc.content_type, filename=doc.title or f"document-{doc.pk}")
 
 
 # --- one page per step ------------------------------------------------------------------------

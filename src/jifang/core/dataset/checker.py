@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db import models
 
+from jifang.core import uniqueness
 from jifang.core.i18n import bilingual
 from jifang.core.scoping import visible
 
@@ -113,6 +114,11 @@ class SheetCheck:
                 else:
                     values[ref.key] = None
                 continue
+            missing = [c for c, v in zip(ref.cells(), cells, strict=True) if v is None]
+            if missing:  # a brand without its model: say which cell is missing, not "brand/None"
+                for c in missing:
+                    self.error(number, c.label, bilingual("{h}必填", "{k} is required", h=c.header, k=c.key))
+                continue
             if ref.context is not None:
                 prefix = ref.context(values, existing.get(values.get("id")))
                 if prefix is None:
@@ -171,12 +177,15 @@ class SheetCheck:
                 else:
                     seen[key] = number
             taken = fetch_by_key(self.model._default_manager.only("pk", *names), attnames, seen)
-            for key, number in seen.items():
-                owner = taken.get(key)
-                if owner is not None and owner.pk != self.values[number].get("id"):
-                    self.error(number, label, bilingual("已登记：{k}（更新已有记录请填写编号）",
-                                                        "already registered: {k} (to update it, give its id)",
-                                                        k="/".join(map(str, key))))
+            clashes = {number: owner.pk for key, number in seen.items()
+                       if (owner := taken.get(key)) is not None and owner.pk != self.values[number].get("id")}
+            shown = self._visible_ids(clashes.values())
+            for number, pk in clashes.items():
+                # a row outside the actor's scope is not named (core/uniqueness.py)
+                self.error(number, label, uniqueness.seen(self.actor, pk) if pk in shown else uniqueness.ELSEWHERE)
+
+    def _visible_ids(self, pks) -> set[int]:
+        return set(pks) if self.actor is SYSTEM else uniqueness.visible_ids(self.actor, self.model, pks)
 
     def _label_of(self, name: str) -> str:
         col = next((c for c in self.sheet.columns if c.key == name), None)

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from jifang.core.validators import validate_plain_text
+
 from .base import ID_HEADER, CellError
+from .xlsx import Refused
+
+MAX_ID = 2**63 - 1  # a bigint primary key
 
 @dataclass
 class Column:
@@ -43,6 +50,7 @@ class Column:
         return ""
 
     def parse(self, raw):
+        refuse_unreadable(raw)
         if self.is_empty(raw):
             return self.empty_value()
         value = getattr(self, f"parse_{self.kind}")(raw)
@@ -65,29 +73,34 @@ class Column:
         return frozenset(c for c, _ in self.field.flatchoices)
 
     def parse_text(self, raw) -> str:
+        refuse_unreadable(raw)
         if isinstance(raw, float) and raw.is_integer():
             raw = int(raw)  # a code typed into Excel as a number
         if isinstance(raw, (bool, dt.date)) or not isinstance(raw, (str, int)):
-            raise CellError("应为文本", "expected text, got {v!r}", v=raw)
+            raise CellError("应为文本", "expected text, got {v}", v=_shown(raw))
         value = str(raw).strip()
         value = value.upper() if self.upper else value
-        limit = getattr(self.field, "max_length", None)
-        if limit and len(value) > limit:
+        limit = getattr(self.field, "max_length", None) or settings.JIFANG_IMPORT_MAX_CELL_CHARS
+        if len(value) > limit:
             raise CellError("超过{n}个字符", "longer than {n} characters", n=limit)
+        try:
+            validate_plain_text(value)
+        except ValidationError as exc:
+            raise CellError("; ".join(exc.messages)) from None
         return value
 
     parse_choice = parse_text
 
     def parse_int(self, raw) -> int:
         if isinstance(raw, bool):
-            raise CellError("应为整数", "expected a whole number, got {v!r}", v=raw)
+            raise CellError("应为整数", "expected a whole number, got {v}", v=_shown(raw))
         if isinstance(raw, float) and raw.is_integer():
             return int(raw)
         if isinstance(raw, int):
             return raw
-        if isinstance(raw, str) and raw.strip().lstrip("-").isdigit():
+        if isinstance(raw, str) and WHOLE_NUMBER.match(raw.strip()):
             return int(raw.strip())
-        raise CellError("应为整数：{v}", "expected a whole number: {v}", v=raw)
+        raise CellError("应为整数：{v}", "expected a whole number: {v}", v=_shown(raw))
 
     def parse_bool(self, raw) -> bool:
         if isinstance(raw, bool):
@@ -97,17 +110,19 @@ class Column:
             return True
         if text in FALSE_WORDS:
             return False
-        raise CellError("应为是或否：{v}", "expected yes or no: {v}", v=raw)
+        raise CellError("应为是或否：{v}", "expected yes or no: {v}", v=_shown(raw))
 
     def parse_date(self, raw) -> dt.date:
         if isinstance(raw, dt.datetime):
             return raw.date()
         if isinstance(raw, dt.date):
             return raw
+        found = DAY.match(str(raw).strip()) if isinstance(raw, str) else None
         try:
-            return dt.date.fromisoformat(str(raw).strip()[:10])
-        except ValueError:
-            raise CellError("应为日期（YYYY-MM-DD）：{v}", "expected a date (YYYY-MM-DD): {v}", v=raw) from None
+            return dt.date(*map(int, found.groups()))
+        except (AttributeError, ValueError):
+            raise CellError("应为日期，写作 2026-01-05 或 2026/1/5：{v}", "expected a date, written 2026-01-05 or 2026/1/5: {v}",
+                            v=_shown(raw)) from None
 
     def parse_datetime(self, raw) -> dt.datetime:
         """Excel has no time zones: a naive time is Kunming's local time (settings.TIME_ZONE)."""
@@ -120,7 +135,7 @@ class Column:
                 value = dt.datetime.fromisoformat(str(raw).strip())
             except ValueError:
                 raise CellError("应为日期时间（YYYY-MM-DD HH:MM）：{v}", "expected a date and time (YYYY-MM-DD HH:MM): {v}",
-                                 v=raw) from None
+                                 v=_shown(raw)) from None
         return timezone.make_aware(value) if timezone.is_naive(value) else value
 
     def parse_district(self, raw) -> str:
@@ -130,6 +145,18 @@ class Column:
         if code not in DISTRICTS:
             raise CellError("未知的昆明市区县行政区划代码：{v}", "unknown Kunming district division code: {v}", v=code)
         return code
+
+
+# Officials write a day year first, with dashes, slashes, dots or 年月日 (2026-01-05, 2026/1/5,
+# 2026.1.5, 2026年1月5日); a time after the day is ignored (an Excel export of a date and time).
+DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T].*)?$")
+WHOLE_NUMBER = re.compile(r"^-?[0-9]{1,19}$")
+
+
+def _shown(raw) -> str:
+    """A bad value as the report quotes it: a long cell is cut, not copied whole."""
+    text = str(raw)
+    return text if len(text) <= 50 else text[:50] + "…"
 
 
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "有", "√"}
@@ -157,11 +184,18 @@ class Ref(Column):
 ID_COLUMN = Column("id", ID_HEADER, None, "int")
 
 
+def refuse_unreadable(raw) -> None:
+    """A cell the reader would not take as a value (a formula, an error value, too long)."""
+    if isinstance(raw, Refused):
+        raise CellError(raw.zh, raw.en)
+
+
 def parse_id(raw) -> int | None:
+    refuse_unreadable(raw)
     if ID_COLUMN.is_empty(raw):
         return None
     value = ID_COLUMN.parse_int(raw)
-    if value <= 0:
+    if not 0 < value <= MAX_ID:
         raise CellError("编号应为正整数", "an id is a positive whole number")
     return value
 

@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterator
 
 from django.utils import timezone
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from jifang.core import audit
 from jifang.core.scoping import visible
@@ -13,6 +15,8 @@ from jifang.core.scoping import visible
 from .base import FORMAT, ID_HEADER, NOTES_SHEET, SYSTEM, VERSION, audit_actor
 from .columns import ID_COLUMN
 from .registration import Sheet, sheets
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 def export_rows(actor, sheet: Sheet, with_ids: bool = True) -> Iterator[list]:
     """The sheet's rows for `actor`, as lists of cell values in column order (one query, streamed)."""
@@ -35,9 +39,26 @@ def _json_value(value):
 
 def xlsx_value(value):
     # Excel cannot hold a time zone: aware times are written in local time (read back as such)
+    # and to the second (the import reads a time within the second as the same time)
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
+        return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        # XML cannot carry it; OOXML's own escape does (read back, the import refuses the cell)
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return value
+
+
+def xlsx_cell(ws, value):
+    """A cell for the write-only sheet. Text that a spreadsheet would take for a formula (=, +, -,
+    @, a tab or carriage return first: "CSV injection") is stored as text with Excel's quote
+    prefix, so it shows as typed and never computes; openpyxl would make `=1+2` a live formula."""
+    value = xlsx_value(value)
+    if not (isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)):
+        return value
+    cell = WriteOnlyCell(ws, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def dataset_export(*, actor, out, fmt: str = "xlsx", with_ids: bool = True, template: bool = False) -> dict[str, int]:
@@ -71,7 +92,7 @@ def _write_xlsx(actor, out, with_ids: bool, template: bool) -> dict[str, int]:
         ws.append(_headers(sheet, with_ids))
         n = 0
         for row in ([] if template else export_rows(actor, sheet, with_ids)):
-            ws.append([xlsx_value(v) for v in row])
+            ws.append([xlsx_cell(ws, v) for v in row])
             n += 1
         counts[sheet.name] = n
     if template:

@@ -1,7 +1,6 @@
 """Reading a dataset file (JSON or xlsx) into raw rows per registered sheet, keyed by column key."""
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,9 +9,13 @@ from django.conf import settings
 
 from jifang.core.i18n import bilingual
 
-from .base import ID_HEADER, NOTES_SHEET, DatasetError, RowError
+from .base import FORMAT, ID_HEADER, NOTES_SHEET, VERSION, DatasetError, RowError
 from .columns import ID_COLUMN, Column
 from .registration import Sheet, sheet_names, sheets
+from .xlsx import Limits, Workbook, too_many
+
+BOM = b"\xef\xbb\xbf"
+
 
 @dataclass
 class RawSheet:
@@ -33,6 +36,7 @@ def read_dataset(data: bytes) -> list[RawSheet]:
     check_size(len(data))
     if data[:2] == b"PK":
         return _read_xlsx(data)
+    data = data.removeprefix(BOM)  # Windows editors save UTF-8 with one
     if data.lstrip()[:1] == b"{":
         return _read_json(data)
     raise DatasetError("无法识别的文件：应为JSON或xlsx", "unrecognised file: expected JSON or xlsx")
@@ -51,20 +55,39 @@ def _read_json(data: bytes) -> list[RawSheet]:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DatasetError("JSON格式错误：{e}", "malformed JSON: {e}", e=exc) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("sheets"), dict):
-        raise DatasetError("JSON缺少 sheets 对象", 'the JSON has no "sheets" object')
+    except RecursionError:
+        raise DatasetError("JSON嵌套过深", "the JSON is nested too deeply") from None
+    _check_header(doc)
     unknown = set(doc["sheets"]) - set(sheet_names())
     if unknown:
         raise DatasetError("未知的表：{s}", "unknown sheets: {s}", s=", ".join(sorted(unknown)))
-    out = []
+    out, counted = [], 0
     for sheet in sheets():
         rows = doc["sheets"].get(sheet.name)
         if rows is None:
             continue
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise DatasetError("表{s}应为对象数组", "sheet {s} must be a list of objects", s=sheet.name)
+        counted += len(rows)
+        if counted > settings.JIFANG_IMPORT_MAX_ROWS:
+            raise too_many("行数", "rows", settings.JIFANG_IMPORT_MAX_ROWS)
         out.append(_keyed(sheet, sheet.name, [(i, r) for i, r in enumerate(rows, start=1)]))
     return out
+
+
+def _check_header(doc) -> None:
+    """The envelope: {"format": "jifang-dataset", "version": 1, "sheets": {...}}."""
+    if not isinstance(doc, dict):
+        raise DatasetError("JSON应为一个对象，含 format、version 和 sheets", 'the JSON must be one object with "format", '
+                           '"version" and "sheets"')
+    if doc.get("format") != FORMAT:
+        raise DatasetError("JSON缺少 \"format\": \"{f}\"（不是Jifang数据集文件？）",
+                           'the JSON lacks "format": "{f}" (not a Jifang dataset file?)', f=FORMAT)
+    if doc.get("version") != VERSION:
+        raise DatasetError("\"version\" 应为 {v}（文件中为：{g}）", '"version" must be {v} (the file has: {g})',
+                           g=json.dumps(doc.get("version")), v=VERSION)
+    if not isinstance(doc.get("sheets"), dict):
+        raise DatasetError("JSON缺少 sheets 对象", 'the JSON has no "sheets" object')
 
 
 def _keyed(sheet: Sheet, label: str, rows: list[tuple[int, dict]]) -> RawSheet:
@@ -81,30 +104,21 @@ def _keyed(sheet: Sheet, label: str, rows: list[tuple[int, dict]]) -> RawSheet:
 
 
 def _read_xlsx(data: bytes) -> list[RawSheet]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, ValueError, OSError) as exc:
-        raise DatasetError("无法读取xlsx文件：{e}", "cannot read the xlsx file: {e}", e=exc) from None
+    book = Workbook(data, Limits.from_settings())
     by_title = {s.title: s for s in sheets()}
     unknown = set(book.sheet_names) - set(by_title) - {NOTES_SHEET}
     if unknown:
         raise DatasetError("未知的工作表：{s}", "unknown worksheets: {s}", s=", ".join(sorted(unknown)))
-    out = []
-    for sheet in sheets():
-        if sheet.title in book.sheet_names:
-            grid = book.get_sheet_by_name(sheet.title).to_python(skip_empty_area=False)
-            out.append(_keyed(sheet, sheet.title, list(_grid_rows(grid))))
-    return out
+    return [_keyed(sheet, sheet.title, list(_sheet_rows(book, sheet.title)))
+            for sheet in sheets() if sheet.title in book.sheet_names]
 
 
-def _grid_rows(grid: list[list]) -> Iterator[tuple[int, dict]]:
-    if not grid:
-        return
-    headers = [str(h).strip() for h in grid[0]]
-    for number, cells in enumerate(grid[1:], start=2):
-        if all(c == "" or c is None for c in cells):
+def _sheet_rows(book: Workbook, title: str) -> Iterator[tuple[int, dict]]:
+    """Row 1 holds the headers; each later row maps header -> cell (rows without a cell are not
+    in the stream: empty rows are skipped)."""
+    headers: dict[int, str] = {}
+    for number, cells in book.rows(title):
+        if number == 1:
+            headers = {i: str(h).strip() for i, h in cells.items() if isinstance(h, (str, int, float))}
             continue
-        yield number, {h: c for h, c in zip(headers, cells, strict=False) if h}
-
+        yield number, {headers[i]: c for i, c in cells.items() if headers.get(i)}

@@ -2,6 +2,7 @@
 services' rights, then written set-based, checked in scope before and after, and audited."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 
@@ -68,6 +69,8 @@ class SheetWrite:
         obj = current if current is not None else blank_factory(self.model)()
         before = audit.snapshot(current) if current is not None else None
         refusal = self._frozen(current)  # judged on the row as stored, before the file's values
+        if current is not None:
+            data = self._within_the_second(current, data)
         for name, value in data.items():
             _assign(obj, name, value)
         try:
@@ -92,6 +95,20 @@ class SheetWrite:
         # what to save includes the columns `prepare` copied (a system's unit after a site move)
         dirty = changed if before is None else self._changed(before, obj, data)
         return number, obj, before, dirty
+
+    def _within_the_second(self, current, data: dict) -> dict:
+        """A file carries times to the second (Excel holds less than a microsecond's precision);
+        a stored time read back a fraction of a second off is the same time, not a change."""
+        same = {}
+        for name in self._datetime_keys & data.keys():
+            stored, given = getattr(current, name), data[name]
+            if stored is not None and given is not None and abs(stored - given) < dt.timedelta(seconds=1):
+                same[name] = stored
+        return {**data, **same} if same else data
+
+    @functools.cached_property
+    def _datetime_keys(self) -> set[str]:
+        return {c.key for c in self.sheet.columns if c.kind == "datetime"}
 
     def _frozen(self, current) -> ValidationError | None:
         if current is None or self.sheet.frozen is None:

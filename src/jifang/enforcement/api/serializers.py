@@ -18,6 +18,8 @@ class VerificationSerializer(serializers.Serializer):
     record_hash = serializers.CharField()
     sealed_hash = serializers.CharField()
     signatures = SignatureSerializer(many=True)
+    problems = serializers.ListField(child=serializers.ListField(child=serializers.CharField()),
+                                     help_text="what fails, first things first: [Chinese, English] pairs")
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
@@ -67,12 +69,18 @@ class AmountSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     amounts = AmountSerializer(many=True, read_only=True)
+    # the decision is a record of its own (PenaltyDecision); these keep the fields clients know
+    decision_number = serializers.CharField(source="decision.number", read_only=True)
+    decision_facts = serializers.CharField(source="decision.facts", read_only=True)
+    decided_at = serializers.DateTimeField(source="decision.decided_at", read_only=True)
+    decision_served_at = serializers.DateTimeField(source="decision.served_at", read_only=True)
+    decision_hash = serializers.CharField(source="decision.sealed_hash", read_only=True)
 
     class Meta:
         model = m.PenaltyCase
         fields = ["id", "number", "decision_number", "district", "unit", "order", "findings", "article", "unit_kind",
                   "facts", "status", "notice_served_at", "statement", "statement_waived", "statement_at",
-                  "decided_at", "decision_served_at", "sealed_hash", "decision_hash", "amounts"]
+                  "decision_facts", "decided_at", "decision_served_at", "sealed_hash", "decision_hash", "amounts"]
 
 
 class InspectionCreateSerializer(serializers.Serializer):

@@ -121,8 +121,8 @@ class CaseViewSet(ScopedReadViewSet):
     def decide(self, request, pk=None):
         data = _input(s.PenaltyAmountsSerializer, request)
         data["facts"] = data["facts"] or None
-        case = _call(services.penalty_decide, actor=request.user, case=self.get_object(), **data)
-        return Response(s.CaseSerializer(case).data)
+        decision = _call(services.penalty_decide, actor=request.user, case=self.get_object(), **data)
+        return Response(s.CaseSerializer(decision.case).data)
 
 
 def _rows(rows):
