@@ -28,6 +28,11 @@ class Picker:
     exact: tuple              # columns matched exactly (codes, whatever their case)
     related: tuple = ()       # select_related paths for name and place
 
+    def joined(self, qs):
+        """Join the rows that name and place read; none when there are none (an empty
+        select_related() would join every foreign key, and is deprecated)."""
+        return qs.select_related(*self.related) if self.related else qs
+
     def value(self, obj, path: str):
         for part in path.split("__"):
             obj = getattr(obj, part, None) if obj is not None else None
@@ -68,7 +73,7 @@ def search(user, picker: Picker, q: str, *, to_field: str | None = None) -> tupl
         for path in picker.exact:
             match |= Q(**{path: q}) | Q(**{path: q.upper()})
         qs = qs.filter(match)
-    rows = list(qs.select_related(*picker.related).order_by("pk")[: PICK_LIMIT + 1])
+    rows = list(picker.joined(qs).order_by("pk")[: PICK_LIMIT + 1])
     return [picker.row(o, to_field) for o in rows[:PICK_LIMIT]], len(rows) > PICK_LIMIT
 
 
@@ -96,5 +101,5 @@ class PickerWidget(forms.Widget):
         if isinstance(value, Model):
             return self.picker.label(value)
         lookup = {self.to_field or "pk": value}
-        obj = self.picker.model._default_manager.select_related(*self.picker.related).filter(**lookup).first()
+        obj = self.picker.joined(self.picker.model._default_manager.filter(**lookup)).first()
         return self.picker.label(obj) if obj is not None else str(value)
