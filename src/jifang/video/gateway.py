@@ -224,14 +224,29 @@ class Gateway:
     # --- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), local_addr=(self.config.host,
-                                                                                           self.config.port))
-        port = self.udp.get_extra_info("sockname")[1]
-        self.tcp = await asyncio.start_server(self._tcp_client, self.config.host, port, limit=sip.MAX_MESSAGE)
-        self.config.port = port
+        await self._listen()
         for job in (self._flush_loop, self._sweep_loop, self._schedule_loop):
             self._spawn(job())
+
+    async def _listen(self, attempts: int = 20) -> None:
+        """UDP and TCP on one port. With port 0 ("any free port") the port the system gives UDP may
+        already carry a TCP socket (a database connection's local end, say), so try again with
+        another rather than fail to start."""
+        loop = asyncio.get_running_loop()
+        for attempt in range(attempts if self.config.port == 0 else 1):
+            self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self),
+                                                              local_addr=(self.config.host, self.config.port))
+            port = self.udp.get_extra_info("sockname")[1]
+            try:
+                self.tcp = await asyncio.start_server(self._tcp_client, self.config.host, port,
+                                                      limit=sip.MAX_MESSAGE)
+            except OSError:
+                self.udp.close()
+                if self.config.port or attempt == attempts - 1:
+                    raise
+                continue
+            self.config.port = port
+            return
 
     async def stop(self) -> None:
         for task in list(self.tasks):
