@@ -237,6 +237,7 @@ def order_evidence(request, pk, evidence_pk):
     (photos, PDFs), or saved with ?download=1. Types were checked by content when it was sent."""
     order = get_visible(request.user, m.RectificationOrder, pk=pk)
     evidence = get_object_or_404(order.evidence, pk=evidence_pk)
+    services.order_evidence_open(actor=request.user, evidence=evidence)
     return FileResponse(evidence.file.open("rb"), as_attachment=bool(request.GET.get("download")),
                         filename=evidence.filename, content_type=evidence.content_type)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
 from jifang.core.writes import OFFICERS, OWNER, POLICE, ByValue, FieldWrites, Procedure
@@ -351,6 +352,7 @@ class SecuritySystem(RegistryModel):
     )
     is_public_area = models.BooleanField(_("public-area system (art. 10 para. 1)"), default=False)
 
+    copied = Copied("site", ("unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
     # A unit registers a system at its own site (checked after save); only the police move it.
@@ -435,6 +437,7 @@ class Device(RegistryModel):
     status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
     installed_on = models.DateField(_("installed on"), null=True, blank=True, validators=[validate_not_future])
 
+    copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("serial",)
 
