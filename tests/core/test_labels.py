@@ -95,3 +95,11 @@ def test_the_device_forms_part_picker_offers_only_the_chosen_systems_site(client
     assert offered(f"system={system.code}&system_by=code") == {here.pk}  # a field taking the system's code
     assert offered("system=SYS-NONE&system_by=code") == set() and offered("system=x") == set()
     assert offered(f"system={system.pk}&system_by=name") == {here.pk}  # not a natural key: taken as the id
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_is_named_by_its_label_not_its_field_name(client, wuhua_officer):
+    client.force_login(wuhua_officer)
+    html = client.get(reverse("enforcement:rectificationorder_list") + "?deadline_after=2026-13-45").content.decode()
+    errors = html.split('data-testid="filter-errors">', 1)[1].split("</div></div>", 1)[0]
+    assert "期限自" in errors and "deadline_after" not in errors and "errorlist" not in errors
