@@ -63,3 +63,22 @@ def test_following_is_set_based(system, devices):
     assert changed == 1 + devices
     assert len(queries) <= 12  # one UPDATE per dependent model, whatever the number of rows
     assert set(rm.Device.objects.filter(system=system).values_list("district_id", flat=True)) == {"530103"}
+
+
+def test_alarm_accounts_and_video_endpoints_follow_their_device_events_keep_their_moment(city_officer, system):
+    from jifang.alarms.models import AlarmAccount, AlarmEvent
+    from jifang.video.models import Endpoint
+
+    from_device = dict(copies.dependents(rm.Device))
+    assert {AlarmAccount, AlarmEvent, Endpoint} <= set(from_device) and from_device[AlarmEvent].follow is False
+    panel = f.DeviceFactory(system=system, kind="alarm_panel")
+    camera = f.DeviceFactory(system=system, kind="camera")
+    place = {"system_id": system.pk, "site_id": system.site_id, "unit_id": system.unit_id,
+             "district_id": system.district_id}
+    account = AlarmAccount.objects.create(device=panel, account="A1", **place)
+    endpoint = Endpoint.objects.create(device=camera, gb28181_id="53010200001320000001", **place)
+    panlong_unit = f.UnitFactory(district_id="530103")
+    registry.site_update(actor=city_officer, site=system.site, unit=panlong_unit, district_id="530103")
+    for row in (account, endpoint):
+        row.refresh_from_db()
+        assert (row.unit_id, row.district_id) == (panlong_unit.pk, "530103"), row
