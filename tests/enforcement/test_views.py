@@ -323,3 +323,12 @@ def test_evidence_is_as_visible_as_its_order(client, media, unit_user, panlong_o
     from jifang.core.models import AuditEntry
 
     assert not AuditEntry.objects.filter(action="enforcement.orderevidence.download").exists()  # nothing served
+
+
+def test_a_refused_form_names_its_fields_by_label_in_chinese(client, unit_user, wuhua_order):
+    from django.contrib.messages import get_messages
+
+    response = _client(client, unit_user).post(reverse("enforcement:order_answer", args=[wuhua_order.pk]),
+                                               {"response": ""})
+    text = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert text == "整改情况：该字段是必填项。"  # the field's label, not "* response"
