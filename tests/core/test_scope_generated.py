@@ -104,7 +104,13 @@ def test_every_list_page_and_object_page_keeps_to_the_users_scope(client, city, 
         seen += len(shown)
         outside = page.model._default_manager.exclude(pk__in=mine).first()
         if outside is not None:
-            assert client.get(outside.get_absolute_url()).status_code == 404, (page.name, outside.pk)
+            answer = client.get(outside.get_absolute_url())
+            if outside.get_absolute_url().startswith(reverse(page.name) + "?"):
+                # a row without a page of its own is "opened" as its list filtered to it: empty
+                table = answer.content.decode().split('data-testid="object-table"', 1)[-1]
+                assert answer.status_code == 200 and str(outside) not in table, page.name
+            else:
+                assert answer.status_code == 404, (page.name, outside.pk)
             checked += 1
         inside = page.model._default_manager.filter(pk__in=mine).first()
         if inside is not None:

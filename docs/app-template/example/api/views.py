@@ -1,6 +1,5 @@
 """Reads through `visible` (ScopedReadOnlyViewSet), so the generated scope suite covers them."""
 from rest_framework import serializers
-from rest_framework.routers import DefaultRouter
 
 from jifang.core.api import ScopedReadOnlyViewSet
 
@@ -18,8 +17,3 @@ class ExampleRecordViewSet(ScopedReadOnlyViewSet):
     queryset = m.ExampleRecord.objects.all()
     serializer_class = ExampleRecordSerializer
     filterset_class = filtersets.ExampleRecordFilterSet
-
-
-router = DefaultRouter()
-router.register("example-records", ExampleRecordViewSet, basename="examplerecord")
-urlpatterns = router.urls
