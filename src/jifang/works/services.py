@@ -14,16 +14,14 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone, translation
 
 from jifang.core import audit, copies, uploads
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.services import procedure_write
 from jifang.core.roles import Role
-from jifang.core.scoping import can_write
-from jifang.registry import services as registry_services
-from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, Site, SystemStatus
+from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, SystemStatus
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
 from jifang.regulation.periods import period_end
 

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from jifang.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error, correct_action
 from jifang.core.errors import NotPermitted
-from jifang.core.scoping import visible
 
 from .. import filtersets, selectors, services
 from .. import models as m
