@@ -1,0 +1,41 @@
+"""Notification fixtures: the enforcement clock and findings, an order issued through the service."""
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from jifang.enforcement import services
+
+from ..enforcement.conftest import PACK, Clock, make_finding  # noqa: F401  (PACK re-exported)
+from .. import factories as f
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def at(clock: Clock, day: dt.date, hour: int = 9) -> None:
+    """Move the clock to `day` at `hour` o'clock in Kunming."""
+    clock.now = dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
+    assert timezone.localdate() == day
+
+
+@pytest.fixture
+def wuhua_site(wuhua_unit):
+    site = f.SiteFactory(unit=wuhua_unit, name="五华支行营业部", code="WH-0001")
+    f.SystemFactory(site=site, has_audio_video=True)
+    return site
+
+
+@pytest.fixture
+def outbox(tmp_path, settings):
+    settings.JIFANG_NOTIFY_OUTBOX_DIR = tmp_path / "outbox"
+    return settings.JIFANG_NOTIFY_OUTBOX_DIR
+
+
+def issue(officer, site, deadline: dt.date):
+    return services.rectification_order_issue(actor=officer, findings=[make_finding(site, "art_6__para_1__point_5")],
+                                              deadline=deadline)
