@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "jifang.dashboards",
     "jifang.notifications",
     "jifang.demo",
+    "jifang.jobs",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,17 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Background work (issue 14 §2): Django's task framework on the database (jifang.jobs.backend; why
+# not django-tasks-db: see its docstring). `jifang worker` runs the queue, `jifang scheduler` the
+# periodic jobs; both are started by `jifang up`. A failed task is tried JIFANG_TASK_MAX_ATTEMPTS times.
+TASKS = {
+    "default": {
+        "BACKEND": "jifang.jobs.backend.DatabaseBackend",
+        "QUEUES": ["default", "rechecks", "imports"],
+        "OPTIONS": {"MAX_ATTEMPTS": int(os.environ.get("JIFANG_TASK_MAX_ATTEMPTS", "3"))},
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
