@@ -98,3 +98,18 @@ def test_two_runs_at_once_insert_each_reminder_once(clock, wuhua_officer, wuhua_
     reminders._insert(rows, clock.now)
     reminders._insert(rows, clock.now)  # the other node, which read before the first one wrote
     assert Notification.objects.filter(order=order).count() == 2
+
+
+def test_the_scheduler_runs_the_reminders(clock, wuhua_officer, wuhua_site, unit_user):
+    """Registered as a periodic job: the scheduler's tick queues it, the worker runs it with the tick."""
+    from jifang.jobs import schedule, worker
+
+    at(clock, D(2026, 9, 21))
+    issue(wuhua_officer, wuhua_site, DEADLINE)
+    at(clock, D(2026, 9, 29))
+    claimed = [name for name, _tick in schedule.claim_due(clock.now)]
+    assert "notifications.reminders" in claimed
+    worker.run_pending(now=clock.now)
+    assert set(Notification.objects.filter(user=unit_user).values_list("kind", flat=True)) == {
+        Kind.ORDER_SERVED, Kind.ORDER_DEADLINE}
+    assert schedule.claim_due(clock.now) == []  # the same tick is not claimed twice
