@@ -30,6 +30,10 @@ urlpatterns = [
     path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
     path("dataset/", views_dataset.dataset_page, name="dataset"),
     path("dataset/<str:kind>.<str:fmt>", views_dataset.dataset_download, name="dataset_download"),
+    path("dataset/export/<str:fmt>/", views_dataset.dataset_export_start, name="dataset_export_start"),
+    path("dataset/jobs/", views_dataset.dataset_jobs_page, name="dataset_jobs"),
+    path("dataset/jobs/<int:pk>/", views_dataset.dataset_job, name="dataset_job"),
+    path("dataset/jobs/<int:pk>/file/", views_dataset.dataset_job_file, name="dataset_job_file"),
     path("api/", include("jifang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its start-up script from a URL instead of an inline <script>, so Swagger

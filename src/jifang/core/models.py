@@ -106,3 +106,42 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_token_unique")]
+
+
+class DatasetJobKind(models.TextChoices):
+    IMPORT = "import", _("import")
+    EXPORT = "export", _("export")
+
+
+class DatasetJobStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class DatasetJob(models.Model):
+    """An import or export run in the background (core/dataset_jobs.py) for its user, who alone sees
+    it: the page follows its progress, and the user may leave and come back to its result."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=8, choices=DatasetJobKind.choices)
+    fmt = models.CharField(_("format"), max_length=8)
+    filename = models.CharField(_("file"), max_length=200)
+    dry_run = models.BooleanField(_("check only"), default=False)
+    status = models.CharField(_("status"), max_length=8, choices=DatasetJobStatus.choices,
+                              default=DatasetJobStatus.QUEUED)
+    # counts per sheet and the import's errors (sheet, row, column, reason), kept for the user
+    result = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "id"])]
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dataset_job", args=[self.pk])
