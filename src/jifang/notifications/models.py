@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -76,9 +77,9 @@ class Preference(models.Model):
 
 
 class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("waiting")
-    SENT = "sent", _("sent")
-    FAILED = "failed", _("failed")
+    PENDING = "pending", pgettext_lazy("delivery", "waiting")
+    SENT = "sent", pgettext_lazy("delivery", "sent")
+    FAILED = "failed", pgettext_lazy("delivery", "failed")
 
 
 class Delivery(models.Model):
