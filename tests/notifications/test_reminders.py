@@ -7,6 +7,7 @@ import pytest
 from jifang.notifications import reminders
 from jifang.notifications.models import Kind, Notification
 
+from .. import factories as f
 from .conftest import at, issue
 
 D = dt.date
@@ -113,3 +114,34 @@ def test_the_scheduler_runs_the_reminders(clock, wuhua_officer, wuhua_site, unit
     assert set(Notification.objects.filter(user=unit_user).values_list("kind", flat=True)) == {
         Kind.ORDER_SERVED, Kind.ORDER_DEADLINE}
     assert schedule.claim_due(clock.now) == []  # the same tick is not claimed twice
+
+
+def test_filing_due_reaches_the_construction_firm(clock, wuhua_officer):
+    """art_16: completed Tuesday 2026-09-22, the 10th day falls in the holiday: due Thursday 8 October."""
+    from ..works.conftest import make_works
+
+    works = make_works(status="completed", completed_on=D(2026, 9, 22))
+    filed = make_works(status="completed", completed_on=D(2026, 9, 22), filed_on=D(2026, 9, 28))
+    assert works.filing_due_on == D(2026, 10, 8)
+    firm_user = f.UserFactory(role="firm_user", firm=works.firm)
+    f.UserFactory(role="firm_user", firm=filed.firm)
+    at(clock, D(2026, 9, 29))
+    reminders.run(clock.now)
+    n = Notification.objects.get()
+    assert (n.user, n.key, n.working_days_left, n.works_id) == (firm_user, f"works.filing:{works.pk}:3", 2, works.pk)
+
+
+def test_acceptance_reaches_the_district_that_attends(clock, wuhua_officer, panlong_officer, city_officer):
+    from jifang.works.models import Acceptance
+
+    from ..works.conftest import make_works
+
+    works = make_works(status="completed", completed_on=D(2026, 9, 22))
+    assert works.district_id == "530102"
+    at(clock, D(2026, 9, 29))
+    acceptance = Acceptance.objects.create(code=f"{works.code}-1", works=works, district_id=works.district_id,
+                                           round=1, scheduled_for=D(2026, 10, 9), police_notified_at=clock.now)
+    reminders.run(clock.now)
+    n = Notification.objects.get()
+    assert (n.user, n.acceptance_id, n.working_days_left) == (wuhua_officer, acceptance.pk, 3)  # 30 Sep, 8 and 9 Oct
+    assert n.get_absolute_url() == f"/works/{works.pk}/"

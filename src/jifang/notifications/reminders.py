@@ -31,6 +31,7 @@ from jifang.regulation.periods import is_working_day
 from .models import Kind, Notification, Preference
 
 STAGES = (1, 3, 7)
+KEYS = {Kind.ORDER_DEADLINE: "order.deadline", Kind.FILING_DUE: "works.filing"}
 BATCH = 2000
 
 
@@ -112,33 +113,31 @@ def orders_served(today: dt.date) -> Iterator[dict]:
                    "due_on": deadline, "order_id": pk}
 
 
-def order_deadlines(today: dt.date) -> Iterator[dict]:
+def _staged(today: dt.date, records, kind: str, field: str, columns: tuple[str, str, str], recipients) -> Iterator[dict]:
+    """Reminders of a deadline at its stages. `columns`: the recipients' anchor (unit, firm), the
+    subject shown, the deadline; `recipients(anchor ids)` -> {anchor id: [user ids]}."""
+    anchor, subject, deadline = columns
     for stage, start, end in stage_windows(today):
-        qs = _orders().filter(deadline__gte=start, deadline__lt=end)
-        rows = list(_not_yet(qs, Kind.ORDER_DEADLINE, "order", stage).values_list(
-            "id", "unit_id", "number", "deadline"))
-        users = _unit_users(r[1] for r in rows)
-        for pk, unit_id, number, deadline in rows:
-            left = working_days_left(today, deadline)
-            for user_id in users[unit_id]:
-                yield {"user_id": user_id, "kind": Kind.ORDER_DEADLINE, "key": f"order.deadline:{pk}:{stage}",
-                       "subject": number, "due_on": deadline, "working_days_left": left, "order_id": pk}
+        due = records.filter(**{f"{deadline}__gte": start, f"{deadline}__lt": end})
+        rows = list(_not_yet(due, kind, field, stage).values_list("id", anchor, subject, deadline))
+        users = recipients(r[1] for r in rows)
+        for pk, anchor_id, text, day in rows:
+            left = working_days_left(today, day)
+            for user_id in users[anchor_id]:
+                yield {"user_id": user_id, "kind": kind, "key": f"{KEYS[kind]}:{pk}:{stage}", "subject": text,
+                       "due_on": day, "working_days_left": left, f"{field}_id": pk}
+
+
+def order_deadlines(today: dt.date) -> Iterator[dict]:
+    return _staged(today, _orders(), Kind.ORDER_DEADLINE, "order", ("unit_id", "number", "deadline"), _unit_users)
 
 
 def filings_due(today: dt.date) -> Iterator[dict]:
     """art_16: the construction firm files the completed works within the period (Works.filing_due_on)."""
     from jifang.works.models import Works
 
-    for stage, start, end in stage_windows(today):
-        qs = Works.objects.filter(filed_on__isnull=True, filing_due_on__gte=start, filing_due_on__lt=end)
-        rows = list(_not_yet(qs, Kind.FILING_DUE, "works", stage).values_list(
-            "id", "firm_id", "code", "filing_due_on"))
-        users = _firm_users(r[1] for r in rows)
-        for pk, firm_id, code, due in rows:
-            left = working_days_left(today, due)
-            for user_id in users[firm_id]:
-                yield {"user_id": user_id, "kind": Kind.FILING_DUE, "key": f"works.filing:{pk}:{stage}",
-                       "subject": code, "due_on": due, "working_days_left": left, "works_id": pk}
+    return _staged(today, Works.objects.filter(filed_on__isnull=True), Kind.FILING_DUE, "works",
+                   ("firm_id", "code", "filing_due_on"), _firm_users)
 
 
 def acceptances(today: dt.date) -> Iterator[dict]:
