@@ -38,7 +38,7 @@ def test_import_is_queued_then_run_by_a_worker(client, wuhua_officer):
     assert run_pending(queues=["imports"]) == 1
     assert m.Unit.objects.filter(name__startswith="后台单位").count() == 3
     job.refresh_from_db()
-    assert job.status == "done" and job.result["created"] == {"units": 3}
+    assert job.status == "done" and job.result["created"] == [["units", 3]]
     # the progress the worker wrote: both passes over the 3 rows
     assert json.loads((dataset_jobs.job_dir(job.pk) / "progress.json").read_text()) == {
         "done": 6, "total": 6, "stage": "units"}

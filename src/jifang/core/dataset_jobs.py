@@ -107,8 +107,13 @@ def _import(job: DatasetJob, progress) -> dict:
     result = dataset.dataset_import(actor=job.user, data=data, dry_run=job.dry_run, filename=job.filename,
                                     progress=progress)
     errors = [[e.sheet, e.row, e.column, e.message] for e in result.errors[:KEPT_ERRORS]]
-    return {"ok": result.ok, "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-            "errors": errors, "errors_total": len(result.errors)}
+    return {"ok": result.ok, "created": _pairs(result.created), "updated": _pairs(result.updated),
+            "unchanged": _pairs(result.unchanged), "errors": errors, "errors_total": len(result.errors)}
+
+
+def _pairs(counts: dict[str, int]) -> list[list]:
+    """[[sheet, n], ...] in the sheets' order: PostgreSQL's jsonb does not keep the keys' order."""
+    return [[name, n] for name, n in counts.items()]
 
 
 def _export(job: DatasetJob, progress) -> dict:
@@ -116,7 +121,7 @@ def _export(job: DatasetJob, progress) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as out:
         counts = dataset.dataset_export(actor=job.user, out=out, fmt=job.fmt, progress=progress)
-    return {"ok": True, "created": counts}
+    return {"ok": True, "created": _pairs(counts)}
 
 
 def _finish(job: DatasetJob, status: str, result: dict | None = None, failure: str = "") -> None:

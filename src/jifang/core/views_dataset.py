@@ -32,8 +32,9 @@ def sheet_labels() -> dict[str, str]:
     return {s.name: s.title if chinese else str(s.model._meta.verbose_name_plural) for s in dataset.sheets()}
 
 
-def _counts(counts: dict[str, int], labels: dict[str, str]) -> list[tuple[str, int]]:
-    return [(labels.get(name, name), n) for name, n in counts.items()]
+def _counts(counts: list[list], labels: dict[str, str]) -> list[tuple[str, int]]:
+    """[[sheet, n], ...] as the user reads the sheets' names."""
+    return [(labels.get(name, name), n) for name, n in counts]
 
 
 def _can_import(user) -> bool:
@@ -86,8 +87,8 @@ def _job_context(job: DatasetJob) -> dict:
     return {"job": job, "progress": dataset_jobs.read_progress(job), "finished": job.status in (
         DatasetJobStatus.DONE, DatasetJobStatus.FAILED), "ok": result.get("ok"), "errors": errors,
         "errors_total": result.get("errors_total", 0), "shown_errors": SHOWN_ERRORS,
-        "created": _counts(result.get("created", {}), labels), "updated": _counts(result.get("updated", {}), labels),
-        "unchanged": _counts(result.get("unchanged", {}), labels), "is_import": job.kind == DatasetJobKind.IMPORT}
+        "created": _counts(result.get("created", []), labels), "updated": _counts(result.get("updated", []), labels),
+        "unchanged": _counts(result.get("unchanged", []), labels), "is_import": job.kind == DatasetJobKind.IMPORT}
 
 
 @login_required

@@ -38,7 +38,7 @@ def _send_batch(channel: str, now: dt.datetime, status: str) -> int:
     """Send up to BATCH pending deliveries; the rows stay locked while they are sent (another node
     skips them)."""
     with transaction.atomic():
-        pending = list(Delivery.objects.select_for_update(skip_locked=True)
+        pending = list(Delivery.objects.select_for_update(skip_locked=True, of=("self",))
                        .filter(channel=channel, status=status, attempts__lt=MAX_ATTEMPTS)
                        .select_related("notification__acceptance").order_by("id")[:BATCH])
         if not pending:

@@ -33,6 +33,7 @@ from .models import Kind, Notification, Preference
 STAGES = (1, 3, 7)
 KEYS = {Kind.ORDER_DEADLINE: "order.deadline", Kind.FILING_DUE: "works.filing"}
 BATCH = 2000
+CHUNK = 900  # ids per IN list
 
 
 def nth_working_day(today: dt.date, n: int) -> dt.date:
@@ -63,30 +64,29 @@ def stage_windows(today: dt.date) -> list[tuple[int, dt.date, dt.date]]:
     return out
 
 
-def _unit_users(unit_ids: Iterable[int]) -> dict[int, list[int]]:
-    through = get_user_model().units.through
-    users = defaultdict(list)
-    rows = through.objects.filter(unit_id__in=set(unit_ids), user__is_active=True, user__role=Role.UNIT_USER)
-    for user_id, unit_id in rows.values_list("user_id", "unit_id"):
-        users[unit_id].append(user_id)
+def _grouped(rows, anchor: str, user: str, ids: Iterable) -> dict:
+    """{anchor id: [user ids]} for the anchors `ids`, in chunks (SQLite bounds the parameters)."""
+    users, ids = defaultdict(list), sorted(set(ids))
+    for i in range(0, len(ids), CHUNK):
+        for user_id, anchor_id in rows.filter(**{f"{anchor}__in": ids[i:i + CHUNK]}).values_list(user, anchor):
+            users[anchor_id].append(user_id)
     return users
+
+
+def _unit_users(unit_ids: Iterable[int]) -> dict[int, list[int]]:
+    rows = get_user_model().units.through.objects.filter(user__is_active=True, user__role=Role.UNIT_USER)
+    return _grouped(rows, "unit_id", "user_id", unit_ids)
 
 
 def _firm_users(firm_ids: Iterable[int]) -> dict[int, list[int]]:
-    users = defaultdict(list)
-    rows = get_user_model().objects.filter(firm_id__in=set(firm_ids), is_active=True, role=Role.FIRM_USER)
-    for user_id, firm_id in rows.values_list("id", "firm_id"):
-        users[firm_id].append(user_id)
-    return users
+    rows = get_user_model().objects.filter(is_active=True, role=Role.FIRM_USER)
+    return _grouped(rows, "firm_id", "id", firm_ids)
 
 
 def _officers(district_ids: Iterable[str]) -> dict[str, list[int]]:
     """The police officers anchored at the district (at the city for a record of the city bureau)."""
-    users = defaultdict(list)
-    rows = get_user_model().objects.filter(division_id__in=set(district_ids), is_active=True, role__in=OFFICERS)
-    for user_id, division_id in rows.values_list("id", "division_id"):
-        users[division_id].append(user_id)
-    return users
+    rows = get_user_model().objects.filter(is_active=True, role__in=OFFICERS)
+    return _grouped(rows, "division_id", "id", district_ids)
 
 
 def _not_yet(qs, kind: str, field: str, stage: int | None = None):
