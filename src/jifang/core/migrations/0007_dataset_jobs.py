@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_submission_tokens'),
+        ('core', '0006_audit_json_kept_as_hashed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
