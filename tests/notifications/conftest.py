@@ -6,28 +6,16 @@ from django.utils import timezone
 
 from jifang.enforcement import services
 
-from ..enforcement.conftest import PACK, Clock, make_finding  # noqa: F401  (PACK re-exported)
-from .. import factories as f
+# the enforcement clock and bank site, shared (fixtures imported into this conftest are in scope here)
+from ..enforcement.conftest import Clock, clock, make_finding, wuhua_site  # noqa: F401
 
 TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 def at(clock: Clock, day: dt.date, hour: int = 9) -> None:
     """Move the clock to `day` at `hour` o'clock in Kunming."""
     clock.now = dt.datetime(day.year, day.month, day.day, hour, tzinfo=TZ)
     assert timezone.localdate() == day
-
-
-@pytest.fixture
-def wuhua_site(wuhua_unit):
-    site = f.SiteFactory(unit=wuhua_unit, name="五华支行营业部", code="WH-0001")
-    f.SystemFactory(site=site, has_audio_video=True)
-    return site
 
 
 @pytest.fixture
