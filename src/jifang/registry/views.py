@@ -123,6 +123,13 @@ class SiteList(ObjectListView):
 class SiteDetail(ObjectDetailView):
     model = m.Site
     links = law_links("site", "enforcement:casefile_site")
+    # Both laws' findings side by side (order 799 beside the Kunming order), from the regulation app.
+    template_name = "registry/site_detail.html"
+
+    def extra_context(self, request, obj) -> dict:
+        from jifang.regulation.selectors import findings_at_site  # the regulation app builds on the registry
+
+        return {"site_findings": findings_at_site(request.user, obj.pk)}
     fields = ("code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date",
               "near_secret_unit", "secret_unit_consent_on", "secret_unit_consent_ref")
     related = (
