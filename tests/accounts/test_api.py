@@ -98,8 +98,9 @@ def test_registry_and_accounts_schema_has_no_warnings():
     schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
     validate_schema(schema)
     assert not GENERATOR_STATS, dict(GENERATOR_STATS._warn_cache) | dict(GENERATOR_STATS._error_cache)
-    # list and detail per registry object; me, divisions (2); the audited corrections of sites and systems
-    assert len(schema["paths"]) == 7 * 2 + 3 + 2
+    # list and detail per registry object; me, divisions (2); the audited corrections of sites, site parts
+    # (an officer's privacy-spot mark, order 799 art. 8) and systems
+    assert len(schema["paths"]) == 7 * 2 + 3 + 3
 
 
 @pytest.mark.django_db

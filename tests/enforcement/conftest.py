@@ -14,17 +14,18 @@ PACK = "cn-530100-order-2012-116"
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
-def make_finding(site, clause_id: str, *, stage: str = "detected", subject_type: str = "site") -> Finding:
-    pack = get_pack(PACK)
+def make_finding(site, clause_id: str, *, stage: str = "detected", subject_type: str = "site",
+                 pack_id: str = PACK) -> Finding:
+    pack = get_pack(pack_id)
     c = pack.clause(clause_id)
     return Finding.objects.create(
-        pack_id=PACK, pack_version=pack.version, pack_checksum=pack.checksum, rule_id=f"test-{clause_id}",
+        pack_id=pack_id, pack_version=pack.version, pack_checksum=pack.checksum, rule_id=f"test-{clause_id}",
         clause_id=clause_id, clauses=[{"id": c.id, "label": c.label_zh, "text": c.text_zh}],
         subject_type=subject_type, subject_id=site.pk, subject_key=site.code, district_id=site.district_id,
         unit_id=site.unit_id, site=site, facts={"art6_point": site.art6_point},
         sanction=pack.sanction_for(clause_id), explanation_zh=f"{site.name}违反{c.label_zh}",
         explanation_en=f"{site.name} breaches {clause_id}", stage=stage,
-        fingerprint=f"{PACK}:test-{clause_id}:site:{site.pk}", first_seen=timezone.localdate(),
+        fingerprint=f"{pack_id}:test-{clause_id}:site:{site.pk}", first_seen=timezone.localdate(),
         last_seen_recorded=timezone.localdate(),
     )
 

@@ -116,6 +116,28 @@ def test_decision_pdf_business_unit_art24(wuhua_officer, wuhua_site, clock):
     assert "主管责任人" not in text
 
 
+@pytest.mark.clause("cn-order-2025-799#art_27__para_1")
+def test_an_order_799_decision_names_confiscation_and_deletion_beside_the_fines(wuhua_officer, wuhua_site, clock):
+    finding = make_finding(wuhua_site, "art_8__para_1__point_1", pack_id="cn-order-2025-799")
+    order = _overdue(wuhua_officer, [finding], clock)
+    persons = {"person_in_charge": "赵主管", "person_directly_responsible": "钱直接"}
+    with pytest.raises(services.ServiceError, match="10000"):   # a unit's range: 10,000-20,000
+        services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], persons=persons,
+                                      amounts={"unit": 9000, "person_in_charge": 5000,
+                                               "person_directly_responsible": 5000}, facts="客房内安装摄像机")
+    amounts = {"unit": 15000, "person_in_charge": 5000, "person_directly_responsible": 5000}
+    case = services.penalty_notice_issue(actor=wuhua_officer, order=order, findings=[finding], amounts=amounts,
+                                         persons=persons, facts="客房内安装摄像机")
+    assert "并处：没收相关设备设施；删除所收集的视频图像信息" in _text(documents.notice_pdf(case))
+    services.penalty_statement_record(actor=wuhua_officer, case=case, waived=True)
+    decision = services.penalty_decide(actor=wuhua_officer, case=case, amounts=amounts, persons=persons)
+    text = _text(documents.decision_pdf(decision))
+    for expected in ("公共安全视频图像信息系统管理条例", "第二十七条第一款", "第八条第一款第一项", "人民币壹万伍仟元整",
+                     "并处：没收相关设备设施；删除所收集的视频图像信息"):
+        assert expected in text, expected
+    assert "confiscate_equipment" not in text and "individual" not in text
+
+
 def test_pdf_is_byte_identical_each_time(wuhua_officer, wuhua_site, clock):
     finding = make_finding(wuhua_site, ART6)
     order = services.rectification_order_issue(actor=wuhua_officer, findings=[finding])

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jifang.core.divisions import CITY_CODE
 from jifang.core.pdf import render_pdf
+from jifang.regulation.labels import measure_label
 from jifang.regulation.periods import provisional_note
 
 from . import law, records
@@ -73,10 +74,21 @@ def _clause_text(pack_id: str, stored: dict) -> dict:
     return {"label": c.label_zh, "text": c.text_zh}
 
 
+def _measures(finding) -> list[str]:
+    """The non-monetary measures of the case's penalty clause (order 799: confiscation of the
+    equipment, deletion of the footage, a warning, referral to the licensing authority), in Chinese.
+    A penalty decision comes after the order was refused, so every measure of the clause applies."""
+    with translation.override("zh-hans"):
+        return [measure_label(m["measure"]) for m in (finding.sanction or {}).get("measures", ())]
+
+
 def _finding(f) -> dict:
     clauses = [_clause_text(f.pack_id, c) for c in f.clauses] or [_clause_text(f.pack_id, {"id": f.clause_id})]
     sanction = f.sanction or {}
-    penalty = f"{sanction['first_measure']}；逾期不改正的，依照{sanction['label_zh']}处罚" if sanction else ""
+    if sanction and not sanction.get("order_first", True):   # order 799 art. 27 para. 1, art. 28: no order first
+        penalty = f"依照{sanction['label_zh']}，{sanction['first_measure']}"
+    else:
+        penalty = f"{sanction['first_measure']}；逾期不改正的，依照{sanction['label_zh']}处罚" if sanction else ""
     return {"explanation": f.explanation_zh, "clauses": clauses, "penalty": penalty}
 
 
@@ -173,7 +185,7 @@ def _case_common(case: PenaltyCase) -> dict:
     order = case.order
     return {
         "unit": case.unit, "findings": [_finding(f) for f in findings], "facts": case.facts,
-        "penalty": _penalty_clause(findings[0]), "order_number": order.number,
+        "penalty": _penalty_clause(findings[0]), "measures": _measures(findings[0]), "order_number": order.number,
         "order_served_on": _day(order.served_at), "deadline": _day(order.deadline),
         "law_title": _law_title(findings[0].pack_id),
     }

@@ -485,7 +485,9 @@ def _to_yuan(value) -> Decimal:
 
 def _ranges(sanction: dict, unit_kind: str) -> dict:
     """target -> (min, max) for this unit kind, from the sanction stored on the finding."""
-    fines = sanction.get("fines") or []
+    # The party of a case is a registered unit: an order 799 range for an individual (a person who
+    # installed a camera on their own) is not its range.
+    fines = [f for f in sanction.get("fines") or [] if f["target"] != "individual"]
     ranges = {}
     for f in fines:
         if f["unit_kind"] in (unit_kind, "any"):

@@ -21,8 +21,15 @@ CLAUSE_ID = re.compile(r"^art_\d+__para_\d+(__point_\d+)?$")
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 CLASSES = {"check", "workflow", "record", "scope", "penalty", "validity", "declarative"}
 NEEDS_REASON = {"declarative", "scope", "validity"}
-TARGETS = {"unit", "person_in_charge", "person_directly_responsible"}
+TARGETS = {"individual", "unit", "person_in_charge", "person_directly_responsible"}
 UNIT_KINDS = {"business", "non_business"}
+# Non-monetary outcomes of a sanction (order 799 art. 26-30), first-class beside the fines; `when`:
+# with the first measure, or once the order to correct is refused (拒不改正).
+MEASURES = {"confiscate_equipment", "delete_footage", "warning", "refer_to_licensing_authority"}
+MEASURE_WHEN = {"first", "refused"}
+# The rank of a pack's law in the hierarchy of the Legislation Law (立法法): where two packs judge the same
+# fact, the finding of the higher law is marked as prevailing. Lower number = higher law.
+LEVELS = {"law": 1, "administrative_regulation": 2, "local_regulation": 3, "local_government_rule": 4}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
 RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by"}
 
@@ -91,6 +98,11 @@ class Pack:
     def jurisdiction_prefix(self) -> str:
         return str(self.meta["jurisdiction_prefix"])
 
+    @property
+    def rank(self) -> int:
+        """Lower is higher law; a pack that states no level ranks below every stated one."""
+        return LEVELS.get(self.meta.get("level"), len(LEVELS) + 1)
+
     def in_force(self, as_of: dt.date) -> bool:
         return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
 
@@ -132,6 +144,8 @@ class Pack:
             "label_zh": entry["label_zh"],
             "first_measure": entry["first_measure"],
             "first_measure_en": entry.get("first_measure_en", ""),
+            "order_first": entry.get("order_first", True),
+            "measures": [dict(m) for m in entry.get("measures") or ()],
             "fines": fines,
         }
 
@@ -182,6 +196,7 @@ def _check_meta(meta, directory: Path) -> None:
         _require(key in meta, where, f"missing {key!r}")
     _require(meta["id"] == directory.name, where, f"id {meta['id']!r} differs from the directory {directory.name!r}")
     _require(isinstance(meta["effective_from"], dt.date), where, "effective_from must be a date")
+    _require(meta.get("level") in (None, *LEVELS), where, f"level must be one of {sorted(LEVELS)}")
     to = meta.get("effective_to")
     _require(to is None or (isinstance(to, dt.date) and to > meta["effective_from"]), where,
              "effective_to must be a date after effective_from")
@@ -231,10 +246,15 @@ def _check_params(raw, where: str, clauses: dict) -> dict:
 
 
 def _check_fines(fines, at: str) -> None:
+    """Validates the fines and completes them in place: a missing unit_kind is "any"; an "up to"
+    range (以下, only `max` given) becomes min 0 with up_to: true, so every consumer reads min-max."""
     _require(isinstance(fines, list) and fines, at, "needs fines")
     by_target: dict[str, list[str]] = {}
     for f in fines:
         _require(isinstance(f, dict) and f.get("target") in TARGETS, at, f"fine target must be one of {sorted(TARGETS)}")
+        f.setdefault("unit_kind", "any")
+        if "min" not in f:
+            f["min"], f["up_to"] = 0, True
         _require(f.get("unit_kind") in UNIT_KINDS | {"any"}, at, "unit_kind must be business, non_business or any")
         _require(isinstance(f.get("min"), int) and isinstance(f.get("max"), int) and 0 <= f["min"] <= f["max"], at,
                  f"{f['target']}/{f['unit_kind']}: min and max must be whole yuan with min <= max")
@@ -244,6 +264,15 @@ def _check_fines(fines, at: str) -> None:
                  f"{target}: overlapping ranges for one unit kind")
         _require(kinds == ["any"] or set(kinds) == UNIT_KINDS, at,
                  f"{target}: a gap, no range for {sorted(UNIT_KINDS - set(kinds))}")
+
+
+def _check_measures(entry: dict, at: str) -> None:
+    _require(isinstance(entry.get("order_first", True), bool), at, "order_first must be true or false")
+    measures = entry.get("measures") or []
+    _require(isinstance(measures, list), at, "measures must be a list")
+    for m in measures:
+        _require(isinstance(m, dict) and m.get("measure") in MEASURES, at, f"a measure must be one of {sorted(MEASURES)}")
+        _require(m.get("when") in MEASURE_WHEN, at, f"{m['measure']}: when must be one of {sorted(MEASURE_WHEN)}")
 
 
 def _check_sanctions(raw, where: str, clauses: dict) -> dict:
@@ -256,6 +285,7 @@ def _check_sanctions(raw, where: str, clauses: dict) -> dict:
         for key in ("article", "label_zh", "first_measure", "violations", "fines"):
             _require(key in entry, at, f"missing {key!r}")
         _check_fines(entry["fines"], at)
+        _check_measures(entry, at)
         for v in entry["violations"]:
             _require(v in clauses, at, f"violation cites unknown clause {v!r}")
             _require(v not in cited, at, f"{v} is punished under two articles ({cited.get(v)})")
