@@ -21,7 +21,7 @@ def pytest_collection_modifyitems(items):
     """A clause id on a test must look like one (art_N__para_M[__point_K])."""
     import re
 
-    pattern = re.compile(r"^art_\d+(__para_\d+(__point_\d+)?)?$")
+    pattern = re.compile(r"^([a-z0-9-]+#)?art_\d+(__para_\d+(__point_\d+)?)?$")
     for item in items:
         for mark in item.iter_markers("clause"):
             for clause in mark.args:

@@ -8,6 +8,7 @@ from jifang.regulation.models import Finding, FindingStatus
 
 AS_OF = dt.date(2026, 6, 1)
 KUNMING = "cn-530100-order-2012-116"
+NATIONAL = "cn-order-2025-799"
 TEST_PACKS = Path(__file__).parent / "packs"
 
 

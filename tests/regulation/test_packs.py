@@ -10,7 +10,7 @@ from jifang.regulation.loader import PackError, load_pack
 from jifang.regulation.models import Finding
 from tests import factories as f
 
-from .conftest import KUNMING, TEST_PACKS
+from .conftest import KUNMING, NATIONAL, TEST_PACKS
 
 WUHUA_PACK = "test-530102-wuhua-2020"
 BOTH = [packs.BUILTIN_DIR, TEST_PACKS]
@@ -125,7 +125,7 @@ def test_two_packs_each_in_its_own_dates_and_area(scan):
     short = f.SystemFactory(retention_days=20, site=f.SiteFactory(unit=f.UnitFactory(district_id="530102")))
 
     run = scan(as_of=dt.date(2026, 1, 1))
-    assert sorted(run.counts["packs"]) == [f"{KUNMING}@2026.1", f"{WUHUA_PACK}@1"]
+    assert sorted(run.counts["packs"]) == [f"{KUNMING}@2026.1", f"{NATIONAL}@2026.1", f"{WUHUA_PACK}@1"]
     found = set(Finding.objects.filter(status="open", subject_type="system").values_list("pack_id", "subject_key"))
     assert found == {(WUHUA_PACK, wuhua.code), (WUHUA_PACK, short.code), (KUNMING, short.code)}
     local = Finding.objects.get(pack_id=WUHUA_PACK, subject_key=wuhua.code)
@@ -133,10 +133,10 @@ def test_two_packs_each_in_its_own_dates_and_area(scan):
     assert local.facts["parameters"]["retention_days_min"]["value"] == 90
 
     # Panlong lies outside the Wuhua pack's area: a Panlong run does not even load it.
-    assert scan(as_of=dt.date(2026, 1, 2), district="530103").counts["packs"] == [f"{KUNMING}@2026.1"]
+    assert scan(as_of=dt.date(2026, 1, 2), district="530103").counts["packs"] == [f"{KUNMING}@2026.1", f"{NATIONAL}@2026.1"]
     # After 2030 the Wuhua pack is no longer in force; its findings are left as they were.
     run = scan(as_of=dt.date(2030, 1, 1))
-    assert run.counts["packs"] == [f"{KUNMING}@2026.1"]
+    assert run.counts["packs"] == [f"{KUNMING}@2026.1", f"{NATIONAL}@2026.1"]
     assert Finding.objects.filter(pack_id=WUHUA_PACK, status="open").count() == 2
 
 

@@ -21,8 +21,12 @@ CLAUSE_ID = re.compile(r"^art_\d+__para_\d+(__point_\d+)?$")
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 CLASSES = {"check", "workflow", "record", "scope", "penalty", "validity", "declarative"}
 NEEDS_REASON = {"declarative", "scope", "validity"}
-TARGETS = {"unit", "person_in_charge", "person_directly_responsible"}
+TARGETS = {"individual", "unit", "person_in_charge", "person_directly_responsible"}
 UNIT_KINDS = {"business", "non_business"}
+# Non-monetary outcomes of a sanction (order 799 art. 26-30), first-class beside the fines; `when`:
+# with the first measure, or once the order to correct is refused (拒不改正).
+MEASURES = {"confiscate_equipment", "delete_footage", "warning", "refer_to_licensing_authority"}
+MEASURE_WHEN = {"first", "refused"}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
 RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by"}
 
@@ -132,6 +136,8 @@ class Pack:
             "label_zh": entry["label_zh"],
             "first_measure": entry["first_measure"],
             "first_measure_en": entry.get("first_measure_en", ""),
+            "order_first": entry.get("order_first", True),
+            "measures": [dict(m) for m in entry.get("measures") or ()],
             "fines": fines,
         }
 
@@ -231,10 +237,15 @@ def _check_params(raw, where: str, clauses: dict) -> dict:
 
 
 def _check_fines(fines, at: str) -> None:
+    """Validates the fines and completes them in place: a missing unit_kind is "any"; an "up to"
+    range (以下, only `max` given) becomes min 0 with up_to: true, so every consumer reads min-max."""
     _require(isinstance(fines, list) and fines, at, "needs fines")
     by_target: dict[str, list[str]] = {}
     for f in fines:
         _require(isinstance(f, dict) and f.get("target") in TARGETS, at, f"fine target must be one of {sorted(TARGETS)}")
+        f.setdefault("unit_kind", "any")
+        if "min" not in f:
+            f["min"], f["up_to"] = 0, True
         _require(f.get("unit_kind") in UNIT_KINDS | {"any"}, at, "unit_kind must be business, non_business or any")
         _require(isinstance(f.get("min"), int) and isinstance(f.get("max"), int) and 0 <= f["min"] <= f["max"], at,
                  f"{f['target']}/{f['unit_kind']}: min and max must be whole yuan with min <= max")
@@ -244,6 +255,15 @@ def _check_fines(fines, at: str) -> None:
                  f"{target}: overlapping ranges for one unit kind")
         _require(kinds == ["any"] or set(kinds) == UNIT_KINDS, at,
                  f"{target}: a gap, no range for {sorted(UNIT_KINDS - set(kinds))}")
+
+
+def _check_measures(entry: dict, at: str) -> None:
+    _require(isinstance(entry.get("order_first", True), bool), at, "order_first must be true or false")
+    measures = entry.get("measures") or []
+    _require(isinstance(measures, list), at, "measures must be a list")
+    for m in measures:
+        _require(isinstance(m, dict) and m.get("measure") in MEASURES, at, f"a measure must be one of {sorted(MEASURES)}")
+        _require(m.get("when") in MEASURE_WHEN, at, f"{m['measure']}: when must be one of {sorted(MEASURE_WHEN)}")
 
 
 def _check_sanctions(raw, where: str, clauses: dict) -> dict:
@@ -256,6 +276,7 @@ def _check_sanctions(raw, where: str, clauses: dict) -> dict:
         for key in ("article", "label_zh", "first_measure", "violations", "fines"):
             _require(key in entry, at, f"missing {key!r}")
         _check_fines(entry["fines"], at)
+        _check_measures(entry, at)
         for v in entry["violations"]:
             _require(v in clauses, at, f"violation cites unknown clause {v!r}")
             _require(v not in cited, at, f"{v} is punished under two articles ({cited.get(v)})")
