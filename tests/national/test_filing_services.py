@@ -12,6 +12,7 @@ from jifang.national.models import FilingKind, FilingStatus, SystemFiling
 from tests.factories import DeviceFactory, SiteFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
+ART14 = "cn-order-2025-799#art_14__para_1"
 
 
 def test_the_registry_gives_the_form_its_starting_facts(system):
@@ -21,7 +22,7 @@ def test_the_registry_gives_the_form_its_starting_facts(system):
     assert facts["in_use_since"] == system.in_use_since
 
 
-@pytest.mark.clause("art_14__para_1")
+@pytest.mark.clause(ART14)
 def test_a_unit_files_and_the_district_receives_with_a_receipt_number(system, file_system, wuhua_officer):
     filing = file_system(system)
     assert filing.kind == FilingKind.INITIAL and filing.status == FilingStatus.SUBMITTED
@@ -57,7 +58,7 @@ def test_a_returned_filing_keeps_its_reason_and_the_unit_files_again(system, fil
     assert again.kind == FilingKind.INITIAL and again.changes is None  # nothing was in force
 
 
-@pytest.mark.clause("art_14__para_1")
+@pytest.mark.clause(ART14)
 def test_a_change_filing_names_the_filing_in_force_and_must_change_something(system, file_system, wuhua_officer):
     first = services.filing_receive(actor=wuhua_officer, filing=file_system(system))
     with pytest.raises(ValidationError, match="没有变化"):
