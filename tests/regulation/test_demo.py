@@ -22,7 +22,8 @@ def city(db, settings, tmp_path):
 
 def _found(run) -> tuple[dict, dict]:
     found, unknown = defaultdict(set), defaultdict(set)
-    rows = seen_by(run).values_list("clause_id", "subject_key", "outcome")
+    # the Kunming pack's findings: order 799 reuses clause ids (art_14__para_1), its tests are its own
+    rows = seen_by(run).filter(pack_id=KUNMING).values_list("clause_id", "subject_key", "outcome")
     for clause_id, key, outcome in rows:
         (found if outcome == "violation" else unknown)[clause_id].add(key)
     return dict(found), dict(unknown)

@@ -105,8 +105,9 @@ class SystemFiling(SystemCopies):
     # the procedure
     status = models.CharField(_("status"), max_length=12, choices=FilingStatus.choices, default=FilingStatus.SUBMITTED)
     submitted_on = models.DateField(_("filed on"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("filed by"))
+    # empty for filings loaded from an office's earlier records (the demo city, imports)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name=_("filed by"))
     receipt_number = models.CharField(_("receipt number"), max_length=60, null=True, blank=True, unique=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("handled by"))
