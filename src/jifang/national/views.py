@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
@@ -127,6 +127,7 @@ class ReportList(ObjectListView):
     model = m.PublicReport
     filterset_class = filtersets.PublicReportFilterSet
     columns = ("code", "received_at", "kind", "place", "status", "district")
+    create_roles = frozenset()  # reports are made on the public page only
 
     def get(self, request, *args, **kwargs):
         _police_page(request)
@@ -161,7 +162,7 @@ class ReportContact(ServiceAction):
 
     def call(self, request, obj, data):
         contact = services.report_contact(actor=request.user, report=obj)
-        messages.info(request, _t("Reporter's contact: %(contact)s") % {"contact": contact or "—"})
+        messages.info(request, gettext("Reporter's contact: %(contact)s") % {"contact": contact or "—"})
         return obj
 
 
@@ -235,7 +236,7 @@ def _bounded(view):
     def guard(request, *args, **kwargs):
         length = request.META.get("CONTENT_LENGTH") or "0"
         if request.method == "POST" and (not length.isdigit() or int(length) > _upload_limit()):
-            error = _t("The photos are too large: at most %(n)s photos of %(mb)s MB each.") % {
+            error = gettext("The photos are too large: at most %(n)s photos of %(mb)s MB each.") % {
                 "n": _limit("MAX_PHOTOS"), "mb": _limit("PHOTO_MAX_BYTES") // (1024 * 1024) or 1}
             return _public_form(request, error=error, status=413)
         return protected(request, *args, **kwargs)
@@ -255,7 +256,7 @@ def public_report(request):
         return _public_form(request, form, status=400)
     data = form.cleaned_data
     if not challenge.passed(data["challenge"], data["answer"]):
-        form.add_error("answer", _t("The answer is not right, or the question has expired: answer the new one."))
+        form.add_error("answer", gettext("The answer is not right, or the question has expired: answer the new one."))
         return _public_form(request, form, status=400)
     try:
         report = services.report_submit(
