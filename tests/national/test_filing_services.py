@@ -35,7 +35,7 @@ def test_a_unit_files_and_the_district_receives_with_a_receipt_number(system, fi
     second = file_system(SystemFactory(site=system.site, in_use_since=dt.date(2025, 6, 1)))
     assert services.filing_receive(actor=wuhua_officer, filing=second).receipt_number.endswith("第0002号")
     actions = set(AuditEntry.objects.filter(object_type="national.systemfiling").values_list("action", flat=True))
-    assert {"national.filing.initial", "national.filing.received"} <= actions
+    assert {"national.filing.submit", "national.filing.received"} <= actions
 
 
 def test_an_officer_of_another_district_cannot_receive(system, file_system, panlong_officer, department_officer):

@@ -161,3 +161,20 @@ def test_the_police_queue_is_scoped_by_district(client, wuhua_officer, panlong_o
     text = client.get(reverse("national:publicreport_list")).content.decode()
     assert mine.code in text and theirs.code not in text
     assert client.get(reverse("national:publicreport_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_the_api_is_the_police_queue_without_contacts(wuhua_officer, unit_user, wuhua_unit):
+    from rest_framework.test import APIClient
+
+    report = _report(contact="13912345678")
+    site = SiteFactory(unit=wuhua_unit)
+    api = APIClient()
+    api.force_authenticate(unit_user)
+    assert api.get("/api/public-reports/").json()["results"] == []
+    api.force_authenticate(wuhua_officer)
+    listed = api.get("/api/public-reports/").content.decode()
+    assert report.code in listed and "13912345678" not in listed and "contact" not in listed
+    assert api.post("/api/public-reports/", {"place": "x"}, format="json").status_code == 403
+    done = api.post(f"/api/public-reports/{report.pk}/inspection/",
+                    {"site": site.code, "inspected_on": dt.date.today().isoformat()}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == "inspecting" and done.json()["inspection"]

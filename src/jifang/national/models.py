@@ -16,9 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jifang.core.scoping import ScopePaths
 from jifang.core.writes import FieldWrites, Procedure
+from jifang.duties.models import SiteCopies
 
 WRITERS_UNIT = frozenset({"unit_user"})
 
@@ -37,18 +39,12 @@ def new_code(length: int = 12) -> str:
     return "".join(pysecrets.choice(CODE_ALPHABET) for _ in range(length))
 
 
-class SystemCopies(models.Model):
-    """Site, unit and district copied from the system when the record is made (national.services),
-    so scoped lists are one index range."""
+class SystemCopies(SiteCopies):
+    """The system, with its site, unit and district copied when the record is made (national.services),
+    so scoped lists are one index range (the copies are the duty records' own, duties.models)."""
 
     system = models.ForeignKey("registry.SecuritySystem", on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("system"))
-    site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="+", editable=False,
-                             verbose_name=_("site"))
-    unit = models.ForeignKey("registry.Unit", on_delete=models.PROTECT, related_name="+", editable=False,
-                             verbose_name=_("unit"))
-    district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
-                                 verbose_name=_("district"))
 
     class Meta:
         abstract = True
@@ -202,7 +198,7 @@ class ReportKind(models.TextChoices):
 class ReportStatus(models.TextChoices):
     RECEIVED = "received", _("received, awaiting handling")
     INSPECTING = "inspecting", _("handed to an inspection")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("report status", "closed")
 
 
 class PublicReport(models.Model):

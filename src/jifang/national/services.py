@@ -105,7 +105,8 @@ def filing_submit(*, actor, system: SecuritySystem, unit_name: str, credit_code:
                 clause="art_14__para_1")
     filing.full_clean()
     filing.save()
-    audit.record(actor=actor, action=f"national.filing.{filing.kind}", obj=filing, after=audit.snapshot(filing))
+    audit.record(actor=actor, action="national.filing.submit", obj=filing, after=audit.snapshot(filing),
+                 note=filing.get_kind_display())
     return filing
 
 
