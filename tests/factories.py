@@ -85,6 +85,10 @@ class SystemFactory(DjangoModelFactory):
     district_id = factory.LazyAttribute(lambda o: o.site.district_id)
     has_audio_video = True
     status = m.SystemStatus.IN_USE
+    # Order 799 art. 9 (other public places): exempt from its filing (art. 14) and retention (art. 17)
+    # duties, so a test about the Kunming order's retention sees only that order's finding. Tests of
+    # order 799 choose the class they need ("" unclassified, art7_*, art33).
+    public_video_class = m.PublicVideoClass.OTHER_PUBLIC
     acceptance_result = m.AcceptanceResult.PASSED
     acceptance_date = factory.Faker("date_between", start_date="-5y", end_date="-1y")
     reserved_interface = True

@@ -70,8 +70,40 @@ def test_explain_of_a_clause_without_penalty(db):
     assert "carries no penalty" in text
 
 
+def test_explain_of_an_order_799_finding_names_its_measures_and_up_to_ranges(db):
+    part = f.SitePartFactory(area_kind=m.AreaKind.GUESTHOUSE_ROOM)
+    f.DeviceFactory(part=part, system=f.SystemFactory(site=part.site, public_video_class=""))
+    _call("scan", "--as-of", "2026-06-01", "--pack", "cn-order-2025-799")
+    finding = Finding.objects.get(rule_id="o799-art8-device-in-prohibited-room")
+    text = _call("explain", str(finding.pk))
+    assert "第二十七条第一款" in text and "没收相关设备设施" in text and "together with the first measures" in text
+    assert "个人 individual, 任何单位 any: 5000-10000 元" in text
+
+
+def test_scan_by_pack_leaves_the_other_pack_alone(db):
+    f.SystemFactory(retention_days=1, public_video_class="")
+    text = _call("scan", "--as-of", "2026-06-01", "--pack", "cn-order-2025-799")
+    assert "o799-art17-retention-below-minimum" in text and "art19-retention-below-minimum" not in text
+    assert set(Finding.objects.values_list("pack_id", flat=True)) == {"cn-order-2025-799"}
+    text = _call("scan", "--as-of", "2026-06-02")
+    assert set(Finding.objects.values_list("pack_id", flat=True)) == {"cn-order-2025-799", "cn-530100-order-2012-116"}
+    with pytest.raises(CommandError, match="known: cn-530100-order-2012-116, cn-order-2025-799"):
+        call_command("scan", "--pack", "cn-order-1999-1")
+
+
+def test_coverage_reports_each_pack(db):
+    both = json.loads(_call("regulation", "coverage", "--format", "json"))
+    assert [r["pack"]["id"] for r in both] == ["cn-530100-order-2012-116", "cn-order-2025-799"]
+    national = json.loads(_call("regulation", "coverage", "--format", "json", "--pack", "cn-order-2025-799"))
+    assert len(national["clauses"]) == 63 and national["problems"] == []
+    text = _call("regulation", "coverage", "--pack", "cn-order-2025-799")
+    assert "Pack `cn-order-2025-799`" in text
+    with pytest.raises(CommandError):
+        call_command("regulation", "coverage", "--pack", "no-such-pack")
+
+
 def test_coverage_json_lists_all_60_clauses_with_status(db):
-    data = json.loads(_call("regulation", "coverage", "--format", "json"))
+    data = json.loads(_call("regulation", "coverage", "--format", "json", "--pack", "cn-530100-order-2012-116"))
     assert len(data["clauses"]) == 60
     assert {c["status"] for c in data["clauses"]} <= {"implemented", "planned", "not_applicable"}
     by_id = {c["id"]: c for c in data["clauses"]}

@@ -9,7 +9,7 @@ from jifang.regulation import services
 from jifang.regulation.selectors import seen_by
 from jifang.regulation.packs import get_pack
 
-from .conftest import KUNMING
+from .conftest import KUNMING, NATIONAL
 
 TODAY = dt.date(2026, 11, 1)
 
@@ -20,12 +20,16 @@ def city(db, settings, tmp_path):
     return seed_city(scale=200, seed=11, today=TODAY)
 
 
+def _qualified(pack_id: str, clause_id: str) -> str:
+    """The manifest's key: Kunming clauses plain, order 799 ones `cn-order-2025-799#art_...`."""
+    return clause_id if pack_id == KUNMING else f"{pack_id}#{clause_id}"
+
+
 def _found(run) -> tuple[dict, dict]:
     found, unknown = defaultdict(set), defaultdict(set)
-    # the Kunming pack's findings: order 799 reuses clause ids (art_14__para_1), its tests are its own
-    rows = seen_by(run).filter(pack_id=KUNMING).values_list("clause_id", "subject_key", "outcome")
-    for clause_id, key, outcome in rows:
-        (found if outcome == "violation" else unknown)[clause_id].add(key)
+    rows = seen_by(run).values_list("pack_id", "clause_id", "subject_key", "outcome")
+    for pack_id, clause_id, key, outcome in rows:
+        (found if outcome == "violation" else unknown)[_qualified(pack_id, clause_id)].add(key)
     return dict(found), dict(unknown)
 
 
@@ -38,8 +42,7 @@ def _found(run) -> tuple[dict, dict]:
 def test_scan_of_the_demo_city_finds_exactly_what_was_planted(city):
     run = services.scan(actor=None, as_of=TODAY)
     found, unknown = _found(run)
-    pack = get_pack(KUNMING)
-    ruled = {c for r in pack.rules for c in r.clauses}
+    ruled = {_qualified(p, c) for p in (KUNMING, NATIONAL) for r in get_pack(p).rules for c in r.clauses}
     planted = {c: keys for c, keys in city.manifest.planted.items() if keys and c in ruled}
     planted_unknown = {c: keys for c, keys in city.manifest.planted_undetermined.items() if keys and c in ruled}
     for clause_id in sorted(set(planted) | set(found)):
@@ -50,12 +53,18 @@ def test_scan_of_the_demo_city_finds_exactly_what_was_planted(city):
     for clause_id in ("art_7__para_1", "art_13__para_1", "art_14__para_2", "art_15__para_2", "art_19__para_1"):
         assert found.get(clause_id), clause_id
     assert any(c.startswith("art_6__") for c in found)
+    # both laws at once: the overlaps and what only order 799 finds
+    for clause_id in ("art_8__para_1__point_1", "art_10__para_1", "art_13__para_1", "art_17__para_1"):
+        assert found.get(f"{NATIONAL}#{clause_id}"), clause_id
+    assert found["art_7__para_1"] & found[f"{NATIONAL}#art_8__para_1__point_1"]      # a hotel room: both
+    assert found[f"{NATIONAL}#art_8__para_1__point_1"] - found["art_7__para_1"]      # a 民宿 room: national only
+    assert found["art_19__para_1"] - found[f"{NATIONAL}#art_17__para_1"]             # art. 9: Kunming only
 
 
 def test_every_finding_of_the_demo_city_carries_its_clause_and_sanction(city):
     run = services.scan(actor=None, as_of=TODAY)
-    pack = get_pack(KUNMING)
     for f in seen_by(run).iterator():
+        pack = get_pack(f.pack_id)
         clause = pack.clause(f.clause_id)
         assert f.clauses[0]["label"] == clause.label_zh and f.pack_checksum == pack.checksum
         assert bool(f.sanction) == bool(clause.penalty_article)

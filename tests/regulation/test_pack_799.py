@@ -11,7 +11,6 @@ from jifang.regulation.loader import CLASSES, NEEDS_REASON, PackError, load_pack
 
 from .conftest import KUNMING, NATIONAL
 
-N = NATIONAL + "#"
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def test_every_leaf_clause_of_the_34_articles_is_classified(national):
     assert national.clause("art_16__para_2__point_3").text_zh.endswith("调用人员的单位、姓名等信息；")
 
 
-@pytest.mark.clause(N + "art_34__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_34__para_1")
 def test_in_force_from_2025_04_01_everywhere(national):
     assert national.effective_from == dt.date(2025, 4, 1)
     assert national.meta["promulgated"] == dt.date(2025, 1, 13)
@@ -49,8 +48,8 @@ def test_source_text_is_checksummed(national):
     assert "国务院令第799号" in source.read_text(encoding="utf-8")
 
 
-@pytest.mark.clause(N + "art_17__para_1")
-@pytest.mark.clause(N + "art_14__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_17__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_14__para_1")
 def test_parameters_cite_their_clauses(national):
     on = dt.date(2025, 4, 1)
     assert national.param("retention_days_min", on) == 30
@@ -62,7 +61,7 @@ def test_parameters_cite_their_clauses(national):
         national.param("retention_days_min", dt.date(2025, 3, 31))
 
 
-@pytest.mark.clause(N + "art_27__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_27__para_1")
 def test_a_prohibited_area_means_confiscation_deletion_and_a_fine_at_once(national):
     s = national.sanction_for("art_8__para_1__point_1")
     assert s["article"] == "art_27__para_1" and s["label_zh"] == "第二十七条第一款"
@@ -73,9 +72,9 @@ def test_a_prohibited_area_means_confiscation_deletion_and_a_fine_at_once(nation
                      "person_in_charge": (5000, 10000), "person_directly_responsible": (5000, 10000)}
 
 
-@pytest.mark.clause(N + "art_26__para_1")
-@pytest.mark.clause(N + "art_29__para_1")
-@pytest.mark.clause(N + "art_30__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_26__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_29__para_1")
+@pytest.mark.clause("cn-order-2025-799#art_30__para_1")
 def test_up_to_ranges_and_order_first(national):
     s26 = national.sanction_for("art_9__para_1")
     assert s26["order_first"] is True
@@ -91,7 +90,7 @@ def test_up_to_ranges_and_order_first(national):
         "target": "unit", "min": 5000, "max": 10000, "unit_kind": "any"}
 
 
-@pytest.mark.clause(N + "art_27__para_2")
+@pytest.mark.clause("cn-order-2025-799#art_27__para_2")
 def test_failing_the_daily_check_refers_to_the_licensing_authority(national):
     s = national.sanction_for("art_8__para_2")
     assert s["first_measure"] == "责令改正" and s["order_first"] is True

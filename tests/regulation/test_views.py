@@ -10,7 +10,7 @@ from jifang.regulation import services
 from jifang.regulation.models import Finding
 from tests import factories as f
 
-from .conftest import AS_OF, KUNMING
+from .conftest import AS_OF, KUNMING, NATIONAL
 
 
 @pytest.fixture
@@ -220,8 +220,41 @@ def test_home_and_the_law_page_count_findings_the_same_way(two_districts, city_o
     services.scan(actor=city_officer, as_of=AS_OF)
     assert Finding.objects.filter(status="open", outcome="undetermined").exists()
     home = selectors.home_figures(city_officer)
-    law = selectors.open_counts_by_clause(city_officer)
-    assert sum(law.values()) == home["violations"]
-    assert {c["id"]: c["n"] for c in home["top_clauses"]}.items() <= law.items()
+    law = selectors.open_counts_by_clause(city_officer, KUNMING)
+    national = selectors.open_counts_by_clause(city_officer, NATIONAL)
+    assert sum(law.values()) + sum(national.values()) == home["violations"]
+    by_pack = {KUNMING: law, NATIONAL: national}
+    assert all(by_pack[c["pack"]][c["id"]] == c["n"] for c in home["top_clauses"])
     page = _client(city_officer).get(reverse("regulation:law")).content.decode()
     assert f"{law['art_19__para_1']} 项未结违规" in page or f"{law['art_19__para_1']} open violation" in page
+
+
+@pytest.mark.clause("cn-order-2025-799#art_8__para_1__point_1")
+@pytest.mark.clause("art_7__para_1")
+def test_the_site_page_shows_both_laws_findings_side_by_side_the_higher_law_marked(wuhua_officer, panlong_officer):
+    system = f.SystemFactory(public_video_class="", site=f.SiteFactory(unit=f.UnitFactory(district_id="530102")))
+    part = f.SitePartFactory(site=system.site, area_kind=m.AreaKind.HOTEL_ROOM, name="三楼客房")
+    f.DeviceFactory(system=system, part=part)
+    services.scan(actor=None, as_of=AS_OF)
+    html = _client(wuhua_officer).get(reverse("registry:site_detail", args=[system.site.pk])).content.decode()
+    group = html[html.index('data-testid="site-finding-group"'):]
+    assert group.count('data-testid="site-finding"') == 2
+    national = group.index(f'data-pack="{NATIONAL}"')
+    assert national < group.index(f'data-pack="{KUNMING}"')       # the higher law first
+    assert group.count('data-testid="higher-law"') == 1 and group.index('data-testid="higher-law"') > national
+    assert "国务院令第799号 第八条第一款第一项" in group and "昆明市人民政府令第116号 第七条" in group
+    assert "没收相关设备设施" in group and "删除所收集的视频图像信息" in group and "上位法，优先适用" in group
+    assert "10000元以上20000元以下" in group and "2000元以上5000元以下" in group
+    assert "o799-" not in html and "art_8__" not in html and "confiscate_equipment" not in html
+    # another district's officer sees neither the site nor its findings
+    assert _client(panlong_officer).get(reverse("registry:site_detail", args=[system.site.pk])).status_code == 404
+
+
+def test_the_law_page_lists_both_packs_and_each_with_its_own_labels(city_officer):
+    client = _client(city_officer)
+    page = client.get(reverse("regulation:law")).content.decode()
+    assert page.count('data-testid="pack-tab"') == 2 and "公共安全视频图像信息系统管理条例" in page
+    national = client.get(reverse("regulation:pack", args=[NATIONAL])).content.decode()
+    assert "第八条第一款第一项" in national and "行政法规 · " in national and "地方政府规章" in national
+    assert "20000元以下" in national and "拒不改正的： 没收相关设备设施" in national and "警告" in national
+    assert "第十三条" in national and "第十三条第一款" not in national   # its art. 13 has one paragraph

@@ -60,8 +60,9 @@ PRODUCT_HEADERS = {
 SITE_HEADERS = {
     "code": "场所编码", "name": "场所名称", "unit": "单位统一社会信用代码", "district": "区县代码", "address": "地址",
     "art6_point": "第六条类别", "designation_number": "公安指定文号", "designation_date": "公安指定日期",
+    "near_secret_unit": "邻近涉密单位", "secret_unit_consent_on": "涉密单位同意日期", "secret_unit_consent_ref": "涉密单位同意文号",
 }
-PART_HEADERS = {"site": "场所编码", "name": "部位名称", "area_kind": "区域类型"}
+PART_HEADERS = {"site": "场所编码", "name": "部位名称", "area_kind": "区域类型", "privacy_spot": "可拍摄隐私部位"}
 SYSTEM_HEADERS = {
     "code": "系统编码", "name": "系统名称", "site": "场所编码", "investor": "投资单位信用代码",
     "builder": "建设单位信用代码", "operator": "管理单位信用代码", "firm": "技防企业信用代码",
@@ -69,12 +70,12 @@ SYSTEM_HEADERS = {
     "has_explosive_inspection": "防爆安全检查", "status": "状态", "in_use_since": "投入使用日期",
     "acceptance_date": "验收日期", "acceptance_result": "验收结果", "acceptance_certificate": "验收证书编号",
     "reserved_interface": "预留联网接口", "police_connected": "已与公安联网", "police_connected_since": "联网日期",
-    "retention_days": "存储天数", "is_public_area": "公共区域系统",
+    "retention_days": "存储天数", "is_public_area": "公共区域系统", "public_video_class": "视频系统分类",
 }
 DEVICE_HEADERS = {
     "serial": "序列号", "name": "设备名称", "system": "系统编码", "kind": "设备类型", "product": "产品品牌",
     "part": "安装部位", "gb28181_id": "国标编码", "dc09_account": "DC-09账号", "status": "状态",
-    "installed_on": "安装日期",
+    "installed_on": "安装日期", "signage": "提示标识",
 }
 
 # A device's product is two cells (brand, model); its part is named within its system's site.

@@ -14,22 +14,28 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class SiteForm(ServiceModelForm):
     class Meta:
         model = m.Site
-        fields = ["code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date"]
-        widgets = {"designation_date": DATE}
+        fields = ["code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date",
+                  "near_secret_unit", "secret_unit_consent_on", "secret_unit_consent_ref"]
+        widgets = {"designation_date": DATE, "secret_unit_consent_on": DATE}
         help_texts = {
             "code": _("the site's registration code; it identifies the site in imports and exports"),
             "designation_number": _("only for art. 6 point 10: the number of the police designation document"),
+            "near_secret_unit": _("marked by the police: cameras here need the prior consent of the neighbouring "
+                                  "secret-holding unit (order 799 art. 10)"),
+            "secret_unit_consent_on": _("the day that unit consented in writing; it must precede the cameras going live"),
         }
 
 
 class SitePartForm(ServiceModelForm):
     class Meta:
         model = m.SitePart
-        fields = ["site", "name", "area_kind"]
+        fields = ["site", "name", "area_kind", "privacy_spot"]
         help_texts = {
             "name": _("e.g. main entrance, vault, 3rd floor guest rooms"),
             "area_kind": _("hotel rooms, baths, toilets, changing, fitting and nursing rooms are private places: "
                            "art. 7 forbids audio-video devices there"),
+            "privacy_spot": _("set by a police officer: a spot where a camera could film private life, "
+                              "forbidden by order 799 art. 8 para. 1 item 4"),
         }
 
 
@@ -39,7 +45,8 @@ class SystemForm(ServiceModelForm):
         fields = ["code", "name", "site", "investor", "builder", "operator", "firm", "has_intrusion_alarm",
                   "has_audio_video", "has_access_control", "has_explosive_inspection", "status", "in_use_since",
                   "acceptance_date", "acceptance_result", "acceptance_certificate", "reserved_interface",
-                  "police_connected", "police_connected_since", "retention_days", "is_public_area"]
+                  "police_connected", "police_connected_since", "retention_days", "is_public_area",
+                  "public_video_class"]
         widgets = {"in_use_since": DATE, "acceptance_date": DATE, "police_connected_since": DATE}
         help_texts = {
             "status": _("a system may be put in use only after it has passed completion acceptance (art. 14 para. 2)"),
@@ -47,6 +54,8 @@ class SystemForm(ServiceModelForm):
             "retention_days": _("how many days recordings are kept before being overwritten; the law requires "
                                 "at least 30 (art. 19); leave empty if not known"),
             "reserved_interface": _("an interface for connecting to the police platform (art. 13 para. 1)"),
+            "public_video_class": _("set by the police; systems of other public places (art. 9) are exempt from "
+                                    "filing and the 30-day retention of order 799"),
         }
 
 
@@ -54,13 +63,14 @@ class DeviceForm(ServiceModelForm):
     class Meta:
         model = m.Device
         fields = ["serial", "name", "system", "kind", "product", "part", "gb28181_id", "dc09_account", "status",
-                  "installed_on"]
+                  "installed_on", "signage"]
         widgets = {"installed_on": DATE}
         help_texts = {
             "serial": _("the manufacturer's serial number on the device label"),
             "part": _("where the device is installed; a camera in a private place breaks art. 7"),
             "gb28181_id": _("20 digits, for devices connected over GB/T 28181"),
             "dc09_account": _("the alarm panel's account at the alarm centre (SIA DC-09)"),
+            "signage": _("a conspicuous sign tells people this camera is filming (order 799 art. 13)"),
         }
 
     def prefill(self, params) -> None:

@@ -197,6 +197,13 @@ class Site(RegistryModel):
     designation_number = models.CharField(_("police designation number"), max_length=50, blank=True)
     designation_date = models.DateField(_("police designation date"), null=True, blank=True,
                                         validators=[validate_not_future])
+    # Order 799 art. 10: near a military zone or a secret-holding unit, cameras need that unit's prior
+    # consent. Where the secret units are is the police's knowledge, so they mark the site; the unit
+    # records the consent it obtained (date and document number). The secret unit is not named here.
+    near_secret_unit = models.BooleanField(_("near a secret-holding unit"), default=False)
+    secret_unit_consent_on = models.DateField(_("consent of the secret-holding unit given on"), null=True, blank=True,
+                                              validators=[validate_not_future])
+    secret_unit_consent_ref = models.CharField(_("consent document number"), max_length=50, blank=True)
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm=_sites_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("code",)
@@ -205,7 +212,7 @@ class Site(RegistryModel):
     # site in its district; only the police move a site to another unit or district.
     writes = FieldWrites(
         {"art6_point": ByValue(POLICE, {10: OFFICERS}), "designation_number": OFFICERS,
-         "designation_date": OFFICERS, "unit": POLICE, "district": POLICE},
+         "designation_date": OFFICERS, "unit": POLICE, "district": POLICE, "near_secret_unit": POLICE},
         on_create={"unit": OWNER, "district": OWNER},
     )
 
@@ -251,6 +258,12 @@ class AreaKind(models.TextChoices):
     FITTING_ROOM = "fitting_room", _("fitting room")
     NURSING_ROOM = "nursing_room", _("nursing room")
     OTHER_PRIVATE = "other_private", _("other private place")
+    # order 799 art. 8 para. 1: also forbidden (the Kunming art_7 list does not name them)
+    GUESTHOUSE_ROOM = "guesthouse_room", _("guesthouse (minsu) guest room")
+    RESTAURANT_ROOM = "restaurant_room", _("restaurant private room")
+    HOSTEL_ROOM = "hostel_room", _("hostel guest room")
+    STUDENT_DORMITORY = "student_dormitory", _("student dormitory room")
+    STAFF_REST_ROOM = "staff_rest_room", _("staff dormitory or rest room")
 
 
 PRIVATE_AREA_KINDS = frozenset(
@@ -264,6 +277,14 @@ PRIVATE_AREA_KINDS = frozenset(
         AreaKind.OTHER_PRIVATE,
     }
 )
+# Order 799 art. 8 para. 1 forbids cameras in more rooms than the Kunming art_7 list.
+PROHIBITED_AREA_KINDS_799 = PRIVATE_AREA_KINDS | {
+    AreaKind.GUESTHOUSE_ROOM,
+    AreaKind.RESTAURANT_ROOM,
+    AreaKind.HOSTEL_ROOM,
+    AreaKind.STUDENT_DORMITORY,
+    AreaKind.STAFF_REST_ROOM,
+}
 
 
 class SitePart(RegistryModel):
@@ -272,9 +293,13 @@ class SitePart(RegistryModel):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="parts", verbose_name=_("site"))
     name = models.CharField(_("part name"), max_length=100)
     area_kind = models.CharField(_("area kind"), max_length=24, choices=AreaKind.choices)
+    # Order 799 art. 8 para. 1 item 4: any other spot where a camera can film, peep at or overhear
+    # private life. Whether a spot is one is an officer's finding on the spot, not the unit's say.
+    privacy_spot = models.BooleanField(_("spot where a camera can film private life"), default=False)
 
     scope = ScopePaths(district="site__district_id", unit="site__unit_id", firm=_parts_of_firm_systems, writers=WRITERS_UNIT)
     natural_key_fields = ("site", "name")
+    writes = FieldWrites({"privacy_spot": OFFICERS})
 
     class Meta:
         ordering = ["id"]
@@ -287,7 +312,7 @@ class SitePart(RegistryModel):
 
     @property
     def is_private(self) -> bool:
-        return self.area_kind in PRIVATE_AREA_KINDS
+        return self.area_kind in PROHIBITED_AREA_KINDS_799 or self.privacy_spot
 
 
 class SystemStatus(models.TextChoices):
@@ -303,6 +328,23 @@ class AcceptanceResult(models.TextChoices):
     NONE = "", _("not yet accepted")
     PASSED = "passed", _("passed")
     FAILED = "failed", _("failed")
+
+
+class PublicVideoClass(models.TextChoices):
+    """Order 799: who must build the video system and which duties apply (art. 7, 9, 33)."""
+
+    GOVERNMENT = "art7_1", _("government system in main public places (art. 7 para. 1)")
+    CROWDED_PLACE = "art7_2_1", _("operator: crowded places (art. 7 para. 2 item 1)")
+    TRANSPORT_HUB = "art7_2_2", _("operator: transport hubs (art. 7 para. 2 item 2)")
+    PUBLIC_VEHICLE = "art7_2_3", _("operator: large and medium public vehicles (art. 7 para. 2 item 3)")
+    SERVICE_AREA = "art7_2_4", _("operator: motorway and trunk-road service areas (art. 7 para. 2 item 4)")
+    OTHER_PUBLIC = "art9", _("other public places (art. 9)")
+    NON_PUBLIC = "art33", _("non-public place (art. 33)")
+
+
+# Art. 9 para. 2: systems in other public places are exempt from art. 11, 14, 15, 16 para. 2 and 17;
+# art. 33: the regulation's duties on public video systems do not apply in non-public places.
+EXEMPT_FROM_ART17 = frozenset({PublicVideoClass.OTHER_PUBLIC, PublicVideoClass.NON_PUBLIC})
 
 
 class SecuritySystem(RegistryModel):
@@ -350,6 +392,10 @@ class SecuritySystem(RegistryModel):
         validators=[validate_retention_days],
     )
     is_public_area = models.BooleanField(_("public-area system (art. 10 para. 1)"), default=False)
+    public_video_class = models.CharField(
+        _("public video system class (order 799)"), max_length=8, choices=PublicVideoClass.choices, blank=True,
+        help_text=_("empty: not yet classified; the duties of art. 7 systems apply"),
+    )
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
@@ -358,7 +404,8 @@ class SecuritySystem(RegistryModel):
     writes = FieldWrites(
         {"site": POLICE, "status": ByValue(OWNER, {"accepted": ACCEPTANCE}),
          "acceptance_date": ACCEPTANCE, "acceptance_result": ACCEPTANCE, "acceptance_certificate": ACCEPTANCE,
-         "reserved_interface": ACCEPTANCE, "police_connected": NETWORKING, "police_connected_since": NETWORKING},
+         "reserved_interface": ACCEPTANCE, "police_connected": NETWORKING, "police_connected_since": NETWORKING,
+         "public_video_class": POLICE},
         on_create={"site": OWNER},
     )
 
@@ -434,6 +481,9 @@ class Device(RegistryModel):
     dc09_account = models.CharField(_("DC-09 account"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.ACTIVE)
     installed_on = models.DateField(_("installed on"), null=True, blank=True, validators=[validate_not_future])
+    # Order 799 art. 13: a conspicuous sign where a camera films. Per device, since one sign at the
+    # entrance does not announce a camera in the car park.
+    signage = models.BooleanField(_("conspicuous sign posted"), null=True, blank=True, help_text=_("empty: not known"))
 
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("serial",)

@@ -123,7 +123,15 @@ class SiteList(ObjectListView):
 class SiteDetail(ObjectDetailView):
     model = m.Site
     links = law_links("site", "enforcement:casefile_site")
-    fields = ("code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date")
+    # Both laws' findings side by side (order 799 beside the Kunming order), from the regulation app.
+    template_name = "registry/site_detail.html"
+
+    def extra_context(self, request, obj) -> dict:
+        from jifang.regulation.selectors import findings_at_site  # the regulation app builds on the registry
+
+        return {"site_findings": findings_at_site(request.user, obj.pk)}
+    fields = ("code", "name", "unit", "district", "address", "art6_point", "designation_number", "designation_date",
+              "near_secret_unit", "secret_unit_consent_on", "secret_unit_consent_ref")
     related = (
         Related(_("Parts"), m.SitePart, "site", ("name", "area_kind"), "registry:sitepart_list", "site",
                 add_url="registry:sitepart_add", add_param="site", add_label=_("Add a part")),
@@ -151,7 +159,7 @@ class SitePartList(ObjectListView):
 
 class SitePartDetail(ObjectDetailView):
     model = m.SitePart
-    fields = ("name", "site", "area_kind", "site__unit", "site__district")
+    fields = ("name", "site", "area_kind", "privacy_spot", "site__unit", "site__district")
     related = (devices_here("part", "part"),)
 
 
@@ -175,7 +183,7 @@ class SystemDetail(ObjectDetailView):
     fields = ("code", "name", "site", "unit", "district", "investor", "builder", "operator", "firm",
               "has_intrusion_alarm", "has_audio_video", "has_access_control", "has_explosive_inspection", "status",
               "in_use_since", "acceptance_date", "acceptance_result", "acceptance_certificate", "reserved_interface",
-              "police_connected", "police_connected_since", "retention_days", "is_public_area")
+              "police_connected", "police_connected_since", "retention_days", "is_public_area", "public_video_class")
     related = (devices_here("system", "system"),)
 
 
@@ -197,7 +205,7 @@ class DeviceList(ObjectListView):
 class DeviceDetail(ObjectDetailView):
     model = m.Device
     fields = ("serial", "name", "kind", "status", "system", "site", "unit", "district", "product", "part",
-              "part__area_kind", "gb28181_id", "dc09_account", "installed_on")
+              "part__area_kind", "gb28181_id", "dc09_account", "installed_on", "signage")
     select_related = ("part__site",)
     # The page with the video gateway's live status of the device (jifang.video, GB/T 28181).
     template_name = "video/device_detail.html"

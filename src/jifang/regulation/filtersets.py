@@ -9,11 +9,23 @@ from jifang.registry.models import Art6Point
 from . import labels
 from . import models as m
 from .coverage import KUNMING
-from .packs import all_packs, get_pack
+from .packs import all_packs
 
 
 def _clause_choices():
-    return [(c.id, labels.clause_label(c.id)) for c in get_pack(KUNMING).clauses.values()]
+    """Every pack's clauses (the Kunming order's first); a clause id both laws use (art_7__para_1) is
+    offered once and narrowed by the pack filter."""
+    seen, out = set(), []
+    for pack in sorted(all_packs(), key=lambda p: p.id != KUNMING):
+        for c in pack.clauses.values():
+            if c.id not in seen:
+                seen.add(c.id)
+                out.append((c.id, labels.clause_label(c.id, pack_id=pack.id)))
+    return out
+
+
+def _pack_choices():
+    return [(p.id, labels.pack_title(p.id)) for p in sorted(all_packs(), key=lambda p: (p.rank, p.id))]
 
 
 def _rule_choices():
@@ -31,7 +43,7 @@ class FindingFilterSet(df.FilterSet):
     outcome = df.ChoiceFilter(choices=m.Outcome.choices, label=_("outcome"))
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     art6_point = df.ChoiceFilter(field_name="site__art6_point", choices=Art6Point.choices, label=_("art. 6 category"))
-    pack = df.CharFilter(field_name="pack_id", label=_("rule pack"))
+    pack = df.ChoiceFilter(field_name="pack_id", choices=_pack_choices, label=_("rule pack"))
     site = IdFilter(field_name="site_id", label=_("site id"))
     unit = IdFilter(field_name="unit_id", label=_("unit id"))
     subject = df.CharFilter(field_name="subject_key", label=_("subject"))

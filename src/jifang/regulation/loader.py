@@ -27,6 +27,9 @@ UNIT_KINDS = {"business", "non_business"}
 # with the first measure, or once the order to correct is refused (拒不改正).
 MEASURES = {"confiscate_equipment", "delete_footage", "warning", "refer_to_licensing_authority"}
 MEASURE_WHEN = {"first", "refused"}
+# The rank of a pack's law in the hierarchy of the Legislation Law (立法法): where two packs judge the same
+# fact, the finding of the higher law is marked as prevailing. Lower number = higher law.
+LEVELS = {"law": 1, "administrative_regulation": 2, "local_regulation": 3, "local_government_rule": 4}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
 RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by",
              "after_period"}
@@ -98,6 +101,11 @@ class Pack:
     @property
     def jurisdiction_prefix(self) -> str:
         return str(self.meta["jurisdiction_prefix"])
+
+    @property
+    def rank(self) -> int:
+        """Lower is higher law; a pack that states no level ranks below every stated one."""
+        return LEVELS.get(self.meta.get("level"), len(LEVELS) + 1)
 
     def in_force(self, as_of: dt.date) -> bool:
         return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
@@ -192,6 +200,7 @@ def _check_meta(meta, directory: Path) -> None:
         _require(key in meta, where, f"missing {key!r}")
     _require(meta["id"] == directory.name, where, f"id {meta['id']!r} differs from the directory {directory.name!r}")
     _require(isinstance(meta["effective_from"], dt.date), where, "effective_from must be a date")
+    _require(meta.get("level") in (None, *LEVELS), where, f"level must be one of {sorted(LEVELS)}")
     to = meta.get("effective_to")
     _require(to is None or (isinstance(to, dt.date) and to > meta["effective_from"]), where,
              "effective_to must be a date after effective_from")

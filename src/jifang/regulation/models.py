@@ -187,7 +187,7 @@ class Finding(models.Model):
     def clause_label(self) -> str:
         """The main clause as officials cite it (第十九条第一款 / Art. 19), in the page's language."""
         stored = next((c["label"] for c in self.clauses if c.get("id") == self.clause_id), "")
-        return labels.clause_label(self.clause_id, stored)
+        return labels.clause_label(self.clause_id, stored, self.pack_id)
 
     @property
     def rule_title(self) -> str:

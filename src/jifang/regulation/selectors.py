@@ -120,14 +120,14 @@ def explain(f: Finding) -> dict:
     clauses = []
     for c in f.clauses:
         clause = pack.clauses.get(c["id"]) if pack else None
-        clauses.append({"id": c["id"], "label": labels.clause_label(c["id"], c["label"]),
+        clauses.append({"id": c["id"], "label": labels.clause_label(c["id"], c["label"], f.pack_id),
                         "text": clause.text_zh if clause else c["text"]})
     parameters = []
     for name, p in (f.facts.get("parameters") or {}).items():
         entry = pack.params.get(name, [{}])[0] if pack else {}
         parameters.append({"name": name, "label": labels.param_label(entry, name), "value": p["value"],
                            "unit": p.get("unit", ""), "clause": p["clause"],
-                           "clause_label": labels.clause_label(p["clause"])})
+                           "clause_label": labels.clause_label(p["clause"], pack_id=f.pack_id)})
     facts = {k: v for k, v in f.facts.items() if k != "parameters"}
     sanction = f.sanction or {}
     penalty_text = ""
@@ -146,11 +146,11 @@ def explain(f: Finding) -> dict:
     }
 
 
-def open_counts_by_clause(user) -> dict[str, int]:
-    """Open violations the user may see, per clause, in one aggregate query: counted as the home
-    page counts them (undetermined findings are facts missing, not violations)."""
-    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN, outcome=Outcome.VIOLATION).order_by()
-            .values("clause_id").annotate(n=Count("id")))
+def open_counts_by_clause(user, pack_id: str) -> dict[str, int]:
+    """Open violations of one pack the user may see, per clause, in one aggregate query: counted as
+    the home page counts them (undetermined findings are facts missing, not violations)."""
+    rows = (visible(user, Finding).filter(status=FindingStatus.OPEN, outcome=Outcome.VIOLATION, pack_id=pack_id)
+            .order_by().values("clause_id").annotate(n=Count("id")))
     return {r["clause_id"]: r["n"] for r in rows}
 
 
@@ -175,10 +175,38 @@ def home_figures(user) -> dict | None:
         ordered=Count("id", filter=Q(stage=Stage.ORDERED)),
         overdue=Count("id", filter=Q(stage=Stage.OVERDUE)),
     )
-    top = (qs.filter(outcome=Outcome.VIOLATION).order_by().values("clause_id").annotate(n=Count("id"))
-           .order_by("-n", "clause_id")[:5])
-    figures["top_clauses"] = [{"id": r["clause_id"], "label": labels.clause_label(r["clause_id"]), "n": r["n"]}
+    top = (qs.filter(outcome=Outcome.VIOLATION).order_by().values("pack_id", "clause_id").annotate(n=Count("id"))
+           .order_by("-n", "pack_id", "clause_id")[:5])
+    several = len(packs.all_packs()) > 1
+    figures["top_clauses"] = [{"id": r["clause_id"], "pack": r["pack_id"], "n": r["n"],
+                               "label": labels.clause_label(r["clause_id"], pack_id=r["pack_id"])
+                               + (f" · {labels.pack_short(r['pack_id'])}" if several else "")}
                               for r in top]
     areas = [""] + ([f"district:{user.division_id}"] if user.division_id else [])
     figures["last_run"] = ScanRun.objects.filter(area__in=areas, finished_at__isnull=False).order_by("-id").first()
     return figures
+
+
+SITE_FINDINGS_LIMIT = 200
+
+
+def findings_at_site(user, site_id: int) -> dict:
+    """The open findings at one site the user may see, grouped by what they are about: a fact that
+    breaks both laws (a camera in a hotel guest room) shows its findings side by side, the higher
+    law's first and marked as prevailing, each with its own sanction path. One query."""
+    rows = list(visible(user, Finding).filter(site_id=site_id, status=FindingStatus.OPEN)
+                .order_by("subject_type", "subject_key", "pk")[: SITE_FINDINGS_LIMIT + 1])
+    ranks = {p.id: p.rank for p in packs.all_packs()}
+    groups: dict[tuple, list] = {}
+    for f in rows[:SITE_FINDINGS_LIMIT]:
+        groups.setdefault((f.subject_type, f.subject_key), []).append(f)
+    out = []
+    for findings in groups.values():
+        findings.sort(key=lambda f: (ranks.get(f.pack_id, 99), f.pack_id, f.clause_id))
+        top = ranks.get(findings[0].pack_id, 99)
+        several = len({f.pack_id for f in findings}) > 1
+        out.append({"subject": findings[0].subject_label, "both_laws": several,
+                    "findings": [{"finding": f, "higher": several and ranks.get(f.pack_id, 99) == top,
+                                  "pack": labels.pack_short(f.pack_id)} for f in findings]})
+    out.sort(key=lambda g: (not g["both_laws"], g["subject"]))
+    return {"groups": out, "more": len(rows) > SITE_FINDINGS_LIMIT}

@@ -19,7 +19,7 @@ from . import filtersets, labels, selectors, services
 from .coverage import KUNMING
 from .engine import params_used
 from .models import Finding
-from .packs import PackError, get_pack
+from .packs import PackError, all_packs, get_pack
 
 CLASS_LABELS = {
     "check": gettext_lazy("automatic check"), "workflow": gettext_lazy("workflow or permission"),
@@ -32,7 +32,7 @@ CLASS_LABELS = {
 class FindingList(ObjectListView):
     model = Finding
     filterset_class = filtersets.FindingFilterSet
-    columns = ("subject_label", "clause_label", "rule_title", "outcome", "status", "stage", "district", "site",
+    columns = ("subject_label", "pack_title", "clause_label", "rule_title", "outcome", "status", "stage", "district", "site",
                "first_seen", "last_seen")
     template_name = "regulation/finding_list.html"
 
@@ -83,7 +83,7 @@ class LawView(LoginRequiredMixin, View):
             pack = get_pack(pack_id)
         except PackError:
             raise Http404 from None
-        counts = selectors.open_counts_by_clause(request.user)
+        counts = selectors.open_counts_by_clause(request.user, pack.id)
         params = [{"name": name, "label": labels.param_label(entry, name), **entry}
                   for name, entries in pack.params.items() for entry in entries]
         return render(request, "regulation/law.html", {
@@ -91,6 +91,7 @@ class LawView(LoginRequiredMixin, View):
             "articles": _articles(pack, counts), "params": params,
             "sanctions": list(pack.sanctions.values()), "can_scan": request.user.role in POLICE_AND_ADMIN,
             "rule_params": {r.id: sorted(params_used(r)) for r in pack.rules},
+            "packs": sorted(all_packs(), key=lambda p: (p.rank, p.id)), "level": labels.level_label(pack.id),
         })
 
 

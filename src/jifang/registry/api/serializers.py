@@ -47,13 +47,14 @@ class SiteSerializer(RegistrySerializer):
     class Meta:
         model = m.Site
         fields = ["id", "code", "name", "unit", "district", "address", "art6_point", "designation_number",
-                  "designation_date", "created_at", "updated_at"]
+                  "designation_date", "near_secret_unit", "secret_unit_consent_on", "secret_unit_consent_ref",
+                  "created_at", "updated_at"]
 
 
 class SitePartSerializer(RegistrySerializer):
     class Meta:
         model = m.SitePart
-        fields = ["id", "site", "name", "area_kind", "created_at", "updated_at"]
+        fields = ["id", "site", "name", "area_kind", "privacy_spot", "created_at", "updated_at"]
 
 
 class SystemSerializer(RegistrySerializer):
@@ -63,7 +64,7 @@ class SystemSerializer(RegistrySerializer):
                   "has_intrusion_alarm", "has_audio_video", "has_access_control", "has_explosive_inspection",
                   "status", "in_use_since", "acceptance_date", "acceptance_result", "acceptance_certificate",
                   "reserved_interface", "police_connected", "police_connected_since", "retention_days",
-                  "is_public_area", "created_at", "updated_at"]
+                  "is_public_area", "public_video_class", "created_at", "updated_at"]
         read_only_fields = ["unit", "district"]
 
 
@@ -71,5 +72,5 @@ class DeviceSerializer(RegistrySerializer):
     class Meta:
         model = m.Device
         fields = ["id", "serial", "name", "system", "site", "unit", "district", "kind", "product", "part",
-                  "gb28181_id", "dc09_account", "status", "installed_on", "created_at", "updated_at"]
+                  "gb28181_id", "dc09_account", "status", "installed_on", "signage", "created_at", "updated_at"]
         read_only_fields = ["site", "unit", "district"]

@@ -12,3 +12,13 @@ register.filter("rule_title", labels.rule_title)
 register.filter("fine_target", labels.target_label)
 register.filter("unit_kind", labels.unit_kind_label)
 register.filter("first_measure", labels.first_measure)
+register.filter("measure", labels.measure_label)
+register.filter("fine_range", labels.fine_range)
+register.filter("pack_title", labels.pack_title)
+register.filter("pack_level", labels.level_label)
+
+
+@register.filter
+def clause_in(clause_id: str, pack_id: str) -> str:
+    """{{ clause_id|clause_in:pack.id }}: the label in that pack (both laws have an art_7)."""
+    return labels.clause_label(clause_id, pack_id=pack_id)

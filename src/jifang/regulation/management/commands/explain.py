@@ -5,7 +5,11 @@ from jifang.regulation.models import Finding
 from jifang.regulation.selectors import explain
 
 TARGETS = {"unit": "单位 unit", "person_in_charge": "主管责任人 person in charge",
-           "person_directly_responsible": "直接责任人 person directly responsible"}
+           "person_directly_responsible": "直接责任人 person directly responsible", "individual": "个人 individual"}
+MEASURES = {"confiscate_equipment": "没收相关设备设施 confiscation of the equipment",
+            "delete_footage": "删除所收集的视频图像信息 deletion of the footage",
+            "warning": "警告 warning",
+            "refer_to_licensing_authority": "通报有关主管部门 referral to the licensing authority"}
 KINDS = {"business": "经营性 business", "non_business": "非经营性 non-business", "any": "任何单位 any"}
 
 
@@ -42,9 +46,19 @@ class Command(BaseCommand):
             return
         w(f"\npenalty path / 处罚路径: {s['label_zh']} ({s['article']})")
         w(f"  1. {s['first_measure']} / {s.get('first_measure_en', '')}")
-        w("  2. only if not corrected in time / 逾期不改正的:")
+        for m in s.get("measures", ()):
+            if m["when"] == "first":
+                w(f"     + {MEASURES[m['measure']]}")
+        if s.get("order_first", True):
+            w("  2. only if not corrected in time / 逾期不改正的:")
+        else:
+            w("  2. together with the first measures (no order to correct first) / 并处:")
+        for m in s.get("measures", ()):
+            if m["when"] == "refused":
+                w(f"     {MEASURES[m['measure']]}")
         for fine in s["fines"]:
-            w(f"     {TARGETS[fine['target']]}, {KINDS[fine['unit_kind']]}: {fine['min']}-{fine['max']} 元")
+            amount = f"<= {fine['max']}" if fine.get("up_to") else f"{fine['min']}-{fine['max']}"
+            w(f"     {TARGETS[fine['target']]}, {KINDS[fine['unit_kind']]}: {amount} 元")
         if e["unit_kind_gap"]:
             w("  unit kind unknown: both ranges shown; establish whether the unit is a business unit / 单位性质未知")
         if e["penalty_text"]:

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.regulation import services
+from jifang.regulation.packs import PackError, all_packs
 from jifang.regulation.selectors import finding_json, seen_by
 
 
@@ -16,13 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="YYYY-MM-DD (default today)")
         parser.add_argument("--district", default=None, help="division code, e.g. 530102")
         parser.add_argument("--site", default=None, help="site code")
+        parser.add_argument("--pack", default=None,
+                            help="only this rule pack, e.g. cn-order-2025-799 (default: every pack in force)")
         parser.add_argument("--format", choices=("table", "json"), default="table")
 
-    def handle(self, *args, as_of, district, site, format, **options):
+    def handle(self, *args, as_of, district, site, pack, format, **options):
         try:
-            run = services.scan(actor=None, as_of=as_of, district=district, site=site)
+            run = services.scan(actor=None, as_of=as_of, district=district, site=site, pack=pack)
         except (ServiceError, NotPermitted) as exc:
             raise CommandError(str(exc)) from exc
+        except PackError as exc:
+            raise CommandError(f"{exc} (known: {', '.join(p.id for p in all_packs())})") from exc
         if format == "json":
             findings = seen_by(run).order_by("pk")
             doc = {"run": {"id": run.pk, "as_of": run.as_of.isoformat(), "area": run.area,
