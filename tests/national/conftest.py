@@ -10,9 +10,15 @@ from tests.regulation.conftest import scan  # noqa: F401
 LIVE = dt.date(2025, 5, 6)
 
 
+def video_system(**kwargs):
+    """A system held to order 799 art. 14: a crowded place's (art. 7 para. 2 item 1; the factory's
+    default is an art. 9 system, exempt from filing)."""
+    return SystemFactory(**{"public_video_class": "art7_2_1", **kwargs})
+
+
 @pytest.fixture
 def system(wuhua_unit):
-    s = SystemFactory(site=SiteFactory(unit=wuhua_unit, address="五华区人民中路1号"), in_use_since=LIVE,
+    s = video_system(site=SiteFactory(unit=wuhua_unit, address="五华区人民中路1号"), in_use_since=LIVE,
                       retention_days=30)
     for _ in range(3):
         DeviceFactory(system=s)

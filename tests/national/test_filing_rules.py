@@ -14,7 +14,7 @@ from jifang.regulation.packs import get_pack
 from jifang.regulation.periods import period_end
 from tests.factories import DeviceFactory, SiteFactory, SystemFactory
 
-from .conftest import filing_data
+from .conftest import filing_data, video_system
 
 pytestmark = pytest.mark.django_db
 PACK = "cn-order-2025-799"
@@ -45,7 +45,7 @@ def filed_on(system, day, actor):
 @pytest.fixture
 def new_system(wuhua_unit):
     """Went live on a Tuesday whose 30th day is a working day too (2025-05-06 -> 2025-06-05)."""
-    return SystemFactory(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2025, 5, 6))
+    return video_system(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2025, 5, 6))
 
 
 @pytest.mark.clause(ART14)
@@ -69,7 +69,7 @@ def test_on_the_last_day_of_the_period_it_is_not_yet_late(scan, new_system):
 @pytest.mark.clause(ART14)
 @pytest.mark.rule(NOT_FILED, "boundary")
 def test_a_period_ending_on_a_rest_day_runs_to_the_next_working_day(scan, wuhua_unit):
-    system = SystemFactory(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2025, 5, 8))
+    system = video_system(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2025, 5, 8))
     assert (system.in_use_since + dt.timedelta(days=30)).weekday() == 5  # Saturday 2025-06-07
     scan(as_of=dt.date(2025, 6, 9))  # Monday: the period's last day
     assert found(NOT_FILED) == {}
@@ -93,22 +93,35 @@ def test_a_filing_in_time_or_awaiting_the_police_counts_a_returned_one_does_not(
 @pytest.mark.rule(NOT_FILED, "compliant")
 def test_systems_not_live_or_without_video_are_not_filed(scan, wuhua_unit):
     site = SiteFactory(unit=wuhua_unit)
-    SystemFactory(site=site, in_use_since=dt.date(2025, 4, 2), status="suspended")
-    SystemFactory(site=site, in_use_since=dt.date(2025, 4, 2), has_audio_video=False, has_intrusion_alarm=True)
+    video_system(site=site, in_use_since=dt.date(2025, 4, 2), status="suspended")
+    video_system(site=site, in_use_since=dt.date(2025, 4, 2), has_audio_video=False, has_intrusion_alarm=True)
     scan(as_of=dt.date(2025, 12, 1))
     assert found(NOT_FILED) == {} and found(TRANSITION) == {}
 
 
+@pytest.mark.clause(ART14)
+@pytest.mark.rule(NOT_FILED, "compliant")
+@pytest.mark.rule(TRANSITION, "compliant")
+def test_systems_of_other_public_places_and_non_public_ones_are_exempt(scan, wuhua_unit):
+    site = SiteFactory(unit=wuhua_unit)
+    exempt = [SystemFactory(site=site, in_use_since=since, public_video_class=cls)
+              for since in (dt.date(2024, 1, 1), dt.date(2025, 5, 6)) for cls in ("art9", "art33")]
+    held = video_system(site=site, in_use_since=dt.date(2025, 5, 6))
+    scan(as_of=dt.date(2025, 12, 1))
+    assert found(NOT_FILED) == {held.code: "violation"} and found(TRANSITION) == {}
+    assert all(s.code not in found(NOT_FILED) for s in exempt)
+
+
 @pytest.mark.rule(NOT_FILED, "boundary")
 def test_a_system_without_a_known_date_of_going_live_is_not_measured(scan, wuhua_unit):
-    SystemFactory(site=SiteFactory(unit=wuhua_unit), in_use_since=None)
+    video_system(site=SiteFactory(unit=wuhua_unit), in_use_since=None)
     scan(as_of=dt.date(2025, 12, 1))
     assert found(NOT_FILED) == {} and found(TRANSITION) == {}
 
 
 @pytest.fixture
 def old_system(wuhua_unit):
-    return SystemFactory(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2024, 3, 1))
+    return video_system(site=SiteFactory(unit=wuhua_unit), in_use_since=dt.date(2024, 3, 1))
 
 
 @pytest.mark.clause(ART14)
@@ -142,7 +155,7 @@ def test_before_the_order_took_effect_nothing_is_found(scan, old_system):
 
 @pytest.mark.rule(TRANSITION, "boundary")
 def test_a_system_live_on_the_first_day_of_the_order_has_thirty_days(scan, wuhua_unit):
-    system = SystemFactory(site=SiteFactory(unit=wuhua_unit), in_use_since=EFFECTIVE)
+    system = video_system(site=SiteFactory(unit=wuhua_unit), in_use_since=EFFECTIVE)
     scan(as_of=dt.date(2025, 5, 1))  # 2025-05-01: the 30th day, a holiday -> runs to 2025-05-06
     assert found(NOT_FILED) == {} and found(TRANSITION) == {}
     scan(as_of=dt.date(2025, 5, 7))

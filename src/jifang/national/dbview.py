@@ -27,6 +27,7 @@ CREATE = f"""
 CREATE VIEW national_filing_check AS
 SELECT f.id AS id, f.id AS filing_id, s.id AS system_id, s.site_id AS site_id, s.unit_id AS unit_id,
        s.district_id AS district_id, s.code AS system_code, s.name AS system_name,
+       s.public_video_class AS public_video_class,
        f.receipt_number AS receipt_number, f.submitted_on AS submitted_on,
        f.camera_count AS filed_camera_count, {CAMERAS_NOW} AS camera_count_now,
        f.retention_days AS filed_retention_days, s.retention_days AS retention_days_now,

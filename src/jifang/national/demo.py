@@ -22,6 +22,8 @@ from .services import CONTACT_PURPOSE, filed_hash
 
 PACK = "cn-order-2025-799"
 CLAUSE = f"{PACK}#art_14__para_1"
+# Classes held to art. 14 ("" = not yet classified, held like art. 7); art. 9 and 33 systems are exempt.
+HELD = ["", "art7_1", "art7_2_1", "art7_2_2", "art7_2_3", "art7_2_4"]
 RATES = {"unfiled": 0.06, "stale": 0.03, "pending": 0.02}
 DEMO_DISTRICT = "530102"
 REPORTS = [
@@ -80,7 +82,7 @@ class FilingSeeder:
         if not self.pack.in_force(self.today):
             return
         systems = list(SecuritySystem.objects.filter(status=SystemStatus.IN_USE, has_audio_video=True,
-                                                     in_use_since__isnull=False)
+                                                     in_use_since__isnull=False, public_video_class__in=HELD)
                        .select_related("unit", "site", "district").order_by("id"))
         counts = _camera_counts([s.pk for s in systems])
         filings, queued = [], 0

@@ -170,6 +170,7 @@ class FilingCheck(models.Model):
                                  db_constraint=False)
     system_code = models.CharField(_("system code"), max_length=32)
     system_name = models.CharField(_("system name"), max_length=200)
+    public_video_class = models.CharField(max_length=8)  # the system's order 799 class (art. 9, 33 exempt)
     receipt_number = models.CharField(_("receipt number"), max_length=60, null=True)
     submitted_on = models.DateField(_("filed on"))
     filed_camera_count = models.PositiveIntegerField(_("cameras filed"))
