@@ -89,3 +89,13 @@ def test_the_api_files_and_the_office_receives(system, unit_user, wuhua_officer,
     assert received.status_code == 200 and received.json()["status"] == "received"
     assert api.patch(f"/api/system-filings/{pk}/", {"camera_count": 1}, format="json").status_code == 405
     assert api.get("/api/system-filings/").json()["results"][0]["receipt_number"]
+
+
+def test_a_system_id_out_of_range_or_outside_scope_starts_an_empty_form(client, unit_user, panlong_unit):
+    from tests.factories import SiteFactory, SystemFactory
+
+    other = SystemFactory(site=SiteFactory(unit=panlong_unit), name="盘龙的系统")
+    client.force_login(unit_user)
+    for raw in ("9" * 30, "-1", "abc", str(other.pk)):
+        page = client.get(reverse("national:systemfiling_add"), {"system": raw})
+        assert page.status_code == 200 and "盘龙的系统" not in page.content.decode()

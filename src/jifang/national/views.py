@@ -14,7 +14,7 @@ from jifang.core import uploads
 from jifang.core.actions import ServiceAction, ServiceFormView, refusal_text
 from jifang.core.generic import Link, ObjectDetailView, ObjectEditView, ObjectListView
 from jifang.core.roles import OFFICERS, OFFICIALS
-from jifang.core.scoping import can_write, get_visible, visible
+from jifang.core.scoping import can_write, get_visible, is_id, visible
 from jifang.registry.models import SecuritySystem
 
 from . import challenge, documents, filtersets, forms, services
@@ -66,7 +66,7 @@ class FilingAdd(ObjectEditView):
     def form(self, request, obj, data=None, files=None):
         form = super().form(request, obj, data, files)
         raw = request.GET.get("system", "")
-        if data is None and raw.isascii() and raw.isdigit():
+        if data is None and is_id(raw):
             system = visible(request.user, SecuritySystem).select_related("unit", "site").filter(pk=int(raw)).first()
             if system is not None:
                 facts = services.registry_facts(system)
