@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("jifang.enforcement.api.urls")),
     path("", include("jifang.video.api.urls")),
     path("", include("jifang.duties.api.urls")),
+    path("", include("jifang.national.api.urls")),
     path("", include("jifang.alarms.api.urls")),
 ]

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "jifang.works",
     "jifang.enforcement",
     "jifang.duties",
+    "jifang.national",
     "jifang.alarms",
     "jifang.video",
     "jifang.dashboards",
@@ -313,6 +314,12 @@ JIFANG_PUBLIC_BASE_URL = os.environ.get("JIFANG_PUBLIC_BASE_URL", f"http://{JIFA
 JIFANG_RECTIFICATION_DEFAULT_DAYS = int(os.environ.get("JIFANG_RECTIFICATION_DEFAULT_DAYS", "30"))
 JIFANG_SIGNING_SECRET = os.environ.get("JIFANG_SIGNING_SECRET", "")
 JIFANG_EVIDENCE_MAX_BYTES = int(os.environ.get("JIFANG_EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))
+# Reports from the public (jifang.national, order 799 art. 24): photos per report and their size, and
+# how many reports one network address may send per window before it is asked to wait.
+JIFANG_PUBLIC_REPORT_MAX_PHOTOS = int(os.environ.get("JIFANG_PUBLIC_REPORT_MAX_PHOTOS", "3"))
+JIFANG_PUBLIC_REPORT_PHOTO_MAX_BYTES = int(os.environ.get("JIFANG_PUBLIC_REPORT_PHOTO_MAX_BYTES", str(5 * 1024 * 1024)))
+JIFANG_PUBLIC_REPORT_LIMIT = int(os.environ.get("JIFANG_PUBLIC_REPORT_LIMIT", "5"))
+JIFANG_PUBLIC_REPORT_WINDOW_SECONDS = int(os.environ.get("JIFANG_PUBLIC_REPORT_WINDOW_SECONDS", "3600"))
 
 # Video networking gateway (GB/T 28181, docs/video-networking.md). The platform's 20-digit ID and
 # realm (its first 10 digits by convention); the password of devices without their own; a device is

@@ -24,6 +24,7 @@ urlpatterns = [
     path("enforcement/", include("jifang.enforcement.urls")),
     path("video/", include("jifang.video.urls")),
     path("duties/", include("jifang.duties.urls")),
+    path("national/", include("jifang.national.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("alarms/", include("jifang.alarms.urls")),
     path("inbox/", include("jifang.notifications.urls")),

@@ -22,6 +22,7 @@ from jifang.core.templatetags.jifang import field_at
 from . import subjects
 from .loader import Pack, Rule
 from .models import Outcome
+from .periods import MAX_ROLL_DAYS, pack_period_end
 
 UNKNOWN = {"zh": "未知", "en": "unknown"}
 
@@ -61,13 +62,37 @@ def start_of(as_of: dt.date) -> dt.datetime:
     return dt.datetime.combine(as_of, dt.time(), tzinfo=OFFICIAL_TZ)
 
 
+def latest_period_start(pack: Pack, as_of: dt.date, days: int) -> dt.date:
+    """The latest day from which a period of `days` days (the start day not counted) has ended
+    before the as-of day, its last day moved as the pack's period_end_rule says: a duty "within N
+    days" of a date on or before this one is late as of `as_of`. Periods that end on a rest day run
+    to the next working day, so the answer is the last day before `as_of` that ends a period."""
+    day = as_of - dt.timedelta(days=1)
+    for _i in range(MAX_ROLL_DAYS):
+        if pack_period_end(pack, as_of, day) < as_of:
+            return day - dt.timedelta(days=days)
+        day -= dt.timedelta(days=1)
+    raise ValueError(f"no period end within {MAX_ROLL_DAYS} days before {as_of}")
+
+
+def period_ended(pack: Pack, rule: Rule, as_of: dt.date) -> bool:
+    """A rule's `after_period` (a transition) has ended before the as-of day; True without one."""
+    if not rule.after_period:
+        return True
+    start = dt.date.fromisoformat(str(resolve_value(rule.after_period["from"], pack, as_of)))
+    last_day = start + dt.timedelta(days=_whole(rule.after_period["days"], pack, as_of))
+    return pack_period_end(pack, as_of, last_day) < as_of
+
+
 def resolve_value(value, pack: Pack, as_of: dt.date):
-    """A rule value: literal, {param}, {as_of_minus_days}, {as_of_minus_minutes}, {field, plus_days} or
-    {field, plus_minutes} (see docs/rule-packs.md)."""
+    """A rule value: literal, {param}, {as_of_minus_days}, {as_of_minus_minutes}, {as_of_minus_period},
+    {field, plus_days} or {field, plus_minutes} (see docs/rule-packs.md)."""
     if not isinstance(value, dict):
         return value
     if "param" in value:
         return pack.param(value["param"], as_of)
+    if "as_of_minus_period" in value:
+        return latest_period_start(pack, as_of, _whole(value["as_of_minus_period"], pack, as_of))
     if "as_of_minus_days" in value:
         return as_of - dt.timedelta(days=_whole(value["as_of_minus_days"], pack, as_of))
     if "as_of_minus_minutes" in value:
@@ -101,7 +126,7 @@ def params_used(rule: Rule) -> set[str]:
             for inner in v.values():
                 walk(inner)
 
-    for part in (rule.where, rule.exclude, rule.undetermined_when):
+    for part in (rule.where, rule.exclude, rule.undetermined_when, rule.after_period):
         walk(part)
     return names
 
@@ -147,6 +172,8 @@ def rule_queryset(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -
         return None
     violating = _q(rule.where, pack, as_of)
     qs = subject.model._default_manager.filter(place, jurisdiction_q(subject, pack))
+    if not period_ended(pack, rule, as_of):
+        qs = qs.filter(pk__isnull=True)  # nothing yet: the transition runs (one compiled query all the same)
     if rule.undetermined_when:
         unknown = _q(_population(rule), pack, as_of) & _q(rule.undetermined_when, pack, as_of)
         qs = qs.filter(violating | unknown)
@@ -260,7 +287,7 @@ class RuleContext:
                  if field in pack.params}
         for name in sorted(params_used(rule) | named):
             entry = pack.param_entry(name, as_of)
-            self.params[name] = {"value": entry["value"], "unit": entry.get("unit", ""), "clause": entry["clause"]}
+            self.params[name] = {"value": _plain(entry["value"]), "unit": entry.get("unit", ""), "clause": entry["clause"]}
         self._sanctions: dict = {}
         self.labels = choice_labels(subjects.get(rule.subject).model, rule.facts)
 

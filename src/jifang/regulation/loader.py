@@ -31,7 +31,8 @@ MEASURE_WHEN = {"first", "refused"}
 # fact, the finding of the higher law is marked as prevailing. Lower number = higher law.
 LEVELS = {"law": 1, "administrative_regulation": 2, "local_regulation": 3, "local_government_rule": 4}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
-RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by"}
+RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by",
+             "after_period"}
 
 
 class PackError(Exception):
@@ -69,6 +70,9 @@ class Rule:
     clause_by: dict | None
     file: str
     title: dict = field(default_factory=dict)  # {zh, en}: what people read instead of the id
+    # {from: value, days: value}: the rule finds nothing until this period has ended before the
+    # as-of day (a transition period of the law, order 799 art. 14: docs/rule-packs.md)
+    after_period: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -324,6 +328,8 @@ def _check_value(value, at: str, params: dict, model) -> None:
             _require(value["param"] in params, at, f"unknown parameter {value['param']!r}")
         elif "as_of_minus_days" in value or "as_of_minus_minutes" in value:
             _check_value(value.get("as_of_minus_days", value.get("as_of_minus_minutes")), at, params, model)
+        elif "as_of_minus_period" in value:
+            _check_value(value["as_of_minus_period"], at, params, model)
         elif "field" in value:
             try:
                 _resolve(model, value["field"], allow_lookup=False)
@@ -332,8 +338,8 @@ def _check_value(value, at: str, params: dict, model) -> None:
             _require(not {"plus_days", "plus_minutes"} <= value.keys(), at, "plus_days or plus_minutes, not both")
             _check_value(value.get("plus_days", value.get("plus_minutes", 0)), at, params, model)
         else:
-            raise PackError(f"{at}: a value is a literal, {{param}}, {{as_of_minus_days}}, {{as_of_minus_minutes}} "
-                            "or {{field, plus_days | plus_minutes}}")
+            raise PackError(f"{at}: a value is a literal, {{param}}, {{as_of_minus_days}}, {{as_of_minus_minutes}}, "
+                            "{{as_of_minus_period}} or {{field, plus_days | plus_minutes}}")
 
 
 def _check_lookups(lookups, at: str, subject, params: dict) -> dict:
@@ -379,8 +385,15 @@ def _check_rule(r, at: str, clauses: dict, params: dict) -> Rule:
     title = r.get("title") or {}
     _require(isinstance(title, dict) and (not title or (title.get("zh") and title.get("en"))), at,
              "title needs zh and en")
+    after_period = r.get("after_period") or {}
+    if after_period:
+        _require(isinstance(after_period, dict) and set(after_period) == {"from", "days"}, at,
+                 "after_period needs exactly from and days")
+        for value in after_period.values():
+            _check_value(value, f"{at}.after_period", params, subject.model)
     return Rule(r["id"], tuple(r["clauses"]), subject.name, r["where"], r.get("exclude") or {},
-                r.get("undetermined_when") or {}, tuple(facts), message, clause_by, at.split(" ")[0], title)
+                r.get("undetermined_when") or {}, tuple(facts), message, clause_by, at.split(" ")[0], title,
+                after_period)
 
 
 def _check_rules(directory: Path, clauses: dict, params: dict) -> list[Rule]:
