@@ -54,6 +54,17 @@ def test_device_form_picks_a_system_by_name(page, demo_city):
     page.fill("[data-testid=picker-system]", system.name[:4])
     page.locator(f"[data-testid=picker-results-system] [data-pick-value='{system.pk}']").click()
     assert page.input_value("input[name=system]") == str(system.pk)
+    # the part box now offers only the parts of that system's site (it sends the system chosen above)
+    from jifang.registry.models import SitePart
+
+    page.fill("[data-testid=picker-part]", "")
+    page.locator("[data-testid=picker-part]").press("Space")
+    results = page.locator("[data-testid=picker-results-part] [data-pick-value]")
+    results.first.wait_for()
+    offered = {int(v) for v in results.evaluate_all("els => els.map(e => e.dataset.pickValue)")}
+    visible_parts = set(SitePart.objects.filter(site__unit__name__contains="银行").values_list("pk", flat=True))
+    assert offered and offered <= set(SitePart.objects.filter(site_id=system.site_id).values_list("pk", flat=True))
+    assert len(visible_parts) > len(offered)  # the bank has parts at other sites, not offered here
     # typing again clears the choice: a half-typed name is never submitted as one
     page.fill("[data-testid=picker-system]", "别的")
     assert page.input_value("input[name=system]") == ""

@@ -313,8 +313,9 @@ def test_commands_round_trip_and_refuse_bad_files(city, wuhua_officer, tmp_path,
     assert "unchanged" in capsys.readouterr().out
     bad = tmp_path / "bad.json"
     bad.write_bytes(as_json({"units": [{"credit_code": "X", "name": "x", "district": "530102"}]}))
-    with pytest.raises(CommandError, match="nothing was imported"):
+    with pytest.raises(CommandError, match="nothing was imported") as refused:
         call_command("import", str(bad))
+    assert "1处错误" in str(refused.value) and "1 error;" in str(refused.value)  # not "1 errors"
     assert "units 第1行" in capsys.readouterr().err
 
 

@@ -1,6 +1,8 @@
 """What people read: times in Asia/Shanghai, audit actions by label, list totals bounded, pickers
 scoped, error pages in the site's layout."""
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.test import override_settings
@@ -70,3 +72,34 @@ def test_500_page_says_nothing_changed(client, wuhua_officer, monkeypatch):
     client.force_login(wuhua_officer)
     response = client.get(reverse("home"))
     assert response.status_code == 500 and "出错了" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_device_forms_part_picker_offers_only_the_chosen_systems_site(client, wuhua_officer):
+    from jifang.registry.models import SitePart
+
+    system = f.SystemFactory(site=f.SiteFactory(district_id="530102"))
+    other = f.SystemFactory(site=f.SiteFactory(district_id="530102"))
+    here = SitePart.objects.create(site=system.site, name="大堂", area_kind="entrance")
+    there = SitePart.objects.create(site=other.site, name="大堂", area_kind="entrance")
+    client.force_login(wuhua_officer)
+    form = client.get(reverse("registry:device_add")).content.decode()
+    assert "hx-include=\"[name='system']\"" in unescape(form)  # the part box sends the system chosen above it
+
+    def offered(query):
+        html = client.get(f"/pick/part/?q=大堂&{query}").content.decode()
+        return {int(v) for v in re.findall(r'data-pick-value="(\d+)"', html)}
+
+    assert offered("") == {here.pk, there.pk}
+    assert offered(f"system={system.pk}") == {here.pk}
+    assert offered(f"system={system.code}&system_by=code") == {here.pk}  # a field taking the system's code
+    assert offered("system=SYS-NONE&system_by=code") == set() and offered("system=x") == set()
+    assert offered(f"system={system.pk}&system_by=name") == {here.pk}  # not a natural key: taken as the id
+
+
+@pytest.mark.django_db
+def test_a_bad_filter_is_named_by_its_label_not_its_field_name(client, wuhua_officer):
+    client.force_login(wuhua_officer)
+    html = client.get(reverse("enforcement:rectificationorder_list") + "?deadline_after=2026-13-45").content.decode()
+    errors = html.split('data-testid="filter-errors">', 1)[1].split("</div></div>", 1)[0]
+    assert "期限自" in errors and "deadline_after" not in errors and "errorlist" not in errors

@@ -304,6 +304,12 @@ def test_officer_opens_the_evidence_and_sees_every_answer(client, media, unit_us
     assert opened.status_code == 200 and b"".join(opened.streaming_content) == png
     assert opened["Content-Type"] == "image/png" and "attachment" not in opened["Content-Disposition"]
     assert "attachment" in client.get(url + "?download=1")["Content-Disposition"]
+    # each opening is on record before the file is served: who opened which file of which order
+    from jifang.core.models import AuditEntry
+
+    opened = AuditEntry.objects.filter(action="enforcement.orderevidence.download").order_by("id")
+    assert [(e.actor_id, e.object_id) for e in opened] == [(wuhua_officer.pk, str(wuhua_order.pk))] * 2
+    assert first.filename in opened[0].note and first.sha256 in opened[0].note
 
 
 def test_evidence_is_as_visible_as_its_order(client, media, unit_user, panlong_officer, wuhua_order, clock):
@@ -314,3 +320,15 @@ def test_evidence_is_as_visible_as_its_order(client, media, unit_user, panlong_o
     evidence = wuhua_order.evidence.get()
     url = reverse("enforcement:order_evidence", args=[wuhua_order.pk, evidence.pk])
     assert _client(client, panlong_officer).get(url).status_code == 404
+    from jifang.core.models import AuditEntry
+
+    assert not AuditEntry.objects.filter(action="enforcement.orderevidence.download").exists()  # nothing served
+
+
+def test_a_refused_form_names_its_fields_by_label_in_chinese(client, unit_user, wuhua_order):
+    from django.contrib.messages import get_messages
+
+    response = _client(client, unit_user).post(reverse("enforcement:order_answer", args=[wuhua_order.pk]),
+                                               {"response": ""})
+    text = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert text == "整改情况：该字段是必填项。"  # the field's label, not "* response"

@@ -27,13 +27,19 @@ def _scan_in_thread(box: dict) -> threading.Thread:
     return thread
 
 
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks: PostgreSQL only")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own way of queueing writers")
+def test_on_sqlite_a_second_writer_queues_for_the_first():
+    # every transaction begins IMMEDIATE, so a second scan waits for the first's write lock
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_scan_waits_while_another_holds_the_scan_lock():
     f.SystemFactory(retention_days=10)
-    if connection.vendor != "postgresql":
-        # SQLite: every transaction begins IMMEDIATE, so a second writer queues for the first
-        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-        return
     import psycopg
 
     s = connection.settings_dict
@@ -52,13 +58,11 @@ def test_a_scan_waits_while_another_holds_the_scan_lock():
     assert "error" not in box and box["run"].counts["new"] == 1
 
 
+@postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_at_once_both_finish_and_leave_one_open_finding_per_violation():
     for _ in range(20):
         f.SystemFactory(retention_days=10)
-    if connection.vendor != "postgresql":
-        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
-        return
     boxes = [{}, {}]
     threads = [_scan_in_thread(box) for box in boxes]
     for thread in threads:

@@ -54,3 +54,26 @@ def test_problems_name_a_rule_without_tests_and_a_rule_on_a_declarative_clause(t
     problems = coverage.problems(pack, marks)
     assert "rule art19-retention-below-minimum: no compliant, boundary test" in problems
     assert "rule art7-audio-video-in-private-area: no violating, compliant, boundary test" in problems
+
+
+def test_service_refusals_are_listed_beside_the_rules_of_their_clause(tmp_path):
+    report = coverage.report()
+    by_id = {c["id"]: c for c in report["clauses"]}
+    assert "jifang.registry.services::_refuse_use_without_acceptance" in by_id["art_14__para_2"]["refusals"]
+    assert "jifang.enforcement.services::rectification_order_issue" in by_id["art_23__para_2"]["refusals"]
+    # found by reading the source: a module of its own with a refusal in a method and one in a function
+    app = tmp_path / "jifang" / "alarms"
+    app.mkdir(parents=True)
+    (app / "services.py").write_text(
+        "class Receiver:\n"
+        "    def accept(self):\n"
+        "        raise ServiceError('甲', 'a', clause='art_12__para_1')\n"
+        "def close(*, actor):\n"
+        "    require(False, '乙', 'b', clause='art_99__para_9')\n"
+        "    raise ServiceError('丙', 'c', clause=actor.clause)  # computed: not listed\n",
+        encoding="utf-8")
+    found = coverage.collect_refusals(tmp_path / "jifang")
+    assert found == {"art_12__para_1": ["jifang.alarms.services::accept"],
+                     "art_99__para_9": ["jifang.alarms.services::close"]}
+    problems = coverage.problems(get_pack(coverage.KUNMING), coverage.collect_marks(), found)
+    assert problems == ["refusal in jifang.alarms.services::close cites clause art_99__para_9, in no loaded pack"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.scoping import ScopePaths
 
 from .codes import Category
@@ -17,6 +18,9 @@ DEFAULT_GRACE = 120
 class DeviceCopies(models.Model):
     """The panel and where it stands, copied when the row is written so that scoped lists are one
     index range (like duties.Outage) and an event keeps the site it came from."""
+
+    # core.copies: an event is a record of its moment; an account follows its panel (AlarmAccount)
+    copied = Copied("device", ("system", "site", "unit", "district"), follow=False)
 
     device = models.ForeignKey("registry.Device", on_delete=models.PROTECT, related_name="+", verbose_name=_("panel"))
     system = models.ForeignKey("registry.SecuritySystem", on_delete=models.PROTECT, related_name="+",
@@ -38,6 +42,8 @@ class AlarmAccount(DeviceCopies):
     core.secrets, never shown again) and how often it must report."""
 
     account = models.CharField(_("DC-09 account"), max_length=16, unique=True)
+    # the account goes where its panel goes (a site moved to another district or unit)
+    copied = Copied("device", ("system", "site", "unit", "district"))
     key_token = models.TextField(_("encryption key (sealed)"), blank=True, editable=False)
     key_bits = models.PositiveSmallIntegerField(_("key length (bits)"), null=True, blank=True, editable=False)
     supervision_seconds = models.PositiveIntegerField(_("supervision interval (seconds)"), default=DEFAULT_SUPERVISION,

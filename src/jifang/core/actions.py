@@ -27,6 +27,16 @@ REFUSED = object()  # what `attempt` returns when the service said no (a service
 _clause_labellers: list[Callable[[str], str | None]] = []
 
 
+def errors_text(form) -> str:
+    """A refused form in one line, each error under its field's label as the page shows it
+    ("期限：请输入日期"), never the field's name in the code (Django's as_text() writes "* deadline")."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        lines += [f"{label}：{e}" if label else str(e) for e in errors]
+    return "；".join(lines)
+
+
 def register_clause_labeller(labeller: Callable[[str], str | None]) -> None:
     """`labeller(clause_id)` -> the clause as officials cite it (第十四条第二款), or None if unknown."""
     if labeller not in _clause_labellers:
@@ -152,7 +162,7 @@ class ServiceAction(LoginRequiredMixin, View):
         if self.form_class is not None:
             form = self.form_class(request.POST, request.FILES)
             if not form.is_valid():
-                messages.error(request, form.errors.as_text())
+                messages.error(request, errors_text(form))
                 return redirect(self.back(request, obj, REFUSED))
             data = form.cleaned_data
         result = attempt(request, lambda: self.call(request, obj, data), success=self.success)

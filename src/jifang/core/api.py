@@ -60,7 +60,25 @@ class ScopedRefField(serializers.PrimaryKeyRelatedField):
         return obj
 
 
-class ScopedModelViewSet(viewsets.ModelViewSet):
+class ScopedReads:
+    """Every API read goes through `visible` (404 outside the caller's scope). Both viewsets below
+    use it; tests/core/test_scope_generated.py finds every viewset built on them."""
+
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.queryset.all()
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return visible(self.request.user, qs)
+
+
+class ScopedReadOnlyViewSet(ScopedReads, viewsets.ReadOnlyModelViewSet):
+    """Read-only endpoints (findings, signed records, acceptances); their writes are POST actions
+    calling one service each."""
+
+
+class ScopedModelViewSet(ScopedReads, viewsets.ModelViewSet):
     """Reads go through `visible`; writes go through the app's service functions, named by
     `create_service` / `update_service` (callables taking actor=, the object and the fields).
     Outside the caller's scope an object answers 404; a refusal by a service answers 400 with its
@@ -71,8 +89,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     create_service = None
     update_service = None
     update_kwarg = "obj"
-    select_related: tuple[str, ...] = ()
-
     def get_serializer(self, *args, **kwargs):
         """Uniqueness is the service's to check (full_clean, worded for the caller: a key held
         outside their scope is "registered elsewhere", core/uniqueness.py), not DRF's validators,
@@ -84,12 +100,6 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             serializer.validators = [v for v in serializer.validators
                                      if not isinstance(v, (UniqueTogetherValidator, BaseUniqueForValidator))]
         return serializer
-
-    def get_queryset(self):
-        qs = self.queryset.all()
-        if self.select_related:
-            qs = qs.select_related(*self.select_related)
-        return visible(self.request.user, qs)
 
     def perform_create(self, serializer):
         if not can_write(self.request.user, self.queryset.model):

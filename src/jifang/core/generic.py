@@ -313,6 +313,7 @@ class ObjectDetailView(LoginRequiredMixin, View):
     select_related: tuple[str, ...] = ()
     history_limit = 20
     template_name = "core/object_detail.html"
+    editable = True  # False: no edit page (records that change only through their own services)
 
     def base_queryset(self):
         return self.model._default_manager.all()
@@ -341,7 +342,7 @@ class ObjectDetailView(LoginRequiredMixin, View):
             "tables": [self.related_table(request, obj, rel) for rel in self.related],
             # The object was read through get_visible above, so its history is the user's to see.
             "history": object_history(obj, limit=self.history_limit),
-            "can_edit": can_write(request.user, self.model, obj),
+            "can_edit": self.editable and can_write(request.user, self.model, obj),
             "can_correct": may_correct(request.user, obj),
             "fact_origins": fact_origins(obj),
             "links": [(link.label, link.href(obj)) for link in self.links

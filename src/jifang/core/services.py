@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
-from . import audit, uniqueness, writes
+from . import audit, copies, uniqueness, writes
 from .errors import NotPermitted, ServiceError
 from .roles import POLICE_AND_ADMIN
 from .scoping import can_write
@@ -39,6 +39,7 @@ def create_object(*, actor, model: type[Model], data: dict, action: str | None =
     obj = model()
     writes.refuse(actor, model, writes.as_created(model, data), creating=True)
     _attach(obj, data)
+    copies.fill(obj)
     if prepare:
         prepare(obj)
     validate(actor, obj)
@@ -60,10 +61,12 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
     writes.refuse(actor, model, _values(obj, changed), creating=False)
     if not changed:
         return obj
+    copies.fill(obj)
     if prepare:
         prepare(obj)
     validate(actor, obj)
     obj.save()
+    copies.follow(obj)  # rows copying from this one (a moved site's systems and devices)
     if not can_write(actor, model, obj):
         raise NotPermitted("不能移出您的辖区或单位", "you may not move this outside your area or units")
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,
@@ -90,10 +93,12 @@ def procedure_write(*, actor, obj: Model, procedure: writes.Procedure, data: dic
     before = audit.snapshot(obj)
     if not _attach(obj, data):
         return obj
+    copies.fill(obj)
     if prepare:
         prepare(obj)
     validate(actor, obj)
     obj.save()
+    copies.follow(obj)
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.{procedure.key}", obj=obj,
                  before=before, after=audit.snapshot(obj))
     return obj
@@ -121,8 +126,10 @@ def correct_object(*, actor, obj: Model, data: dict, reason: str) -> Model:
     before = audit.snapshot(obj)
     if not _attach(obj, data):
         raise ServiceError("没有需要更正的内容", "nothing to correct")
+    copies.fill(obj)
     validate(actor, obj)
     obj.save()
+    copies.follow(obj)
     audit.record(actor=actor, action=f"{model._meta.label_lower}.correct", obj=obj, before=before,
                  after=audit.snapshot(obj), note=reason[:500])
     return obj

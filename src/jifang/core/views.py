@@ -50,5 +50,6 @@ def pick(request, kind: str):
     to_field = request.GET.get("by") or None
     if to_field not in (None, *getattr(picker.model, "natural_key_fields", ())):
         raise Http404
-    rows, more = pickers.search(request.user, picker, request.GET.get("q", ""), to_field=to_field)
+    rows, more = pickers.search(request.user, picker, request.GET.get("q", ""), to_field=to_field,
+                                within=pickers.narrowed(picker, request.GET))
     return render(request, "core/pick_results.html", {"rows": rows, "more": more, "limit": pickers.PICK_LIMIT})

@@ -9,7 +9,9 @@ area: `scoping.can_write`). A named field belongs to one tier:
 - OFFICERS: police officers only, not platform administrators (a police designation under
   art_6 point 10 is an act of the police);
 - FIXED: set when the row is created, never changed by an edit (a works' system and builder);
-- COPIED: copied from another record by the services (a works' filing date, from its filing);
+- COPIED: copied from another record by the services (a works' filing date, from its filing); every
+  column a model declares in `copied = Copied(...)` (core.copies: a device's site, unit and district)
+  is COPIED without being named here;
 - a `Procedure`: only the workflow that establishes the fact writes it (the completion acceptance,
   art_14; the networking notice, art_10 and art_13). No plain edit writes it, whoever asks. The
   workflow's service writes it through `core.services.procedure_write`; the police and
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field
 
 from django.utils import translation
 
+from . import copies
 from .errors import NotPermitted
 from .roles import OFFICERS as OFFICER_ROLES
 from .roles import POLICE_AND_ADMIN as POLICE_ROLES
@@ -110,12 +113,19 @@ def declaration(model) -> FieldWrites:
     return getattr(model, "writes", NONE_DECLARED)
 
 
+def rule_of(model, name: str, *, creating: bool) -> Rule:
+    """The field's rule: a column core.copies keeps in step is nobody's to write by hand."""
+    if copies.is_copied(model, name):
+        return COPIED
+    return declaration(model).rule(name, creating=creating)
+
+
 def _tiers(rule: Rule) -> set[Tier]:
     return rule.tiers() if isinstance(rule, ByValue) else {rule}
 
 
 def tier_of(model, name: str, value, *, creating: bool) -> Tier:
-    rule = declaration(model).rule(name, creating=creating)
+    rule = rule_of(model, name, creating=creating)
     return rule.tier(value) if isinstance(rule, ByValue) else rule
 
 
@@ -170,12 +180,12 @@ def refuse(actor, model, values: dict, *, creating: bool, history: bool = False)
 def may_offer(user, model, name: str, *, creating: bool) -> bool:
     """Should an edit form offer the field to `user` at all? Yes when some value of it is theirs."""
     role = _role(user)
-    return any(role_may(role, t) for t in _tiers(declaration(model).rule(name, creating=creating)))
+    return any(role_may(role, t) for t in _tiers(rule_of(model, name, creating=creating)))
 
 
 def withheld_values(user, model, name: str, *, creating: bool) -> set:
     """The values of a ByValue field the user may not choose (the form drops them from the choices)."""
-    rule = declaration(model).rule(name, creating=creating)
+    rule = rule_of(model, name, creating=creating)
     if not isinstance(rule, ByValue):
         return set()
     role = _role(user)

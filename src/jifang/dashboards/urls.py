@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "dashboards"
-urlpatterns: list = []
+urlpatterns = [
+    path("charts/", views.charts, name="charts"),
+]

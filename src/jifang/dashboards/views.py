@@ -1,11 +1,14 @@
-"""Home page and search: both show only what the signed-in user may see."""
+"""Home page, search and the charts: all show only what the signed-in user may see."""
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import render
 
+from jifang.core.roles import OFFICIALS
 from jifang.core.scoping import visible
 from jifang.registry.models import Device, Site, Unit
 
+from . import charts as chart_figures
 from .panels import panels_for
 from .selectors import home_figures
 
@@ -39,3 +42,12 @@ def search(request):
             .select_related("site")[:SEARCH_LIMIT],
         }
     return render(request, "dashboards/search.html", {"q": q, "results": results})
+
+
+@login_required
+def charts(request):
+    """The city at a glance for the officials (art. 5, 9): each figure scoped to the user's area."""
+    if request.user.role not in OFFICIALS:
+        raise PermissionDenied
+    return render(request, "dashboards/charts.html", {"charts": chart_figures.charts(request.user),
+                                                      "title": chart_figures.PAGE_TITLE})

@@ -7,14 +7,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core.copies import Copied
 from jifang.core.scoping import ScopePaths
 
 WRITERS_UNIT = frozenset({"unit_user"})
 
 
 class SiteCopies(models.Model):
-    """Site, unit and district copied from the system at write time (duties.services), so that
-    scoped lists are one index range like the registry's devices."""
+    """Site, unit and district copied from the system at write time (core.copies), so that
+    scoped lists are one index range like the registry's devices. A duty record is a record of its
+    moment: it keeps the unit and district that were responsible then (follow=False)."""
 
     site = models.ForeignKey("registry.Site", on_delete=models.PROTECT, related_name="+", editable=False,
                              verbose_name=_("site"))
@@ -22,6 +24,8 @@ class SiteCopies(models.Model):
                              verbose_name=_("unit"))
     district = models.ForeignKey("accounts.Division", on_delete=models.PROTECT, related_name="+", editable=False,
                                  verbose_name=_("district"))
+
+    copied = Copied("system", ("site", "unit", "district"), follow=False)
 
     class Meta:
         abstract = True

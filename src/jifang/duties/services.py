@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jifang.core import audit
+from jifang.core import audit, copies
 from jifang.core.errors import NotPermitted
 from jifang.core.scoping import can_write
 from jifang.core.services import require
@@ -23,8 +23,7 @@ MACHINE_SOURCES = frozenset({OutageSource.ALARM_RECEIVER, OutageSource.VIDEO_GAT
 
 
 def _copies(system: SecuritySystem) -> dict:
-    return {"system_id": system.pk, "site_id": system.site_id, "unit_id": system.unit_id,
-            "district_id": system.district_id}
+    return {"system_id": system.pk, **copies.values(Outage, system)}
 
 
 def _require_past(moment: dt.datetime, what_zh: str, what_en: str) -> None:

@@ -23,7 +23,13 @@ class OrderFilterSet(df.FilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     unit = IdFilter(field_name="unit_id", label=_("unit"))
     status = df.ChoiceFilter(choices=m.OrderStatus.choices, label=_("status"))
+    deadline_after = df.DateFilter(field_name="deadline", lookup_expr="gte", label=_("deadline from"))
     deadline_before = df.DateFilter(field_name="deadline", lookup_expr="lte", label=_("deadline until"))
+    open = df.BooleanFilter(method="filter_open", label=_("not yet closed"))
+
+    def filter_open(self, queryset, name, value):
+        pending = [m.OrderStatus.SERVED, m.OrderStatus.ANSWERED]
+        return queryset.filter(status__in=pending) if value else queryset.exclude(status__in=pending)
 
     class Meta:
         model = m.RectificationOrder
@@ -35,6 +41,8 @@ class CaseFilterSet(df.FilterSet):
     unit = IdFilter(field_name="unit_id", label=_("unit"))
     status = df.ChoiceFilter(choices=m.CaseStatus.choices, label=_("status"))
     article = df.ChoiceFilter(choices=[("art_24", "第二十四条"), ("art_25", "第二十五条")], label=_("penalty article"))
+    decided_after = df.DateFilter(field_name="decision__decided_at__date", lookup_expr="gte", label=_("decided from"))
+    decided_before = df.DateFilter(field_name="decision__decided_at__date", lookup_expr="lte", label=_("decided until"))
 
     class Meta:
         model = m.PenaltyCase

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.scoping import ScopePaths, any_of
 from jifang.regulation import labels
 
@@ -124,6 +125,7 @@ class Inspection(SealedRecord):
 
     # The district that inspected keeps its record; the district where the site lies now sees the
     # site's whole file; the inspected unit keeps it (its party rights, art_23 para 3): docs/scoping.md.
+    copied = Copied("site", ("unit", "district"), follow=False)  # signed: fixed when made
     scope = ScopePaths(district=any_of("district_id", "site__district_id"), unit="unit_id")
 
     class Meta:
@@ -236,6 +238,7 @@ class InspectionComplaint(models.Model):
                                     related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
 
+    copied = Copied("inspection", ("unit",), follow=False)
     # Complaints go to the city level: district officers, whose inspection is complained of, do not see them.
     scope = ScopePaths(district=_not_for_districts, unit="unit_id", writers=WRITERS_UNIT)
 
@@ -349,6 +352,7 @@ class PenaltyCase(SealedRecord):
                                      related_name="+")
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
 
+    copied = Copied("order", ("unit", "district"), follow=False)  # signed: fixed when made
     scope = ScopePaths(district=any_of("district_id", _cases_at_sites_in), unit="unit_id", writers=WRITERS_UNIT)
     computed_labels = {"article_label": _("penalty article")}
 

@@ -16,10 +16,10 @@ from django.db.models import F, Model
 from django.utils import timezone
 
 from jifang.core.divisions import CITY_CODE
-from jifang.core.roles import OFFICERS, Role
-from jifang.core import audit, uploads
+from jifang.core import audit, copies, uploads
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.models import CheckpointReason
+from jifang.core.roles import OFFICERS, Role
 from jifang.regulation.models import Finding, FindingStatus, Outcome, Stage
 from jifang.registry.models import UnitKind
 
@@ -141,7 +141,7 @@ def inspection_create(*, actor, site, inspected_on: dt.date, kind: str = "planne
         raise ServiceError("检查日期不能晚于今天", "the inspection date cannot be in the future")
     insp = Inspection.objects.create(
         number=next_number(district=site.district, kind=DocumentKind.INSPECTION, year=inspected_on.year),
-        district_id=site.district_id, unit_id=site.unit_id, site=site, kind=kind, inspected_on=inspected_on,
+        **copies.values(Inspection, site), site=site, kind=kind, inspected_on=inspected_on,
         observations=observations, created_by=actor, amends=amends,
     )
     insp.inspectors.set(team)
@@ -277,7 +277,7 @@ def complaint_lodge(*, actor, inspection: Inspection, text: str) -> InspectionCo
     _require_unit_user(actor, inspection.unit_id)
     if not text.strip():
         raise ServiceError("请写明投诉内容", "write what the complaint is about")
-    c = InspectionComplaint.objects.create(inspection=inspection, unit_id=inspection.unit_id, text=text,
+    c = InspectionComplaint.objects.create(inspection=inspection, **copies.values(InspectionComplaint, inspection), text=text,
                                            lodged_by=actor, lodged_at=timezone.now())
     audit.record(actor=actor, action="enforcement.complaint.lodge", obj=c, after=audit.snapshot(c),
                  district=inspection.district_id)
@@ -395,6 +395,17 @@ def rectification_order_answer(*, actor, order: RectificationOrder, response: st
     audit.record(actor=actor, action="enforcement.order.answer", obj=order, before=before,
                  after=audit.snapshot(order))
     return order
+
+
+@transaction.atomic
+def order_evidence_open(*, actor, evidence: OrderEvidence) -> OrderEvidence:
+    """Who opened which file of a unit's answer, written to the audit log before it is served (the
+    caller has found the order through `visible`). The answer is the unit's evidence in a procedure
+    that may end in a fine: who saw it is part of the file."""
+    order = evidence.order
+    audit.record(actor=actor, action="enforcement.orderevidence.download", obj=order, district=order.district_id,
+                 note=f"{order.number}: {evidence.filename} sha256={evidence.sha256}")
+    return evidence
 
 
 @_service("enforcement.order.review")
@@ -565,7 +576,7 @@ def penalty_notice_issue(*, actor, order: RectificationOrder, findings, amounts:
         raise ServiceError("请写明违法事实", "state the facts")
     case = PenaltyCase.objects.create(
         number=next_number(district=order.district, kind=DocumentKind.NOTICE, year=timezone.localdate().year),
-        district_id=order.district_id, unit=unit, order=order, article=sanction["article"], unit_kind=unit.kind,
+        **copies.values(PenaltyCase, order), order=order, article=sanction["article"], unit_kind=unit.kind,
         facts=facts, notice_served_at=timezone.now(), created_by=actor,
     )
     case.findings.set(findings)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jifang.core import audit
-from jifang.core.actions import REFUSED, ServiceAction, attempt
+from jifang.core.actions import REFUSED, ServiceAction, attempt, errors_text
 from jifang.core.generic import ObjectListView
 from jifang.core.roles import OFFICERS, OFFICIALS, POLICE_AND_ADMIN
 from jifang.core.scoping import get_visible, visible
@@ -237,6 +237,7 @@ def order_evidence(request, pk, evidence_pk):
     (photos, PDFs), or saved with ?download=1. Types were checked by content when it was sent."""
     order = get_visible(request.user, m.RectificationOrder, pk=pk)
     evidence = get_object_or_404(order.evidence, pk=evidence_pk)
+    services.order_evidence_open(actor=request.user, evidence=evidence)
     return FileResponse(evidence.file.open("rb"), as_attachment=bool(request.GET.get("download")),
                         filename=evidence.filename, content_type=evidence.content_type)
 
@@ -322,7 +323,7 @@ class CaseDecide(ServiceAction):
         sanction = case.findings.order_by("id").first().sanction
         form = forms.AmountsForm(request.POST, sanction=sanction, unit=case.unit)
         if not form.is_valid():
-            raise ValidationError(form.errors.as_text())
+            raise ValidationError(errors_text(form))
         return services.penalty_decide(actor=request.user, case=case, amounts=form.amounts(),
                                        persons=form.persons(), facts=form.cleaned_data["facts"])
 

@@ -28,6 +28,7 @@ def register_pickers() -> None:
     pickers.register("system", m.SecuritySystem, code="code", place="site__name", search=("name", "site__name"),
                      exact=("code",), related=("site",))
     pickers.register("part", m.SitePart, code="site__code", place="site__name",
-                     search=("name", "site__name"), exact=("site__code",), related=("site",))
+                     search=("name", "site__name"), exact=("site__code",), related=("site",),
+                     within={"system": "site__systems"})
     pickers.register("product", m.Product, code="brand", name="model", place="standards",
                      search=("brand", "model"))

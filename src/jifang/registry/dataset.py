@@ -5,41 +5,10 @@ docs list, docs/import-format.md). References use natural keys: units and firms 
 sites by code, systems by code, products by brand + model, a device's part by its name within the
 system's site. Import order is the order below: a sheet refers only to sheets above it.
 """
-from django.db.models import OuterRef, Subquery
-
 from jifang.core.dataset import Column, Ref, Sheet, columns_for, register
 
 from . import models as m
 from . import services
-
-
-def _device_prepare(actor):
-    return services._device_copies
-
-
-def _carry_site_copies(actor, sites, changed: set[str]) -> None:
-    """What registry.services.site_update does for one site, for all moved sites at once: systems
-    and devices follow their site's unit and district."""
-    if not changed & {"unit", "district"}:
-        return
-    ids = [s.pk for s in sites]
-    site = m.Site.objects.filter(pk=OuterRef("site_id"))
-    for model in (m.SecuritySystem, m.Device):
-        model.objects.filter(site_id__in=ids).update(
-            unit_id=Subquery(site.values("unit_id")), district_id=Subquery(site.values("district_id"))
-        )
-    services.sites_moved(ids)
-
-
-def _carry_system_copies(actor, systems, changed: set[str]) -> None:
-    """Devices follow a system that moved to another site (police only)."""
-    if "site" not in changed:
-        return
-    system = m.SecuritySystem.objects.filter(pk=OuterRef("system_id"))
-    m.Device.objects.filter(system_id__in=[s.pk for s in systems]).update(
-        site_id=Subquery(system.values("site_id")), unit_id=Subquery(system.values("unit_id")),
-        district_id=Subquery(system.values("district_id")),
-    )
 
 
 UNIT_HEADERS = {
@@ -101,11 +70,11 @@ def register_sheets() -> None:
     register(Sheet("units", "单位", m.Unit, columns_for(m.Unit, UNIT_HEADERS)))
     register(Sheet("firms", "技防企业", m.Firm, columns_for(m.Firm, FIRM_HEADERS)))
     register(Sheet("products", "技防产品", m.Product, columns_for(m.Product, PRODUCT_HEADERS)))
-    register(Sheet("sites", "场所", m.Site, columns_for(m.Site, SITE_HEADERS), after_write=_carry_site_copies))
+    register(Sheet("sites", "场所", m.Site, columns_for(m.Site, SITE_HEADERS)))
     register(Sheet("site_parts", "部位", m.SitePart, columns_for(m.SitePart, PART_HEADERS)))
     register(Sheet("systems", "技防系统", m.SecuritySystem, columns_for(m.SecuritySystem, SYSTEM_HEADERS),
-                   # the service's own hook: unit/district copied from the site; art_14 para 2
-                   prepare=services._system_prepare, after_write=_carry_system_copies, select_related=("site",)))
+                   # the service's own hook (art_14 para 2); core.copies fills unit/district from the site
+                   prepare=services._system_prepare, select_related=("site",)))
     register(Sheet("devices", "设备", m.Device,
                    columns_for(m.Device, DEVICE_HEADERS, refs={"product": PRODUCT_REF, "part": PART_REF}),
-                   prepare=_device_prepare, select_related=("system", "part")))
+                   select_related=("system", "part")))

@@ -4,6 +4,7 @@ law wants recorded, and the device form narrowed to one site when it is opened f
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core import pickers
 from jifang.core.forms import ServiceModelForm
 
 from . import models as m
@@ -72,6 +73,10 @@ class DeviceForm(ServiceModelForm):
             "dc09_account": _("the alarm panel's account at the alarm centre (SIA DC-09)"),
             "signage": _("a conspicuous sign tells people this camera is filming (order 799 art. 13)"),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pickers.narrow(self, "part", by="system")  # the part box offers the chosen system's site's parts
 
     def prefill(self, params) -> None:
         """Opened from a site (`?site=`) or a part (`?part=`): offer only that site's systems and

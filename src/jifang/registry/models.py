@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths
 from jifang.core.writes import OFFICERS, OWNER, POLICE, ByValue, FieldWrites, Procedure
@@ -397,6 +398,7 @@ class SecuritySystem(RegistryModel):
         help_text=_("empty: not yet classified; the duties of art. 7 systems apply"),
     )
 
+    copied = Copied("site", ("unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("code",)
     # A unit registers a system at its own site (checked after save); only the police move it.
@@ -485,6 +487,7 @@ class Device(RegistryModel):
     # entrance does not announce a camera in the car park.
     signage = models.BooleanField(_("conspicuous sign posted"), null=True, blank=True, help_text=_("empty: not known"))
 
+    copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit="unit_id", firm="system__firm_id", writers=WRITERS_UNIT_FIRM)
     natural_key_fields = ("serial",)
 

@@ -1,18 +1,11 @@
 """The only write path for the registry. Each function validates, checks the actor's right,
-keeps the copied district/unit/site columns in step and writes its audit row in one transaction."""
-from django.db import transaction
-
+and writes its audit row in one transaction; core.services keeps the copied district/unit/site columns
+in step (core.copies, declared on the models)."""
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.roles import POLICE_AND_ADMIN
 from jifang.core.services import create_object, update_object
 
 from .models import AcceptanceResult, Device, Firm, Product, SecuritySystem, Site, SitePart, SystemStatus, Unit
-
-
-def system_copies(system: SecuritySystem) -> None:
-    """A system's unit and district are its site's (copied for the million-row queries)."""
-    system.unit_id = system.site.unit_id
-    system.district_id = system.site.district_id
 
 
 def _refuse_use_without_acceptance(actor, system: SecuritySystem) -> None:
@@ -33,17 +26,9 @@ def _refuse_use_without_acceptance(actor, system: SecuritySystem) -> None:
 
 def _system_prepare(actor):
     def prepare(system: SecuritySystem) -> None:
-        system_copies(system)
         _refuse_use_without_acceptance(actor, system)
 
     return prepare
-
-
-def _device_copies(device: Device) -> None:
-    system = device.system
-    device.site_id = system.site_id
-    device.unit_id = system.unit_id
-    device.district_id = system.district_id
 
 
 def unit_create(*, actor, **data) -> Unit:
@@ -80,33 +65,9 @@ def site_create(*, actor, **data) -> Site:
     return create_object(actor=actor, model=Site, data=data, prepare=_site_district_from_unit)
 
 
-@transaction.atomic
 def site_update(*, actor, site: Site, **data) -> Site:
-    site = update_object(actor=actor, obj=site, data=data)
-    # A site that changes hands or district carries its systems and devices with it.
-    SecuritySystem.objects.filter(site=site).exclude(unit_id=site.unit_id, district_id=site.district_id).update(
-        unit_id=site.unit_id, district_id=site.district_id
-    )
-    Device.objects.filter(site=site).exclude(unit_id=site.unit_id, district_id=site.district_id).update(
-        unit_id=site.unit_id, district_id=site.district_id
-    )
-    sites_moved([site.pk])
-    return site
-
-
-# What other apps carry along when sites change unit or district (works registers its file:
-# docs/scoping.md). Each hook takes the moved sites' ids and updates set-based.
-_SITE_MOVE_HOOKS: list = []
-
-
-def on_site_moved(hook) -> None:
-    if hook not in _SITE_MOVE_HOOKS:
-        _SITE_MOVE_HOOKS.append(hook)
-
-
-def sites_moved(site_ids: list[int]) -> None:
-    for hook in _SITE_MOVE_HOOKS:
-        hook(site_ids)
+    # A site that changes hands or district carries its systems, devices and works with it (core.copies).
+    return update_object(actor=actor, obj=site, data=data)
 
 
 def site_part_create(*, actor, **data) -> SitePart:
@@ -126,19 +87,14 @@ def system_create(*, actor, **data) -> SecuritySystem:
     return create_object(actor=actor, model=SecuritySystem, data=data, prepare=_system_prepare(actor))
 
 
-@transaction.atomic
 def system_update(*, actor, system: SecuritySystem, **data) -> SecuritySystem:
-    system = update_object(actor=actor, obj=system, data=data, prepare=_system_prepare(actor))
-    # A system moved to another site takes its devices along.
-    Device.objects.filter(system=system).exclude(
-        site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id
-    ).update(site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id)
-    return system
+    # A system moved to another site takes its devices along (core.copies).
+    return update_object(actor=actor, obj=system, data=data, prepare=_system_prepare(actor))
 
 
 def device_create(*, actor, **data) -> Device:
-    return create_object(actor=actor, model=Device, data=data, prepare=_device_copies)
+    return create_object(actor=actor, model=Device, data=data)
 
 
 def device_update(*, actor, device: Device, **data) -> Device:
-    return update_object(actor=actor, obj=device, data=data, prepare=_device_copies)
+    return update_object(actor=actor, obj=device, data=data)

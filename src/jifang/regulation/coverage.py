@@ -1,5 +1,9 @@
 """Traceability: from every clause of a pack to the rules and tests that carry it out.
 
+Service-level refusals are found the same way in src/jifang: every `ServiceError(..., clause="art_14__para_2")`
+(or `require(..., clause=...)`) with a literal clause id is listed beside the rules of that clause, named
+by module and function. A refusal whose clause is computed (a finding's own clause) is not listed.
+
 Tests are found by reading tests/ with `ast` (nothing is imported or run): a test proves a clause
 with @pytest.mark.clause("art_19__para_1") and exercises a rule with
 @pytest.mark.rule("art19-retention-below-minimum", "violating"|"compliant"|"boundary"). Marks inside
@@ -96,6 +100,45 @@ def collect_marks(tests_dir: Path | None = None) -> Marks:
     return marks
 
 
+REFUSAL_CALLS = {"ServiceError", "require"}
+
+
+def default_src_dir() -> Path:
+    return Path(jifang.__file__).resolve().parent
+
+
+def _refusals_in(tree: ast.Module, module: str):
+    """(clause id, "module::function") for each refusal with a literal clause, innermost function named."""
+    def visit(node, where):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield from visit(child, child.name)
+                continue
+            if isinstance(child, ast.Call):
+                name = getattr(child.func, "id", None) or getattr(child.func, "attr", None)
+                for kw in child.keywords:
+                    if (name in REFUSAL_CALLS and kw.arg == "clause" and isinstance(kw.value, ast.Constant)
+                            and isinstance(kw.value.value, str)):
+                        yield kw.value.value, f"{module}::{where}"
+            yield from visit(child, where)
+
+    yield from visit(tree, "<module>")
+
+
+def collect_refusals(src_dir: Path | None = None) -> dict[str, list[str]]:
+    """clause id -> the services (and import hooks) that refuse an action citing it."""
+    src_dir = src_dir or default_src_dir()
+    found: dict[str, set] = {}
+    for path in sorted(src_dir.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        module = path.relative_to(src_dir.parent).with_suffix("").as_posix().replace("/", ".")
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for clause, where in _refusals_in(tree, module):
+            found.setdefault(clause, set()).add(where)
+    return {clause: sorted(places) for clause, places in found.items()}
+
+
 def _status(clause, rules: list, tests: list) -> tuple[str, str]:
     if clause.cls == "declarative":
         return "not_applicable", clause.reason.get("en", "")
@@ -121,6 +164,8 @@ def clause_tests(marks: Marks, pack_id: str, clause_id: str) -> list[str]:
 def report(pack_id: str = KUNMING, tests_dir: Path | None = None, marks: Marks | None = None) -> dict:
     pack = packs_mod.get_pack(pack_id)
     marks = marks or collect_marks(tests_dir)
+    # Refusals cite bare clause ids, which are the Kunming order's (both laws number an art_7...).
+    refusals = collect_refusals() if pack.id == KUNMING else {}
     rules_by_clause: dict[str, list] = {}
     for rule in pack.rules:
         for cid in rule.clauses:
@@ -130,17 +175,22 @@ def report(pack_id: str = KUNMING, tests_dir: Path | None = None, marks: Marks |
         rules, tests = rules_by_clause.get(c.id, []), clause_tests(marks, pack.id, c.id)
         status, reason = _status(c, rules, tests)
         clauses.append({"id": c.id, "label_zh": c.label_zh, "class": c.cls, "also": list(c.also),
-                        "penalty_article": c.penalty_article, "rules": rules, "tests": tests,
+                        "penalty_article": c.penalty_article, "rules": rules,
+                        "refusals": refusals.get(c.id, []), "tests": tests,
                         "status": status, "reason": reason})
     rules = [{"id": r.id, "file": r.file, "subject": r.subject, "clauses": list(r.clauses),
               "tests": {k: marks.rules.get(r.id, {}).get(k, []) for k in RULE_TEST_KINDS}} for r in pack.rules]
     return {"pack": {"id": pack.id, "version": pack.version, "checksum": pack.checksum},
-            "clauses": clauses, "rules": rules, "problems": problems(pack, marks)}
+            "clauses": clauses, "rules": rules, "problems": problems(pack, marks, refusals)}
 
 
-def problems(pack, marks: Marks) -> list[str]:
+def problems(pack, marks: Marks, refusals: dict | None = None) -> list[str]:
     """What CI refuses: see docs/traceability.md."""
     out = []
+    known_clauses = {cid for p in packs_mod.all_packs() for cid in p.clauses}
+    for clause, places in sorted((refusals or {}).items()):
+        if clause not in known_clauses:
+            out.append(f"refusal in {', '.join(places)} cites clause {clause}, in no loaded pack")
     for c in pack.clauses.values():
         if c.cls not in CLASSES:
             out.append(f"{c.id}: unclassified")
@@ -195,20 +245,23 @@ def render_md(data: dict) -> str:
         "Generated by `jifang regulation coverage --format md` (`make traceability`); do not edit by hand.",
         "tests/regulation/test_traceability.py fails when this file is stale, when a clause is unclassified,",
         "when a rule cites a missing or declarative clause, or when a rule lacks a violating, a compliant and",
-        "a boundary test.",
+        "a boundary test. \"Refused by services\" lists each `ServiceError(..., clause=...)` citing the clause",
+        "(module::function): the refusals that enforce it at the moment of the action, beside the rules that",
+        "find it in the data afterwards.",
         "",
         f"Pack `{p['id']}` version {p['version']}; {len(data['clauses'])} clauses: "
         + ", ".join(f"{counts[s]} {s.replace('_', ' ')}" for s in STATUSES) + ".",
         "",
-        "| clause | label | class | penalty | rules | tests | status |",
-        "|---|---|---|---|---|---|---|",
+        "| clause | label | class | penalty | rules | refused by services | tests | status |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for c in data["clauses"]:
         klass = c["class"] + (" + " + ", ".join(c["also"]) if c["also"] else "")
         tests = "<br>".join(f"`{t}`" for t in c["tests"]) or ""
         status = c["status"].replace("_", " ") + (f": {c['reason']}" if c["reason"] else "")
         lines.append(f"| `{c['id']}` | {c['label_zh']} | {klass} | {c['penalty_article'] or ''} | "
-                     f"{', '.join(f'`{r}`' for r in c['rules'])} | {tests} | {status} |")
+                     f"{', '.join(f'`{r}`' for r in c['rules'])} | {'<br>'.join(f'`{r}`' for r in c['refusals'])} | "
+                     f"{tests} | {status} |")
     lines += ["", "## Rules and their tests", "", "| rule | file | subject | clauses | violating | compliant | boundary |",
               "|---|---|---|---|---|---|---|"]
     for r in data["rules"]:

@@ -47,6 +47,8 @@ class FindingFilterSet(df.FilterSet):
     site = IdFilter(field_name="site_id", label=_("site id"))
     unit = IdFilter(field_name="unit_id", label=_("unit id"))
     subject = df.CharFilter(field_name="subject_key", label=_("subject"))
+    first_seen_after = df.DateFilter(field_name="first_seen", lookup_expr="gte", label=_("first seen from"))
+    first_seen_before = df.DateFilter(field_name="first_seen", lookup_expr="lte", label=_("first seen until"))
 
     class Meta:
         model = m.Finding

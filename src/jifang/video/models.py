@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from jifang.core.copies import Copied
 from jifang.core.scoping import ScopePaths
 
 WRITERS_UNIT = frozenset({"unit_user"})
@@ -42,6 +43,8 @@ class Endpoint(Placed):
 
     device = models.OneToOneField("registry.Device", on_delete=models.PROTECT, related_name="video_endpoint",
                                   verbose_name=_("device"))
+    # core.copies: an endpoint goes where its registry device goes (a site moved to another district)
+    copied = Copied("device", ("system", "site", "unit", "district"))
     gb28181_id = models.CharField(_("GB/T 28181 ID"), max_length=20, unique=True)
     # Fernet token from jifang.core.secrets (purpose "video.sip_password"); empty: the platform default.
     password_token = models.TextField(blank=True, editable=False)

@@ -9,12 +9,9 @@ class WorksConfig(AppConfig):
     def ready(self):
         from jifang.dashboards.panels import HomePanel, register
 
-        from jifang.registry.services import on_site_moved
-
-        from . import selectors, services
+        from . import selectors
         from .dataset import register_sheets  # the works' import/export sheets (core/dataset/)
 
-        on_site_moved(services.works_follow_sites)
         register_subjects()
         register_sheets()
         register(HomePanel(key="works", template="works/_home_panel.html", context=selectors.home_figures, order=20))

@@ -59,9 +59,7 @@ def _not_future(day, label: str) -> None:
 
 def _works_prepare(actor):
     def prepare(works: m.Works) -> None:
-        system = works.system
-        works.site_id, works.unit_id, works.district_id = system.site_id, system.unit_id, system.district_id
-        previous = None
+        previous = None  # site, unit and district: copied from the system by core.copies
         for name in STEP_DATES:
             day = getattr(works, name)
             _not_future(day, WORKS_HEADERS[name])
@@ -85,7 +83,6 @@ def _review_prepare(actor):
 def _acceptance_prepare(actor):
     def prepare(acceptance: m.Acceptance) -> None:
         works = acceptance.works
-        acceptance.district_id = works.district_id
         # acceptance_schedule's and acceptance_result_record's date rules: after completion; held
         # not in the future (a scheduled date may be).
         if works.completed_on is None:
@@ -124,7 +121,6 @@ def _filing_prepare(actor):
         # The service's own date rule (filing_submit): not in the future, not before completion.
         services.check_date(filing.filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on,
                              zh_before="竣工", en_before="completion")
-        filing.district_id = works.district_id
         filing.due_on = deadlines.filing_due_on(works.completed_on, works.district_id)
         # The works carries its filing date for the art_16 rules, as filing_submit keeps it.
         m.Works.objects.filter(pk=works.pk).update(filed_on=filing.filed_on)

@@ -1,5 +1,6 @@
 """FilterSets for works, filings and networking notices, shared by the web UI and the API."""
 import django_filters as df
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter, SearchFilterSet
@@ -25,6 +26,11 @@ class WorksFilterSet(SearchFilterSet):
 class FilingFilterSet(SearchFilterSet):
     district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
     received = df.BooleanFilter(field_name="received_at", lookup_expr="isnull", exclude=True, label=_("received"))
+    on_time = df.BooleanFilter(method="filter_on_time", label=_("filed on time"))
+
+    def filter_on_time(self, queryset, name, value):
+        on_time = Q(filed_on__lte=F("due_on"))
+        return queryset.filter(on_time) if value else queryset.exclude(on_time)
     exact_fields = ("receipt_number",)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core.copies import Copied
 from jifang.core.models import TimeStampedModel
 from jifang.core.scoping import ScopePaths, any_of
 from jifang.core.writes import COPIED, FIXED, OWNER, ByValue, FieldWrites, Procedure
@@ -128,6 +129,7 @@ class Works(TimeStampedModel):
     # past rest days and holidays and so is not column arithmetic the art_16 rules could do in SQL.
     filing_due_on = models.DateField(_("filing deadline"), null=True, blank=True, editable=False)
 
+    copied = Copied("system", ("site", "unit", "district"))
     scope = ScopePaths(district="district_id", unit=_unit_works, firm=_firm_works, writers=PARTIES)
     natural_key_fields = ("code",)
     # Registration fixes the system, builder and firm (a different job is a new works).
@@ -315,6 +317,9 @@ class Acceptance(TimeStampedModel):
         help_text=_("[{serial, product, reason}]: devices whose product is not in the catalogue or meets no standard"),
     )
 
+    # A pending acceptance goes to the office where the site lies now (it attends); a held one keeps
+    # the district that attended (docs/scoping.md).
+    copied = Copied("works", ("district",), follow=Q(result="pending"))
     scope = _via_works("works")
     natural_key_fields = ("code",)
     writes = FieldWrites(record=ACCEPTANCE)
@@ -382,6 +387,8 @@ class Notification(models.Model):
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     # No unit or firm path: the queue is the police's.
+    # An open line moves to the new office's queue; a handled one is the old office's history.
+    copied = Copied("works", ("district",), follow=Q(handled_at__isnull=True))
     scope = ScopePaths(district="district_id")
 
     class Meta:
@@ -416,7 +423,9 @@ class Filing(TimeStampedModel):
                                     related_name="+", verbose_name=_("received by"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
 
-    # The filing is part of the works' file and follows it (the district where the site lies now).
+    # The filing is part of the works' file and follows it (scope through the works); its own
+    # district is the office that received it.
+    copied = Copied("works", ("district",), follow=False)
     scope = ScopePaths(
         district="works__district_id",
         unit=lambda ids: _unit_works(ids, "works__"),
@@ -475,6 +484,7 @@ class NetworkingNotice(TimeStampedModel):
                                   related_name="+", verbose_name=_("issued by"))
 
     # The issuing district keeps its notice; the district and unit of the system now see it.
+    copied = Copied("system", ("unit", "district"), follow=False)
     scope = ScopePaths(district=any_of("district_id", "system__district_id"), unit="system__unit_id",
                        firm="system__firm_id", writers=frozenset({"unit_user"}))
     natural_key_fields = ("number",)

@@ -14,15 +14,14 @@ import hashlib
 import secrets
 
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max
 from django.utils import timezone, translation
 
-from jifang.core.roles import Role
-from jifang.core import audit, uploads
+from jifang.core import audit, copies, uploads
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.services import procedure_write
-from jifang.registry import services as registry_services
-from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, Site, SystemStatus
+from jifang.core.roles import Role
+from jifang.registry.models import ACCEPTANCE, NETWORKING, Device, SecuritySystem, SystemStatus
 from jifang.registry.models import AcceptanceResult as SystemAcceptance
 from jifang.regulation.periods import period_end
 
@@ -121,25 +120,8 @@ def _save(actor, obj, action: str, before: dict | None, fields: list[str] | None
 
 def _notify(*, works: Works, kind: str, acceptance: Acceptance | None = None, due_on=None) -> Notification:
     """One line in the queue of exactly the works' district office."""
-    return Notification.objects.create(district_id=works.district_id, kind=kind, works=works, acceptance=acceptance,
-                                       due_on=due_on)
-
-
-# --- a site that moves (docs/scoping.md) -------------------------------------------------------------
-
-def works_follow_sites(site_ids: list[int]) -> None:
-    """A works file follows its site to another unit or district, as its system does: the works'
-    owning unit and supervising district become the site's; an acceptance not yet held and the
-    queue's open lines go to the new district's office. Held acceptances and handled lines keep
-    the district that acted. Set-based: one UPDATE per table."""
-    site = Site.objects.filter(pk=OuterRef("site_id"))
-    Works.objects.filter(site_id__in=site_ids).update(unit_id=Subquery(site.values("unit_id")),
-                                                      district_id=Subquery(site.values("district_id")))
-    works = Works.objects.filter(pk=OuterRef("works_id"))
-    Acceptance.objects.filter(works__site_id__in=site_ids, result=AcceptanceResult.PENDING).update(
-        district_id=Subquery(works.values("district_id")))
-    Notification.objects.filter(works__site_id__in=site_ids, handled_at__isnull=True).update(
-        district_id=Subquery(works.values("district_id")))
+    return Notification.objects.create(**copies.values(Notification, works), kind=kind, works=works,
+                                       acceptance=acceptance, due_on=due_on)
 
 
 # --- registration ----------------------------------------------------------------------------------
@@ -168,8 +150,7 @@ def works_register(*, actor, system: SecuritySystem, builder, firm, name: str, k
     _require_right(_may_register(actor, system, builder, firm), "登记技防工程", "register a works")
     registered_on = registered_on or timezone.localdate()
     check_date(registered_on, zh_step="登记", en_step="registration")
-    works = Works(system=system, site_id=system.site_id, unit_id=system.unit_id, district_id=system.district_id,
-                  builder=builder, firm=firm, name=name, kind=kind, registered_on=registered_on,
+    works = Works(system=system, **copies.values(Works, system), builder=builder, firm=firm, name=name, kind=kind, registered_on=registered_on,
                   code=code or _provisional_code(), **details)
     works.full_clean()
     works.save()
@@ -373,7 +354,7 @@ def acceptance_schedule(*, actor, works: Works, scheduled_for: dt.date, location
                 zh_before="竣工", en_before="completion", allow_future=True)
     rnd = (works.acceptances.aggregate(r=Max("round"))["r"] or 0) + 1
     acceptance = Acceptance.objects.create(
-        code=f"{works.code}-YS{rnd}", works=works, district_id=works.district_id, round=rnd,
+        code=f"{works.code}-YS{rnd}", works=works, **copies.values(Acceptance, works), round=rnd,
         scheduled_for=scheduled_for, location=location, police_notified_at=timezone.now(),
     )
     note = _notify(works=works, kind=NotificationKind.ACCEPTANCE_SCHEDULED, acceptance=acceptance,
@@ -497,7 +478,7 @@ def _system_after_acceptance(actor, system: SecuritySystem, acceptance: Acceptan
         data |= {"acceptance_result": SystemAcceptance.FAILED, "acceptance_date": acceptance.held_on}
     # The acceptance record is the authority, whoever recorded it (the builder may not own the
     # system): the registry's acceptance facts are the procedure's (core/writes.py).
-    procedure_write(actor=actor, obj=system, procedure=ACCEPTANCE, data=data, prepare=registry_services.system_copies)
+    procedure_write(actor=actor, obj=system, procedure=ACCEPTANCE, data=data)
 
 
 # --- going live (art_14 para 2) -----------------------------------------------------------------------------
@@ -518,8 +499,7 @@ def works_go_live(*, actor, works: Works, live_on: dt.date) -> Works:
     system = works.system
     # The works passed its acceptance (checked above): art_14 para 2 lets the system go live.
     procedure_write(actor=actor, obj=system, procedure=ACCEPTANCE, action="registry.securitysystem.go_live",
-                    data={"status": SystemStatus.IN_USE, "in_use_since": system.in_use_since or live_on},
-                    prepare=registry_services.system_copies)
+                    data={"status": SystemStatus.IN_USE, "in_use_since": system.in_use_since or live_on})
     return works
 
 
@@ -544,7 +524,7 @@ def filing_submit(*, actor, works: Works, filed_on: dt.date, contact_name: str, 
                            n=works.filing.receipt_number)
     check_date(filed_on, zh_step="备案", en_step="filing", not_before=works.completed_on, zh_before="竣工",
                 en_before="completion")
-    filing = Filing(works=works, firm_id=actor.firm_id, district_id=works.district_id, filed_on=filed_on,
+    filing = Filing(works=works, firm_id=actor.firm_id, **copies.values(Filing, works), filed_on=filed_on,
                     due_on=deadlines.filing_due_on(works.completed_on, works.district_id),
                     contact_name=contact_name, contact_phone=contact_phone, summary=summary,
                     device_count=Device.objects.filter(system_id=works.system_id).count(),
@@ -602,8 +582,7 @@ def notice_issue(*, actor, system: SecuritySystem, basis: str, due_on: dt.date, 
     if NetworkingNotice.objects.filter(system=system, status=NoticeStatus.ISSUED).exists():
         raise ServiceError("该系统已有未完成的联网通知", "the system already has an open networking notice")
     notice = NetworkingNotice.objects.create(
-        number=_provisional_code(), system=system, works=works, district_id=system.district_id,
-        unit_id=system.unit_id, basis=basis, issued_on=issued_on, due_on=due_on, issued_by=actor,
+        number=_provisional_code(), system=system, works=works, **copies.values(NetworkingNotice, system), basis=basis, issued_on=issued_on, due_on=due_on, issued_by=actor,
     )
     notice.number = f"LW{system.district_id}{issued_on:%Y}{notice.pk:06d}"
     notice.save(update_fields=["number"])

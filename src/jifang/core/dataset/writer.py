@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jifang.core import audit, bulk, writes
+from jifang.core import audit, bulk, copies, writes
 from jifang.core.i18n import bilingual
 from jifang.core.scoping import anchored_q, can_write
 from jifang.core.roles import POLICE_AND_ADMIN
@@ -90,6 +90,7 @@ class SheetWrite:
             # procedure facts as an older registry's history (audited as such in write())
             writes.refuse(self.actor, self.model, _field_values(obj, changed), creating=current is None,
                           history=True)
+            copies.fill(obj)
             if prepare:
                 prepare(obj)
             obj.clean()
@@ -158,6 +159,8 @@ class SheetWrite:
         except IntegrityError as exc:
             self.error(0, "", bilingual("数据库拒绝写入：{e}", "the database refused the rows: {e}", e=exc))
             return
+        if updates:  # rows copying from the updated ones follow them (core.copies)
+            copies.follow_rows(self.model, [o.pk for _, o, _, _ in updates])
         if self.sheet.after_write and updates:
             self.sheet.after_write(self.actor, [o for _, o, _, _ in updates], set(fields))
         self._check_in_scope(creates + updates)  # and as they are now written

@@ -4,11 +4,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
 from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
-from jifang.core.api import as_api_error
+from jifang.core.api import ScopedReadOnlyViewSet, as_api_error
 from jifang.core.errors import NotPermitted
 from jifang.core.scoping import get_visible, visible
 from jifang.regulation.models import Finding
@@ -39,11 +38,8 @@ def _findings(user, ids) -> list:
     return found
 
 
-class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
+class ScopedReadViewSet(ScopedReadOnlyViewSet):
     record_type = ""
-
-    def get_queryset(self):
-        return visible(self.request.user, self.queryset.all())
 
     @action(detail=True, methods=["get"])
     def verification(self, request, pk=None):

@@ -3,7 +3,7 @@ from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from jifang.core.scoping import visible
+from jifang.core.api import ScopedReadOnlyViewSet
 
 from .. import packs
 from ..filtersets import FindingFilterSet
@@ -11,13 +11,10 @@ from ..models import Finding
 from .serializers import FindingSerializer
 
 
-class FindingViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Finding.objects.all()
+class FindingViewSet(ScopedReadOnlyViewSet):
+    queryset = Finding.objects.with_last_seen()
     serializer_class = FindingSerializer
     filterset_class = FindingFilterSet
-
-    def get_queryset(self):
-        return visible(self.request.user, Finding.objects.with_last_seen())
 
 
 def pack_json(pack, *, full: bool) -> dict:

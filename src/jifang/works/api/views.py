@@ -5,13 +5,12 @@ bilingual message (and clause), a missing right 403, an object outside scope 404
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from jifang.core.api import ScopedModelViewSet, as_api_error, correct_action
+from jifang.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, as_api_error, correct_action
 from jifang.core.errors import NotPermitted
-from jifang.core.scoping import visible
 
 from .. import filtersets, selectors, services
 from .. import models as m
@@ -75,37 +74,28 @@ class WorksViewSet(ScopedModelViewSet):
     file = _step("file", s.FilingInput, lambda u, w, d: services.filing_submit(actor=u, works=w, **d))
 
 
-class AcceptanceViewSet(viewsets.ReadOnlyModelViewSet):
+class AcceptanceViewSet(ScopedReadOnlyViewSet):
     queryset = m.Acceptance.objects.prefetch_related("items", "attendances")
     serializer_class = s.AcceptanceSerializer
-
-    def get_queryset(self):
-        return visible(self.request.user, self.queryset.all())
 
     attend = _step("attend", s.AttendanceInput, lambda u, a, d: services.attendance_record(actor=u, acceptance=a, **d))
     result = _step("result", s.ResultInput, lambda u, a, d: services.acceptance_result_record(actor=u, acceptance=a, **d))
 
 
-class FilingViewSet(viewsets.ReadOnlyModelViewSet):
+class FilingViewSet(ScopedReadOnlyViewSet):
     queryset = m.Filing.objects.all()
     serializer_class = s.FilingSerializer
     filterset_class = filtersets.FilingFilterSet
 
-    def get_queryset(self):
-        return visible(self.request.user, self.queryset.all())
-
     receive = _step("receive", s.EmptyInput, lambda u, f, d: services.filing_receive(actor=u, filing=f))
 
 
-class NoticeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class NoticeViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """POST /api/networking-notices/ issues a notice (police); /<id>/confirm/ confirms the connection."""
 
     queryset = m.NetworkingNotice.objects.all()
     serializer_class = s.NoticeSerializer
     filterset_class = filtersets.NoticeFilterSet
-
-    def get_queryset(self):
-        return visible(self.request.user, self.queryset.all())
 
     def perform_create(self, serializer):
         try:

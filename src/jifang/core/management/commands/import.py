@@ -10,6 +10,7 @@ from jifang.core import dataset
 from jifang.core.i18n import bilingual
 
 from ..actors import actor_for
+from ..progress import progress_bar
 
 SHOWN_ERRORS = 1000
 
@@ -27,15 +28,30 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(bilingual("找不到文件：{p}", "no such file: {p}", p=path))
         try:
-            result = dataset.dataset_import(actor=actor_for(options["as_user"]), data=path.read_bytes(),
-                                            dry_run=options["dry_run"], filename=path.name)
+            with progress_bar(bilingual("导入", "import")) as progress:
+                result = dataset.dataset_import(actor=actor_for(options["as_user"]), data=path.read_bytes(),
+                                                dry_run=options["dry_run"], filename=path.name, progress=progress)
         except dataset.DatasetError as exc:
             raise CommandError(exc.text) from exc
         for error in result.errors[:SHOWN_ERRORS]:
             self.stderr.write(str(error))
         if len(result.errors) > SHOWN_ERRORS:
-            self.stderr.write(bilingual("……另有{n}处错误", "... and {n} more errors", n=len(result.errors) - SHOWN_ERRORS))
+            more = len(result.errors) - SHOWN_ERRORS
+            self.stderr.write(bilingual("……另有{n}处错误", _english("... and {n} more error", more), n=more))
         if result.errors:
-            raise CommandError(bilingual("{n}处错误，未导入任何数据", "{n} errors; nothing was imported", n=len(result.errors)))
-        verb = bilingual("检查通过（未写入）", "check passed (nothing written)") if result.dry_run else bilingual("已导入", "imported")
-        self.stdout.write(f"{verb}: created {result.created} updated {result.updated} unchanged {result.unchanged}")
+            n = len(result.errors)
+            raise CommandError(bilingual("{n}处错误，未导入任何数据", _english("{n} error", n) + "; nothing was imported", n=n))
+        zh, en = ("检查通过（未写入）", "check passed (nothing written)") if result.dry_run else ("已导入", "imported")
+        self.stdout.write(bilingual(zh + "：新建 {c}；更新 {u}；未变 {n}", en + ": created {c}; updated {u}; unchanged {n}",
+                                    c=_counts(result.created), u=_counts(result.updated),
+                                    n=_counts(result.unchanged)))
+
+
+def _english(singular: str, n: int) -> str:
+    """The English half of a bilingual message, pluralised ("1 error", "2 errors")."""
+    return singular if n == 1 else singular + "s"
+
+
+def _counts(per_sheet: dict) -> str:
+    """{"units": 2} -> "units 2" (sheet names are the file's own keys, as the errors cite them)."""
+    return ", ".join(f"{sheet} {n}" for sheet, n in per_sheet.items()) or "0"
