@@ -30,3 +30,31 @@ def test_officer_scans_and_reads_a_finding(page, wuhua_officer, wuhua_unit, panl
     page.goto("/regulation/")
     assert page.locator("[data-testid='open-art_19__para_1']").inner_text().startswith("1")
     assert m.SecuritySystem.objects.get(pk=short.pk).retention_days == 15
+
+
+@pytest.mark.clause("cn-order-2025-799#art_8__para_1__point_1")
+@pytest.mark.clause("art_7__para_1")
+def test_officer_sees_both_laws_on_a_hotel_site(page, wuhua_officer, wuhua_unit):
+    """A camera in a hotel guest room breaks the Kunming order and order 799: the site page shows
+    both findings side by side, the national one first as the higher law, with confiscation."""
+    system = f.SystemFactory(site=f.SiteFactory(unit=wuhua_unit, name="翠湖宾馆"), public_video_class="",
+                             retention_days=30, code="SYS-HOTEL")
+    room = f.SitePartFactory(site=system.site, name="三楼客房", area_kind=m.AreaKind.HOTEL_ROOM)
+    f.DeviceFactory(system=system, part=room, serial="CAM-ROOM-301")
+    login(page, "wuhua", PASSWORD)
+    page.goto("/regulation/")
+    page.fill("#as_of", "2026-06-01")
+    page.click("[data-testid=run-scan]")
+    page.wait_for_selector("[data-testid=object-table]")
+    page.goto(f"/registry/sites/{system.site.pk}/")
+    group = page.locator("[data-testid=site-finding-group]").first
+    text = group.inner_text()
+    assert "同时违反两部法规" in text and "CAM-ROOM-301" in text
+    findings = group.locator("[data-testid=site-finding]")
+    assert findings.count() == 2
+    first, second = findings.nth(0).inner_text(), findings.nth(1).inner_text()
+    assert "国务院令第799号 第八条第一款第一项" in first and "上位法，优先适用" in first
+    assert "没收相关设备设施" in first and "10000元以上20000元以下" in first
+    assert "昆明市人民政府令第116号 第七条" in second and "2000元以上5000元以下" in second
+    page.click("text=国务院令第799号 第八条第一款第一项")
+    assert "第二十七条第一款" in page.locator("[data-testid=explain]").inner_text()

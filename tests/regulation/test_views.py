@@ -258,3 +258,20 @@ def test_the_law_page_lists_both_packs_and_each_with_its_own_labels(city_officer
     assert "第八条第一款第一项" in national and "行政法规 · " in national and "地方政府规章" in national
     assert "20000元以下" in national and "拒不改正的： 没收相关设备设施" in national and "警告" in national
     assert "第十三条" in national and "第十三条第一款" not in national   # its art. 13 has one paragraph
+
+
+def test_findings_filter_by_pack(city_officer):
+    f.SystemFactory(retention_days=20, public_video_class="")
+    services.scan(actor=None, as_of=AS_OF)
+    client = _client(city_officer)
+    def table(params):
+        html = client.get(reverse("regulation:finding_list"), params).content.decode()
+        return html[html.index('data-testid="object-table"'):]
+
+    national = table({"pack": NATIONAL})
+    assert "视频图像信息保存时间少于30日" in national and "录像留存时间少于规定天数" not in national
+    kunming = table({"pack": KUNMING})
+    assert "录像留存时间少于规定天数" in kunming and "视频图像信息保存时间少于30日" not in kunming
+    api = client.get("/api/findings/", {"pack": NATIONAL}).json()
+    rows = api["results"] if isinstance(api, dict) else api
+    assert rows and {r["pack"]["id"] for r in rows} == {NATIONAL}

@@ -28,8 +28,7 @@ def _open(rule_id):
 @pytest.mark.rule(PROVEN_SHORT, "violating")
 @pytest.mark.django_db
 def test_a_proven_shortfall_breaks_art17_whatever_was_declared():
-    system = _proof(30, lambda w: [])                  # the device lists no recording in the window
-    
+    system = _classified(_proof(30, lambda w: []))     # the device lists no recording in the window
     assert system.video_retention.verdict == "short"
     regulation.scan(actor=None)
     [finding] = _open(PROVEN_SHORT)
