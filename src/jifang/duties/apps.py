@@ -13,6 +13,11 @@ class DutiesConfig(AppConfig):
     verbose_name = "单位职责 Duties"
 
     def ready(self):
+        from jifang.core import guards as core_guards
+
+        from . import guards
+
+        core_guards.register(guards.duties_guards)
         register_subjects()
 
 

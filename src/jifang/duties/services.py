@@ -6,18 +6,37 @@ Machine writers (the alarm receiver's supervision, the video gateway's keepalive
 several processes may call for the same devices at once: the partial unique constraint keeps one
 open outage per device and source, and a close only ends what is open."""
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
+from secrets import token_hex
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from jifang.core import audit
-from jifang.core.errors import NotPermitted
-from jifang.core.scoping import can_write
+from jifang.core import audit, secrets, uploads
+from jifang.core.errors import NotPermitted, ServiceError
+from jifang.core.roles import POLICE_AND_ADMIN, Role
+from jifang.core.scoping import can_write, visible
 from jifang.core.services import require
-from jifang.registry.models import Device, SecuritySystem
+from jifang.registry.models import Device, SecuritySystem, Site
 
-from .models import FootageUse, FootageUseKind, Outage, OutageCause, OutageSource
+from . import selectors
+from .models import (
+    ClearedPerson,
+    EmergencyRecord,
+    FootageUse,
+    FootageUseKind,
+    ImageQualityCheck,
+    MaintenanceKind,
+    MaintenanceRecord,
+    Outage,
+    OutageCause,
+    OutageSource,
+    SuspicionReport,
+    TrainingRecord,
+    WatchLog,
+    WatchRoster,
+)
 
 MACHINE_SOURCES = frozenset({OutageSource.ALARM_RECEIVER, OutageSource.VIDEO_GATEWAY})
 
@@ -150,6 +169,12 @@ def footage_use_record(*, actor, system: SecuritySystem, kind: str, recording_fr
             "a chosen camera is not part of this system")
     require(corrects is None or corrects.system_id == system.pk, "更正的登记不属于该系统",
             "the corrected entry belongs to another system")
+    # art_21 point 1: "无关人员不得接触语音图像信息": only a person on the site's watch roster at the
+    # time may view, copy or hand out its recordings.
+    require(selectors.on_roster(site_id=system.site_id, person_name=user_name, at=used_at),
+            "{name}在使用时不在该场所的值班监看名单上，不得接触语音图像信息（第二十一条第一项）",
+            "{name} was not on the site's watch roster at that time and may not handle its recordings (art. 21 "
+            "point 1)", clause="art_21__para_1__point_1", name=user_name.strip())
     entry = FootageUse(**_copies(system), kind=kind, recording_from=recording_from, recording_to=recording_to,
                        used_at=used_at, user_name=user_name.strip(), purpose=purpose.strip(), corrects=corrects,
                        recorded_by=actor, **details)
@@ -159,3 +184,171 @@ def footage_use_record(*, actor, system: SecuritySystem, kind: str, recording_fr
     after = audit.snapshot(entry) | {"cameras": sorted(c.pk for c in cameras)}
     audit.record(actor=actor, action="duties.footage_use.recorded", obj=entry, after=after)
     return entry
+
+
+# --- the unit's registers (art_18, art_20, art_21) ---------------------------------------------------
+
+# Only the unit keeps its registers (and an administrator acting for it); the police read them.
+KEEPER_ROLES = frozenset({Role.UNIT_USER, Role.ADMIN})
+EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+MAX_EVIDENCE_BYTES = 20 * 2**20
+PHONE_PURPOSE = "duties.cleared-person.phone"
+PHONE_CHARS = frozenset("0123456789-+ ")
+
+
+def require_keeper(actor, site: Site) -> None:
+    """The actor keeps this site's registers: a user of its unit (or an administrator)."""
+    if getattr(actor, "role", None) not in KEEPER_ROLES:
+        raise NotPermitted("登记由使用单位填写，公安机关查阅", "the unit keeps its registers; the police read them")
+    if not can_write(actor, Site, site):
+        raise NotPermitted()
+
+
+def evidence_check(upload) -> tuple[str, str]:
+    """(content type, sha256) of an evidence file, or a refusal; renamed to a random name with the
+    extension of its sniffed type (core.uploads)."""
+    if upload.size > MAX_EVIDENCE_BYTES:
+        raise ServiceError("文件过大（上限 {mb} MB）", "file too large (limit {mb} MB)", mb=MAX_EVIDENCE_BYTES // 2**20)
+    kind = uploads.sniff(upload)
+    if kind is None or kind.content_type not in EVIDENCE_TYPES:
+        raise ServiceError("文件类型不允许：内容应为 PDF、PNG 或 JPEG", "file type not allowed: the content must be PDF, "
+                           "PNG or JPEG")
+    uploads.store_as(upload, kind)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return kind.content_type, digest.hexdigest()
+
+
+def entry_number(model) -> str:
+    """A number for an entry the unit did not number: the register's prefix, today, six random
+    hex digits (unique enough; the unique constraint refuses the rare clash)."""
+    return f"{model.number_prefix}{timezone.localdate():%Y%m%d}-{token_hex(3).upper()}"
+
+
+def _not_future_day(day, what_zh: str, what_en: str) -> None:
+    if day is not None:
+        require(day <= timezone.localdate(), "{what_zh}不能晚于今天", "{what_en} cannot be in the future",
+                what_zh=what_zh, what_en=what_en)
+
+
+@transaction.atomic
+def _register(actor, model, *, site: Site, corrects=None, evidence=None, number: str = "", **fields):
+    """Write one register entry and its audit row. `corrects` must be an entry of the same register
+    and site (the correction replaces it in what the registers count)."""
+    require_keeper(actor, site)
+    require(corrects is None or (type(corrects) is model and corrects.site_id == site.pk),
+            "更正的登记不属于该场所的同一登记簿", "the corrected entry is not in this site's register")
+    entry = model(site=site, unit_id=site.unit_id, district_id=site.district_id, corrects=corrects,
+                  number=(number or "").strip() or entry_number(model), recorded_by=actor, **fields)
+    if evidence:
+        entry.evidence_type, entry.evidence_sha256 = evidence_check(evidence)
+        entry.evidence = evidence
+    entry.full_clean()
+    entry.save()
+    # The snapshot names the stored file (a FieldFile is not JSON); never the phone in clear.
+    audit.record(actor=actor, action=f"duties.{model._meta.model_name}.recorded", obj=entry,
+                 after={**audit.snapshot(entry), "evidence": entry.evidence.name or ""})
+    return entry
+
+
+def _system_site(system: SecuritySystem, site: Site | None) -> Site:
+    require(site is None or site.pk == system.site_id, "系统不在该场所", "the system is not at this site")
+    return system.site
+
+
+def maintenance_record(*, actor, system: SecuritySystem, kind: str, performed_on: dt.date, performed_by: str,
+                       description: str, fault: str = "", fault_noticed_on: dt.date | None = None,
+                       fixed_on: dt.date | None = None, site: Site | None = None, **entry) -> MaintenanceRecord:
+    """An inspection, servicing or fault repair of a system (art_20 point 2)."""
+    _not_future_day(performed_on, "维护日期", "the date of the work")
+    _not_future_day(fixed_on, "排除日期", "the date the fault was fixed")
+    require(kind != MaintenanceKind.REPAIR or bool(fault.strip()), "故障维修须写明故障", "a repair names the fault",
+            clause="art_20__para_1__point_2")
+    require(fixed_on is None or fault_noticed_on is None or fixed_on >= fault_noticed_on,
+            "排除日期早于发现日期", "the fault is fixed before it was noticed")
+    return _register(actor, MaintenanceRecord, site=_system_site(system, site), system=system, kind=kind,
+                     performed_on=performed_on, performed_by=performed_by.strip(), description=description.strip(),
+                     fault=fault.strip(), fault_noticed_on=fault_noticed_on, fixed_on=fixed_on, **entry)
+
+
+def training_record(*, actor, site: Site, held_on: dt.date, **fields) -> TrainingRecord:
+    """Training of the system's operators, managers or maintainers (art_20 point 1)."""
+    _not_future_day(held_on, "培训日期", "the training")
+    return _register(actor, TrainingRecord, site=site, held_on=held_on, **fields)
+
+
+def image_check_record(*, actor, system: SecuritySystem, checked_on: dt.date, site: Site | None = None,
+                       **fields) -> ImageQualityCheck:
+    """An image-quality check of a system's cameras (art_20 point 3)."""
+    _not_future_day(checked_on, "检查日期", "the check")
+    checked, failing = fields.get("cameras_checked"), fields.get("cameras_failing", 0)
+    require(checked is None or failing is None or failing <= checked, "不合格数多于检查数",
+            "more cameras fall short than were checked")
+    require(not failing or bool((fields.get("remedy") or "").strip()), "有不合格的摄像机时须写明处理措施",
+            "say what was done about the cameras that fell short", clause="art_20__para_1__point_3")
+    return _register(actor, ImageQualityCheck, site=_system_site(system, site), system=system, checked_on=checked_on,
+                     **fields)
+
+
+def emergency_record(*, actor, site: Site, held_on: dt.date, **fields) -> EmergencyRecord:
+    """An emergency plan adopted or revised, or a drill held (art_20 point 4)."""
+    _not_future_day(held_on, "日期", "the date")
+    return _register(actor, EmergencyRecord, site=site, held_on=held_on, **fields)
+
+
+def roster_record(*, actor, site: Site, person_name: str, on_from: dt.datetime, on_to: dt.datetime,
+                  **fields) -> WatchRoster:
+    """A person put on watch at a site from `on_from` to `on_to` (art_21 point 1). A roster may be
+    planned ahead: the times may lie in the future."""
+    require(on_to > on_from, "值班结束时间须晚于开始时间", "the watch ends before it starts")
+    return _register(actor, WatchRoster, site=site, person_name=person_name.strip(), on_from=on_from, on_to=on_to,
+                     **fields)
+
+
+def watch_log_record(*, actor, site: Site, watch_from: dt.datetime, watch_to: dt.datetime, **fields) -> WatchLog:
+    """What one watch saw and did (art_21 point 1)."""
+    require(watch_to > watch_from, "值班结束时间须晚于开始时间", "the watch ends before it starts")
+    _require_past(watch_to, "值班结束时间", "the end of the watch")
+    return _register(actor, WatchLog, site=site, watch_from=watch_from, watch_to=watch_to, **fields)
+
+
+def cleared_person_record(*, actor, site: Site, person_name: str, cleared_on: dt.date, phone: str = "",
+                          **fields) -> ClearedPerson:
+    """A secrecy-cleared person (art_18, art_21 point 3). The phone number is stored encrypted."""
+    _not_future_day(cleared_on, "登记日期", "the clearance")
+    phone = (phone or "").strip()
+    require(len(phone) <= 30 and set(phone) <= PHONE_CHARS, "电话号码只能含数字、空格、+ 和 -",
+            "a phone number holds digits, spaces, + and - only")
+    return _register(actor, ClearedPerson, site=site, person_name=person_name.strip(), cleared_on=cleared_on,
+                     phone_token=secrets.encrypt(PHONE_PURPOSE, phone.encode()) if phone else "", **fields)
+
+
+def cleared_person_phone(person: ClearedPerson) -> str:
+    """The phone number in clear, for those who may see the row (callers read through `visible`)."""
+    return secrets.decrypt(PHONE_PURPOSE, person.phone_token).decode() if person.phone_token else ""
+
+
+def suspicion_report_record(*, actor, site: Site, noticed_at: dt.datetime, reported_at: dt.datetime,
+                            **fields) -> SuspicionReport:
+    """A suspicious situation the unit reported to the police (art_21 point 6)."""
+    require(reported_at >= noticed_at, "报告时间早于发现时间", "reported before it was noticed")
+    _require_past(reported_at, "报告时间", "the report")
+    return _register(actor, SuspicionReport, site=site, noticed_at=noticed_at, reported_at=reported_at, **fields)
+
+
+@transaction.atomic
+def suspicion_report_acknowledge(*, actor, report: SuspicionReport, remark: str = "") -> SuspicionReport:
+    """The district police acknowledge a report, once (art_21 point 6)."""
+    report = SuspicionReport.objects.select_for_update().get(pk=report.pk)
+    if getattr(actor, "role", None) not in POLICE_AND_ADMIN or not visible(actor, SuspicionReport).filter(
+            pk=report.pk).exists():
+        raise NotPermitted("只有辖区公安机关可以签收报告", "only the district police acknowledge a report")
+    require(report.acknowledged_at is None, "该报告已签收", "this report has been acknowledged already")
+    before = audit.snapshot(report)
+    report.acknowledged_by, report.acknowledged_at, report.acknowledgement = actor, timezone.now(), remark.strip()
+    report.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
+    audit.record(actor=actor, action="duties.suspicionreport.acknowledged", obj=report, before=before,
+                 after=audit.snapshot(report))
+    return report
