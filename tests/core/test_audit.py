@@ -151,3 +151,48 @@ def test_record_returns_the_row_as_stored(wuhua_officer):
         assert getattr(entry, name) == getattr(stored, name), name
     assert audit.record_many(actor=wuhua_officer, action="x", objects=[]) == 0
     assert AuditHead.objects.get().seq == stored.seq
+
+
+# --- verify on SQLite: one pass inside the database for a whole log, the page walk otherwise ----------
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the one-pass scan is SQLite's")
+
+
+def _entries_with_escapes(actor):
+    for i, text in enumerate(TRICKY):
+        audit.record(actor=actor, action="registry.unit.update", note=text, before={"name": text}, after={"i": i})
+
+
+@sqlite_only
+def test_a_whole_log_is_verified_in_one_pass_with_rows_that_need_escapes(wuhua_officer, monkeypatch):
+    _entries_with_escapes(wuhua_officer)
+    _unit(wuhua_officer)
+    monkeypatch.setattr(audit, "_links", lambda batch: pytest.fail("the page walk ran on a whole log"))
+    report = audit.verify()
+    assert report.ok and report.entries == AuditEntry.objects.count()
+
+
+@sqlite_only
+def test_too_many_rows_needing_escapes_hand_the_log_to_the_page_walk(wuhua_officer, monkeypatch):
+    _entries_with_escapes(wuhua_officer)
+    monkeypatch.setattr(audit._Scan, "LIMIT", 1)
+    walked = []
+    links = audit._links
+    monkeypatch.setattr(audit, "_links", lambda batch: walked.append(batch) or links(batch))
+    report = audit.verify()
+    assert walked and report.ok and report.entries == AuditEntry.objects.count()
+
+
+@sqlite_only
+@pytest.mark.parametrize("change", ["note", "prev_hash", "seq"])
+def test_a_fault_seen_by_the_one_pass_scan_is_named_by_the_page_walk(wuhua_officer, change):
+    for i in range(4):
+        _unit(wuhua_officer, name=f"单位{i}")
+    victim = AuditEntry.objects.order_by("seq")[2]
+    sql = {"note": ("UPDATE core_auditentry SET note = 'x' WHERE id = %s", victim.seq),
+           "prev_hash": ("UPDATE core_auditentry SET prev_hash = hash WHERE id = %s", victim.seq),
+           "seq": ("UPDATE core_auditentry SET seq = seq + 1000 WHERE id = %s", victim.seq)}[change]
+    with guards.suspended(connection), connection.cursor() as cur:
+        cur.execute(sql[0], [victim.id])
+    report = audit.verify()
+    assert not report.ok and report.first_bad == sql[1]
