@@ -16,6 +16,8 @@ from . import registers, services
 
 def _prepare(actor):
     def prepare(entry) -> None:
+        if entry.pk is not None:
+            return  # a stored entry read back unchanged (`_frozen` refuses any change to it)
         services.entry_check(actor, entry)
         if entry.recorded_by_id is None and getattr(actor, "pk", None):
             entry.recorded_by = actor
