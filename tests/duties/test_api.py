@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from jifang.duties import services
 from jifang.duties.models import FootageUse, Outage, OutageCause, OutageSource
+from tests.duties.conftest import put_on_roster
 from tests.factories import DeviceFactory, SiteFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,9 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def camera(wuhua_unit):
-    return DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    device = DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    put_on_roster(device.site)  # 张三 keeps watch there all year (art_21 point 1)
+    return device
 
 
 def api(user):

@@ -10,6 +10,7 @@ from jifang.core.models import AuditEntry
 from jifang.core.scoping import visible
 from jifang.duties import services
 from jifang.duties.models import FootageUse, FootageUseKind, Outage, OutageCause, OutageSource
+from tests.duties.conftest import put_on_roster
 from tests.factories import DeviceFactory, SiteFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,9 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def camera(wuhua_unit):
-    return DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    device = DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    put_on_roster(device.site)  # 张三 keeps watch there all year (art_21 point 1)
+    return device
 
 
 def test_a_machine_outage_copies_its_device_and_is_audited(camera):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from jifang.duties import services
 from jifang.duties.models import FootageUse, Outage, OutageCause, OutageSource
+from tests.duties.conftest import put_on_roster
 from tests.factories import DeviceFactory, SiteFactory, SystemFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +16,9 @@ T0 = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)
 
 @pytest.fixture
 def camera(wuhua_unit):
-    return DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    device = DeviceFactory(system=SystemFactory(site=SiteFactory(unit=wuhua_unit)))
+    put_on_roster(device.site)  # 张三 keeps watch there all year (art_21 point 1)
+    return device
 
 
 def test_a_unit_records_an_outage_from_the_page(client, unit_user, camera):

@@ -6,7 +6,9 @@ import io
 import pytest
 
 from jifang.core import dataset as ds
+from jifang.duties import registers
 from jifang.works import services as s
+from tests.duties.test_registers import data_for
 
 from .. import factories as f
 from .conftest import accept, days_ago
@@ -21,6 +23,8 @@ def history(works, unit_user, firm_user, wuhua_officer, system):
     part = f.SitePartFactory(site=system.site)
     f.DeviceFactory(system=system, part=part)
     f.DeviceFactory(system=system, product=None)
+    for register in registers.REGISTERS:  # one entry of each of the unit's registers
+        register.service(actor=unit_user, **data_for(register, system))
     return works
 
 

@@ -13,7 +13,13 @@ class DutiesConfig(AppConfig):
     verbose_name = "单位职责 Duties"
 
     def ready(self):
+        from jifang.core import guards as core_guards
+
+        from . import dataset, guards
+
+        core_guards.register(guards.duties_guards)
         register_subjects()
+        dataset.register_sheets()
 
 
 def register_subjects() -> None:

@@ -7,17 +7,38 @@ several processes may call for the same devices at once: the partial unique cons
 open outage per device and source, and a close only ends what is open."""
 import datetime as dt
 from collections.abc import Iterable
+from secrets import token_hex
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from jifang.core import audit, copies
-from jifang.core.errors import NotPermitted
-from jifang.core.scoping import can_write
+from jifang.core import audit, copies, secrets, uploads
+from jifang.core.dataset import SYSTEM
+from jifang.core.errors import NotPermitted, ServiceError
+from jifang.core.roles import POLICE_AND_ADMIN, Role
+from jifang.core.scoping import can_write, visible
 from jifang.core.services import require
-from jifang.registry.models import Device, SecuritySystem
+from jifang.registry.models import Device, SecuritySystem, Site
 
-from .models import FootageUse, FootageUseKind, Outage, OutageCause, OutageSource
+from . import selectors
+from .models import (
+    EVIDENCE_DIR,
+    ClearedPerson,
+    EmergencyRecord,
+    FootageUse,
+    FootageUseKind,
+    ImageQualityCheck,
+    MaintenanceKind,
+    MaintenanceRecord,
+    Outage,
+    OutageCause,
+    OutageSource,
+    SuspicionReport,
+    TrainingRecord,
+    WatchLog,
+    WatchRoster,
+)
 
 MACHINE_SOURCES = frozenset({OutageSource.ALARM_RECEIVER, OutageSource.VIDEO_GATEWAY})
 
@@ -149,6 +170,12 @@ def footage_use_record(*, actor, system: SecuritySystem, kind: str, recording_fr
             "a chosen camera is not part of this system")
     require(corrects is None or corrects.system_id == system.pk, "更正的登记不属于该系统",
             "the corrected entry belongs to another system")
+    # art_21 point 1: "无关人员不得接触语音图像信息": only a person on the site's watch roster at the
+    # time may view, copy or hand out its recordings.
+    require(selectors.on_roster(site_id=system.site_id, person_name=user_name, at=used_at),
+            "{name}在使用时不在该场所的值班监看名单上，不得接触语音图像信息（第二十一条第一项）",
+            "{name} was not on the site's watch roster at that time and may not handle its recordings (art. 21 "
+            "point 1)", clause="art_21__para_1__point_1", name=user_name.strip())
     entry = FootageUse(**_copies(system), kind=kind, recording_from=recording_from, recording_to=recording_to,
                        used_at=used_at, user_name=user_name.strip(), purpose=purpose.strip(), corrects=corrects,
                        recorded_by=actor, **details)
@@ -158,3 +185,193 @@ def footage_use_record(*, actor, system: SecuritySystem, kind: str, recording_fr
     after = audit.snapshot(entry) | {"cameras": sorted(c.pk for c in cameras)}
     audit.record(actor=actor, action="duties.footage_use.recorded", obj=entry, after=after)
     return entry
+
+
+# --- the unit's registers (art_18, art_20, art_21) ---------------------------------------------------
+
+# Only the unit keeps its registers (and an administrator acting for it); the police read them.
+KEEPER_ROLES = frozenset({Role.UNIT_USER, Role.ADMIN})
+EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+MAX_EVIDENCE_BYTES = 20 * 2**20
+PHONE_PURPOSE = "duties.cleared-person.phone"
+PHONE_CHARS = frozenset("0123456789-+ ")
+# Times that may lie ahead: a roster is planned in advance.
+PLANNED = {WatchRoster: {"on_from", "on_to"}}
+
+
+def require_keeper(actor, site: Site) -> None:
+    """The actor keeps this site's registers: a user of its unit (or an administrator)."""
+    if getattr(actor, "role", None) not in KEEPER_ROLES:
+        raise NotPermitted("登记由使用单位填写，公安机关查阅", "the unit keeps its registers; the police read them")
+    if not can_write(actor, Site, site):
+        raise NotPermitted()
+
+
+def evidence_check(upload) -> tuple[str, str]:
+    """(content type, sha256) of an evidence file, or a refusal (core.uploads.accept)."""
+    return uploads.accept(upload, types=EVIDENCE_TYPES, max_bytes=MAX_EVIDENCE_BYTES)
+
+
+def entry_number(model) -> str:
+    """A number for an entry the unit did not number: the register's prefix, today, six random
+    hex digits (unique enough; the unique constraint refuses the rare clash)."""
+    return f"{model.number_prefix}{timezone.localdate():%Y%m%d}-{token_hex(3).upper()}"
+
+
+def _label(entry, name: str) -> tuple[str, str]:
+    field = entry._meta.get_field(name)
+    with translation.override("zh-hans"):
+        zh = str(field.verbose_name)
+    with translation.override("en"):
+        en = str(field.verbose_name)
+    return zh, en
+
+
+def _not_in_future(entry) -> None:
+    """No date or time of a record lies ahead (a roster may: it is planned)."""
+    today, soon = timezone.localdate(), timezone.now() + dt.timedelta(minutes=5)
+    for field in entry._meta.concrete_fields:
+        value = getattr(entry, field.attname)
+        if value is None or field.name in PLANNED.get(type(entry), ()) or field.name == "created_at":
+            continue
+        late = value > soon if isinstance(value, dt.datetime) else isinstance(value, dt.date) and value > today
+        if late:
+            zh, en = _label(entry, field.name)
+            raise ServiceError("{f_zh}不能晚于现在", "{f_en} cannot be in the future", f_zh=zh, f_en=en)
+
+
+def _check_maintenance(e: MaintenanceRecord) -> None:
+    require(e.kind != MaintenanceKind.REPAIR or bool(e.fault.strip()), "故障维修须写明故障", "a repair names the fault",
+            clause="art_20__para_1__point_2")
+    require(e.fixed_on is None or e.fault_noticed_on is None or e.fixed_on >= e.fault_noticed_on,
+            "排除日期早于发现日期", "the fault is fixed before it was noticed")
+
+
+def _check_image(e: ImageQualityCheck) -> None:
+    require(e.cameras_failing is None or e.cameras_checked is None or e.cameras_failing <= e.cameras_checked,
+            "不合格数多于检查数", "more cameras fall short than were checked")
+    require(not e.cameras_failing or bool(e.remedy.strip()), "有不合格的摄像机时须写明处理措施",
+            "say what was done about the cameras that fell short", clause="art_20__para_1__point_3")
+
+
+def _check_span(start: str, end: str):
+    def check(e) -> None:
+        require(getattr(e, end) > getattr(e, start), "结束时间须晚于开始时间", "it ends before it starts")
+    return check
+
+
+def _check_report(e: SuspicionReport) -> None:
+    require(e.reported_at >= e.noticed_at, "报告时间早于发现时间", "reported before it was noticed")
+
+
+CHECKS = {MaintenanceRecord: _check_maintenance, ImageQualityCheck: _check_image,
+          WatchRoster: _check_span("on_from", "on_to"), WatchLog: _check_span("watch_from", "watch_to"),
+          SuspicionReport: _check_report}
+
+
+def entry_check(actor, entry) -> None:
+    """The rules every entry obeys, whether entered on a page, through the API or by import:
+    the actor keeps the site's registers, a system's record takes its system's site, a corrected
+    entry is of the same register and site, no date lies ahead, and the register's own rules."""
+    if getattr(entry, "system_id", None):
+        entry.site_id = entry.system.site_id
+    site = entry.site
+    if actor is not SYSTEM:
+        require_keeper(actor, site)
+    entry.unit_id, entry.district_id = site.unit_id, site.district_id
+    require(entry.corrects is None or (type(entry.corrects) is type(entry) and entry.corrects.site_id == site.pk),
+            "更正的登记不属于该场所的同一登记簿", "the corrected entry is not in this site's register")
+    _not_in_future(entry)
+    CHECKS.get(type(entry), lambda e: None)(entry)
+
+
+@transaction.atomic
+def _register(actor, model, *, evidence=None, number: str = "", **fields):
+    """Write one register entry and its audit row (`corrects` names the entry it replaces)."""
+    entry = model(number=(number or "").strip() or entry_number(model), recorded_by=actor, **fields)
+    entry_check(actor, entry)
+    if evidence:
+        entry.evidence_type, entry.evidence_sha256 = evidence_check(evidence)
+        now = timezone.localdate()
+        entry.evidence = default_storage.save(f"{EVIDENCE_DIR}/{now:%Y/%m}/{evidence.name}", evidence)
+    entry.full_clean()
+    entry.save()
+    audit.record(actor=actor, action=f"duties.{model._meta.model_name}.recorded", obj=entry, after=entry_snapshot(entry))
+    return entry
+
+
+def entry_snapshot(entry) -> dict:
+    """The audit snapshot, never with a phone token."""
+    snap = audit.snapshot(entry)
+    if "phone_token" in snap:
+        snap["phone_token"] = "●●●" if snap["phone_token"] else ""
+    return snap
+
+
+def _text(fields: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def maintenance_record(*, actor, system: SecuritySystem, site: Site | None = None, **fields) -> MaintenanceRecord:
+    """An inspection, servicing or fault repair of a system (art_20 point 2)."""
+    return _register(actor, MaintenanceRecord, system=system, site=system.site, **_text(fields))
+
+
+def training_record(*, actor, site: Site, **fields) -> TrainingRecord:
+    """Training of the system's operators, managers or maintainers (art_20 point 1)."""
+    return _register(actor, TrainingRecord, site=site, **_text(fields))
+
+
+def image_check_record(*, actor, system: SecuritySystem, site: Site | None = None, **fields) -> ImageQualityCheck:
+    """An image-quality check of a system's cameras (art_20 point 3)."""
+    return _register(actor, ImageQualityCheck, system=system, site=system.site, **_text(fields))
+
+
+def emergency_record(*, actor, site: Site, **fields) -> EmergencyRecord:
+    """An emergency plan adopted or revised, or a drill held (art_20 point 4)."""
+    return _register(actor, EmergencyRecord, site=site, **_text(fields))
+
+
+def roster_record(*, actor, site: Site, **fields) -> WatchRoster:
+    """A person put on watch at a site from `on_from` to `on_to` (art_21 point 1); may be planned ahead."""
+    return _register(actor, WatchRoster, site=site, **_text(fields))
+
+
+def watch_log_record(*, actor, site: Site, **fields) -> WatchLog:
+    """What one watch saw and did (art_21 point 1)."""
+    return _register(actor, WatchLog, site=site, **_text(fields))
+
+
+def cleared_person_record(*, actor, site: Site, phone: str = "", **fields) -> ClearedPerson:
+    """A secrecy-cleared person (art_18, art_21 point 3). The phone number is stored encrypted."""
+    phone = (phone or "").strip()
+    require(len(phone) <= 30 and set(phone) <= PHONE_CHARS, "电话号码只能含数字、空格、+ 和 -",
+            "a phone number holds digits, spaces, + and - only")
+    return _register(actor, ClearedPerson, site=site, **_text(fields),
+                     phone_token=secrets.encrypt(PHONE_PURPOSE, phone.encode()) if phone else "")
+
+
+def cleared_person_phone(person: ClearedPerson) -> str:
+    """The phone number in clear, for those who may see the row (callers read through `visible`)."""
+    return secrets.decrypt(PHONE_PURPOSE, person.phone_token).decode() if person.phone_token else ""
+
+
+def suspicion_report_record(*, actor, site: Site, **fields) -> SuspicionReport:
+    """A suspicious situation the unit reported to the police (art_21 point 6)."""
+    return _register(actor, SuspicionReport, site=site, **_text(fields))
+
+
+@transaction.atomic
+def suspicion_report_acknowledge(*, actor, report: SuspicionReport, remark: str = "") -> SuspicionReport:
+    """The district police acknowledge a report, once (art_21 point 6)."""
+    report = SuspicionReport.objects.select_for_update().get(pk=report.pk)
+    if getattr(actor, "role", None) not in POLICE_AND_ADMIN or not visible(actor, SuspicionReport).filter(
+            pk=report.pk).exists():
+        raise NotPermitted("只有辖区公安机关可以签收报告", "only the district police acknowledge a report")
+    require(report.acknowledged_at is None, "该报告已签收", "this report has been acknowledged already")
+    before = entry_snapshot(report)
+    report.acknowledged_by, report.acknowledged_at, report.acknowledgement = actor, timezone.now(), remark.strip()
+    report.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
+    audit.record(actor=actor, action="duties.suspicionreport.acknowledged", obj=report, before=before,
+                 after=entry_snapshot(report))
+    return report
