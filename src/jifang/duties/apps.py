@@ -15,11 +15,12 @@ class DutiesConfig(AppConfig):
     def ready(self):
         from jifang.core import guards as core_guards
 
-        from . import guards
+        from . import dataset, guards
 
         core_guards.register(guards.duties_guards)
         core_guards.register(camera_guards)
         register_subjects()
+        dataset.register_sheets()
 
 
 def register_subjects() -> None:

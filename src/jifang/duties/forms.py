@@ -1,5 +1,6 @@
 """Forms for what a unit records by hand. Times are entered in Kunming's time (the site's zone)."""
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jifang.core.forms import ServiceModelForm, bootstrapify
@@ -45,3 +46,58 @@ class FootageUseForm(ServiceModelForm):
             "approved_by_name": _("the person responsible who approved a copy or provision"),
             "requester_unit": _("who asked for the recordings (order 799 art. 16)"),
         }
+
+
+DAY = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+ENTRY_FIELDS = ("number", "corrects")
+HELP = {
+    "number": _("leave empty to have the entry numbered for you"),
+    "evidence": _("a PDF, PNG or JPEG: the signed sheet, the certificate, the photo (at most 20 MB)"),
+}
+
+
+class RegisterForm(ServiceModelForm):
+    """The form of one of the unit's registers (made per register by `register_form`)."""
+
+    evidence = forms.FileField(label=_("evidence file"), required=False, help_text=HELP["evidence"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["number"].required = False
+
+    def service_data(self) -> dict:
+        return {**super().service_data(), "evidence": self.cleaned_data.get("evidence")}
+
+
+def register_form(register) -> type[RegisterForm]:
+    model = register.model
+    fields = [*register.fields, *ENTRY_FIELDS]
+    widgets = {"corrects": forms.HiddenInput}
+    for name in register.fields:
+        field = model._meta.get_field(name)
+        if isinstance(field, models.DateTimeField):
+            widgets[name] = MOMENT
+        elif isinstance(field, models.DateField):
+            widgets[name] = DAY
+    meta = type("Meta", (), {"model": model, "fields": fields, "widgets": widgets, "help_texts": HELP})
+    base = ClearedPersonForm if model is m.ClearedPerson else RegisterForm
+    return type(f"{model.__name__}Form", (base,), {"Meta": meta})
+
+
+class ClearedPersonForm(RegisterForm):
+    """A cleared person's phone number is not a column: the service stores it encrypted."""
+
+    phone = forms.CharField(label=_("phone number"), max_length=30, required=False)
+    field_order = ["site", "person_name", "role", "phone"]
+
+    def service_data(self) -> dict:
+        return {**super().service_data(), "phone": self.cleaned_data.get("phone", "")}
+
+
+class AcknowledgeForm(forms.Form):
+    remark = forms.CharField(label=_("remark"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrapify(self)

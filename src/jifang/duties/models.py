@@ -158,7 +158,7 @@ class FootageUse(SiteCopies):
 # --- the registers of art_18, art_20 and art_21 kept by the unit -------------------------------------
 
 KEEPERS = frozenset({"unit_user"})
-EVIDENCE_UPLOAD = "duties/evidence/%Y/%m/"
+EVIDENCE_DIR = "duties/evidence"
 
 
 class UnitRecord(SiteCopies):
@@ -175,7 +175,10 @@ class UnitRecord(SiteCopies):
     number = models.CharField(_("entry number"), max_length=40, unique=True)
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
                                  verbose_name=_("corrects entry"))
-    evidence = models.FileField(_("evidence file"), upload_to=EVIDENCE_UPLOAD, blank=True)
+    # The stored name of the evidence file (core.uploads: a random name, the sniffed type's extension).
+    # A name, not a FileField: the import writes entries in bulk (core.bulk), and the file is
+    # stored by the service before the row.
+    evidence = models.CharField(_("evidence file"), max_length=200, blank=True, editable=False)
     evidence_type = models.CharField(_("evidence type"), max_length=40, blank=True, editable=False)
     evidence_sha256 = models.CharField(_("evidence SHA-256"), max_length=64, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
@@ -244,7 +247,7 @@ class TrainingRecord(UnitRecord):
     topic = models.CharField(_("topic"), max_length=300)
     trainer = models.CharField(_("trainer"), max_length=200)
     trainees = models.TextField(_("trainees"), max_length=4000)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    hours = models.PositiveSmallIntegerField(_("class hours"))
     number_prefix = "PX"
 
     class Meta(UnitRecord.Meta):

@@ -10,10 +10,12 @@ import hashlib
 from collections.abc import Iterable
 from secrets import token_hex
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jifang.core import audit, secrets, uploads
+from jifang.core.dataset import SYSTEM
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core.scoping import can_write, visible
@@ -23,6 +25,7 @@ from jifang.registry.models import Device, DeviceKind, SecuritySystem, Site
 from . import selectors
 from .camera import CameraBaseline, CameraRecord, CameraRecordKind
 from .models import (
+    EVIDENCE_DIR,
     ClearedPerson,
     EmergencyRecord,
     FootageUse,
@@ -195,6 +198,8 @@ EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 MAX_EVIDENCE_BYTES = 20 * 2**20
 PHONE_PURPOSE = "duties.cleared-person.phone"
 PHONE_CHARS = frozenset("0123456789-+ ")
+# Times that may lie ahead: a roster is planned in advance.
+PLANNED = {WatchRoster: {"on_from", "on_to"}}
 
 
 def require_keeper(actor, site: Site) -> None:
@@ -228,102 +233,137 @@ def entry_number(model) -> str:
     return f"{model.number_prefix}{timezone.localdate():%Y%m%d}-{token_hex(3).upper()}"
 
 
-def _not_future_day(day, what_zh: str, what_en: str) -> None:
-    if day is not None:
-        require(day <= timezone.localdate(), "{what_zh}不能晚于今天", "{what_en} cannot be in the future",
-                what_zh=what_zh, what_en=what_en)
+def _label(entry, name: str) -> tuple[str, str]:
+    field = entry._meta.get_field(name)
+    with translation.override("zh-hans"):
+        zh = str(field.verbose_name)
+    with translation.override("en"):
+        en = str(field.verbose_name)
+    return zh, en
+
+
+def _not_in_future(entry) -> None:
+    """No date or time of a record lies ahead (a roster may: it is planned)."""
+    today, soon = timezone.localdate(), timezone.now() + dt.timedelta(minutes=5)
+    for field in entry._meta.concrete_fields:
+        value = getattr(entry, field.attname)
+        if value is None or field.name in PLANNED.get(type(entry), ()) or field.name == "created_at":
+            continue
+        late = value > soon if isinstance(value, dt.datetime) else isinstance(value, dt.date) and value > today
+        if late:
+            zh, en = _label(entry, field.name)
+            raise ServiceError("{f_zh}不能晚于现在", "{f_en} cannot be in the future", f_zh=zh, f_en=en)
+
+
+def _check_maintenance(e: MaintenanceRecord) -> None:
+    require(e.kind != MaintenanceKind.REPAIR or bool(e.fault.strip()), "故障维修须写明故障", "a repair names the fault",
+            clause="art_20__para_1__point_2")
+    require(e.fixed_on is None or e.fault_noticed_on is None or e.fixed_on >= e.fault_noticed_on,
+            "排除日期早于发现日期", "the fault is fixed before it was noticed")
+
+
+def _check_image(e: ImageQualityCheck) -> None:
+    require(e.cameras_failing is None or e.cameras_checked is None or e.cameras_failing <= e.cameras_checked,
+            "不合格数多于检查数", "more cameras fall short than were checked")
+    require(not e.cameras_failing or bool(e.remedy.strip()), "有不合格的摄像机时须写明处理措施",
+            "say what was done about the cameras that fell short", clause="art_20__para_1__point_3")
+
+
+def _check_span(start: str, end: str):
+    def check(e) -> None:
+        require(getattr(e, end) > getattr(e, start), "结束时间须晚于开始时间", "it ends before it starts")
+    return check
+
+
+def _check_report(e: SuspicionReport) -> None:
+    require(e.reported_at >= e.noticed_at, "报告时间早于发现时间", "reported before it was noticed")
+
+
+CHECKS = {MaintenanceRecord: _check_maintenance, ImageQualityCheck: _check_image,
+          WatchRoster: _check_span("on_from", "on_to"), WatchLog: _check_span("watch_from", "watch_to"),
+          SuspicionReport: _check_report}
+
+
+def entry_check(actor, entry) -> None:
+    """The rules every entry obeys, whether entered on a page, through the API or by import:
+    the actor keeps the site's registers, a system's record takes its system's site, a corrected
+    entry is of the same register and site, no date lies ahead, and the register's own rules."""
+    if getattr(entry, "system_id", None):
+        entry.site_id = entry.system.site_id
+    site = entry.site
+    if actor is not SYSTEM:
+        require_keeper(actor, site)
+    entry.unit_id, entry.district_id = site.unit_id, site.district_id
+    require(entry.corrects is None or (type(entry.corrects) is type(entry) and entry.corrects.site_id == site.pk),
+            "更正的登记不属于该场所的同一登记簿", "the corrected entry is not in this site's register")
+    _not_in_future(entry)
+    CHECKS.get(type(entry), lambda e: None)(entry)
 
 
 @transaction.atomic
-def _register(actor, model, *, site: Site, corrects=None, evidence=None, number: str = "", **fields):
-    """Write one register entry and its audit row. `corrects` must be an entry of the same register
-    and site (the correction replaces it in what the registers count)."""
-    require_keeper(actor, site)
-    require(corrects is None or (type(corrects) is model and corrects.site_id == site.pk),
-            "更正的登记不属于该场所的同一登记簿", "the corrected entry is not in this site's register")
-    entry = model(site=site, unit_id=site.unit_id, district_id=site.district_id, corrects=corrects,
-                  number=(number or "").strip() or entry_number(model), recorded_by=actor, **fields)
+def _register(actor, model, *, evidence=None, number: str = "", **fields):
+    """Write one register entry and its audit row (`corrects` names the entry it replaces)."""
+    entry = model(number=(number or "").strip() or entry_number(model), recorded_by=actor, **fields)
+    entry_check(actor, entry)
     if evidence:
         entry.evidence_type, entry.evidence_sha256 = evidence_check(evidence)
-        entry.evidence = evidence
+        now = timezone.localdate()
+        entry.evidence = default_storage.save(f"{EVIDENCE_DIR}/{now:%Y/%m}/{evidence.name}", evidence)
     entry.full_clean()
     entry.save()
-    # The snapshot names the stored file (a FieldFile is not JSON); never the phone in clear.
-    audit.record(actor=actor, action=f"duties.{model._meta.model_name}.recorded", obj=entry,
-                 after={**audit.snapshot(entry), "evidence": entry.evidence.name or ""})
+    audit.record(actor=actor, action=f"duties.{model._meta.model_name}.recorded", obj=entry, after=entry_snapshot(entry))
     return entry
 
 
-def _system_site(system: SecuritySystem, site: Site | None) -> Site:
-    require(site is None or site.pk == system.site_id, "系统不在该场所", "the system is not at this site")
-    return system.site
+def entry_snapshot(entry) -> dict:
+    """The audit snapshot, never with a phone token."""
+    snap = audit.snapshot(entry)
+    if "phone_token" in snap:
+        snap["phone_token"] = "●●●" if snap["phone_token"] else ""
+    return snap
 
 
-def maintenance_record(*, actor, system: SecuritySystem, kind: str, performed_on: dt.date, performed_by: str,
-                       description: str, fault: str = "", fault_noticed_on: dt.date | None = None,
-                       fixed_on: dt.date | None = None, site: Site | None = None, **entry) -> MaintenanceRecord:
+def _text(fields: dict) -> dict:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def maintenance_record(*, actor, system: SecuritySystem, site: Site | None = None, **fields) -> MaintenanceRecord:
     """An inspection, servicing or fault repair of a system (art_20 point 2)."""
-    _not_future_day(performed_on, "维护日期", "the date of the work")
-    _not_future_day(fixed_on, "排除日期", "the date the fault was fixed")
-    require(kind != MaintenanceKind.REPAIR or bool(fault.strip()), "故障维修须写明故障", "a repair names the fault",
-            clause="art_20__para_1__point_2")
-    require(fixed_on is None or fault_noticed_on is None or fixed_on >= fault_noticed_on,
-            "排除日期早于发现日期", "the fault is fixed before it was noticed")
-    return _register(actor, MaintenanceRecord, site=_system_site(system, site), system=system, kind=kind,
-                     performed_on=performed_on, performed_by=performed_by.strip(), description=description.strip(),
-                     fault=fault.strip(), fault_noticed_on=fault_noticed_on, fixed_on=fixed_on, **entry)
+    return _register(actor, MaintenanceRecord, system=system, site=system.site, **_text(fields))
 
 
-def training_record(*, actor, site: Site, held_on: dt.date, **fields) -> TrainingRecord:
+def training_record(*, actor, site: Site, **fields) -> TrainingRecord:
     """Training of the system's operators, managers or maintainers (art_20 point 1)."""
-    _not_future_day(held_on, "培训日期", "the training")
-    return _register(actor, TrainingRecord, site=site, held_on=held_on, **fields)
+    return _register(actor, TrainingRecord, site=site, **_text(fields))
 
 
-def image_check_record(*, actor, system: SecuritySystem, checked_on: dt.date, site: Site | None = None,
-                       **fields) -> ImageQualityCheck:
+def image_check_record(*, actor, system: SecuritySystem, site: Site | None = None, **fields) -> ImageQualityCheck:
     """An image-quality check of a system's cameras (art_20 point 3)."""
-    _not_future_day(checked_on, "检查日期", "the check")
-    checked, failing = fields.get("cameras_checked"), fields.get("cameras_failing", 0)
-    require(checked is None or failing is None or failing <= checked, "不合格数多于检查数",
-            "more cameras fall short than were checked")
-    require(not failing or bool((fields.get("remedy") or "").strip()), "有不合格的摄像机时须写明处理措施",
-            "say what was done about the cameras that fell short", clause="art_20__para_1__point_3")
-    return _register(actor, ImageQualityCheck, site=_system_site(system, site), system=system, checked_on=checked_on,
-                     **fields)
+    return _register(actor, ImageQualityCheck, system=system, site=system.site, **_text(fields))
 
 
-def emergency_record(*, actor, site: Site, held_on: dt.date, **fields) -> EmergencyRecord:
+def emergency_record(*, actor, site: Site, **fields) -> EmergencyRecord:
     """An emergency plan adopted or revised, or a drill held (art_20 point 4)."""
-    _not_future_day(held_on, "日期", "the date")
-    return _register(actor, EmergencyRecord, site=site, held_on=held_on, **fields)
+    return _register(actor, EmergencyRecord, site=site, **_text(fields))
 
 
-def roster_record(*, actor, site: Site, person_name: str, on_from: dt.datetime, on_to: dt.datetime,
-                  **fields) -> WatchRoster:
-    """A person put on watch at a site from `on_from` to `on_to` (art_21 point 1). A roster may be
-    planned ahead: the times may lie in the future."""
-    require(on_to > on_from, "值班结束时间须晚于开始时间", "the watch ends before it starts")
-    return _register(actor, WatchRoster, site=site, person_name=person_name.strip(), on_from=on_from, on_to=on_to,
-                     **fields)
+def roster_record(*, actor, site: Site, **fields) -> WatchRoster:
+    """A person put on watch at a site from `on_from` to `on_to` (art_21 point 1); may be planned ahead."""
+    return _register(actor, WatchRoster, site=site, **_text(fields))
 
 
-def watch_log_record(*, actor, site: Site, watch_from: dt.datetime, watch_to: dt.datetime, **fields) -> WatchLog:
+def watch_log_record(*, actor, site: Site, **fields) -> WatchLog:
     """What one watch saw and did (art_21 point 1)."""
-    require(watch_to > watch_from, "值班结束时间须晚于开始时间", "the watch ends before it starts")
-    _require_past(watch_to, "值班结束时间", "the end of the watch")
-    return _register(actor, WatchLog, site=site, watch_from=watch_from, watch_to=watch_to, **fields)
+    return _register(actor, WatchLog, site=site, **_text(fields))
 
 
-def cleared_person_record(*, actor, site: Site, person_name: str, cleared_on: dt.date, phone: str = "",
-                          **fields) -> ClearedPerson:
+def cleared_person_record(*, actor, site: Site, phone: str = "", **fields) -> ClearedPerson:
     """A secrecy-cleared person (art_18, art_21 point 3). The phone number is stored encrypted."""
-    _not_future_day(cleared_on, "登记日期", "the clearance")
     phone = (phone or "").strip()
     require(len(phone) <= 30 and set(phone) <= PHONE_CHARS, "电话号码只能含数字、空格、+ 和 -",
             "a phone number holds digits, spaces, + and - only")
-    return _register(actor, ClearedPerson, site=site, person_name=person_name.strip(), cleared_on=cleared_on,
-                     phone_token=secrets.encrypt(PHONE_PURPOSE, phone.encode()) if phone else "", **fields)
+    return _register(actor, ClearedPerson, site=site, **_text(fields),
+                     phone_token=secrets.encrypt(PHONE_PURPOSE, phone.encode()) if phone else "")
 
 
 def cleared_person_phone(person: ClearedPerson) -> str:
@@ -331,12 +371,9 @@ def cleared_person_phone(person: ClearedPerson) -> str:
     return secrets.decrypt(PHONE_PURPOSE, person.phone_token).decode() if person.phone_token else ""
 
 
-def suspicion_report_record(*, actor, site: Site, noticed_at: dt.datetime, reported_at: dt.datetime,
-                            **fields) -> SuspicionReport:
+def suspicion_report_record(*, actor, site: Site, **fields) -> SuspicionReport:
     """A suspicious situation the unit reported to the police (art_21 point 6)."""
-    require(reported_at >= noticed_at, "报告时间早于发现时间", "reported before it was noticed")
-    _require_past(reported_at, "报告时间", "the report")
-    return _register(actor, SuspicionReport, site=site, noticed_at=noticed_at, reported_at=reported_at, **fields)
+    return _register(actor, SuspicionReport, site=site, **_text(fields))
 
 
 @transaction.atomic
@@ -347,11 +384,11 @@ def suspicion_report_acknowledge(*, actor, report: SuspicionReport, remark: str 
             pk=report.pk).exists():
         raise NotPermitted("只有辖区公安机关可以签收报告", "only the district police acknowledge a report")
     require(report.acknowledged_at is None, "该报告已签收", "this report has been acknowledged already")
-    before = audit.snapshot(report)
+    before = entry_snapshot(report)
     report.acknowledged_by, report.acknowledged_at, report.acknowledgement = actor, timezone.now(), remark.strip()
     report.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement"])
     audit.record(actor=actor, action="duties.suspicionreport.acknowledged", obj=report, before=before,
-                 after=audit.snapshot(report))
+                 after=entry_snapshot(report))
     return report
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import registers, views
 
 app_name = "duties"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("footage/", views.FootageUseList.as_view(), name="footageuse_list"),
     path("footage/add/", views.FootageUseAdd.as_view(), name="footageuse_add"),
     path("footage/<int:pk>/", views.FootageUseDetail.as_view(), name="footageuse_detail"),
+    path("suspicion-reports/<int:pk>/acknowledge/", views.SuspicionAcknowledge.as_view(),
+         name="suspicionreport_acknowledge"),
+    path("evidence/<str:name>/<int:pk>/", views.evidence, name="evidence"),
 ]
+for _register in registers.REGISTERS:
+    _list, _detail, _add = views.REGISTER_VIEWS[_register.name]
+    urlpatterns += [
+        path(f"{_register.path}/", _list.as_view(), name=f"{_register.name}_list"),
+        path(f"{_register.path}/add/", _add.as_view(), name=f"{_register.name}_add"),
+        path(f"{_register.path}/<int:pk>/", _detail.as_view(), name=f"{_register.name}_detail"),
+    ]

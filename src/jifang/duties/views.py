@@ -1,12 +1,19 @@
 """Pages of the duty records. Records are evidence: there are add pages and, for an outage, one
 explanation; there are no edit pages (a footage register entry is corrected by a new entry)."""
+from urllib.parse import urlencode
+
+from django.core.files.storage import default_storage
+from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from jifang.core import uploads
 from jifang.core.actions import ServiceAction
 from jifang.core.generic import ObjectDetailView, ObjectEditView, ObjectListView, Related
-from jifang.core.scoping import can_write
+from jifang.core.roles import POLICE_AND_ADMIN, Role
+from jifang.core.scoping import can_write, get_visible, visible
 
-from . import filtersets, forms, services
+from . import filtersets, forms, registers, services
 from . import models as m
 
 
@@ -68,3 +75,70 @@ class FootageUseAdd(ObjectEditView):
     form_class = forms.FootageUseForm
     create_service = services.footage_use_record
 
+
+
+# --- the unit's registers (art_18, art_20, art_21): made from registers.REGISTERS -------------------
+
+KEEPERS = frozenset({Role.UNIT_USER, Role.ADMIN})
+
+
+class RegisterDetail(ObjectDetailView):
+    template_name = "duties/register_detail.html"
+    register: registers.Register
+
+    def extra_context(self, request, obj):
+        keeper = request.user.role in KEEPERS and can_write(request.user, self.model, obj)
+        acknowledge = (self.model is m.SuspicionReport and obj.acknowledged_at is None
+                       and request.user.role in POLICE_AND_ADMIN)
+        return {"register": self.register, "correct_url": self.correct_url(obj) if keeper else "",
+                "corrections": list(visible(request.user, self.model).filter(corrects=obj).order_by("pk")),
+                "phone": services.cleared_person_phone(obj) if self.model is m.ClearedPerson else None,
+                "acknowledge_form": forms.AcknowledgeForm() if acknowledge else None}
+
+    def correct_url(self, obj) -> str:
+        """The add page, prefilled to correct `obj` (same site, and system for a system's record)."""
+        where = {"site": obj.site_id, "corrects": obj.pk}
+        if self.register.by_system:
+            where["system"] = obj.system_id
+        return f"{reverse(f'duties:{self.register.name}_add')}?{urlencode(where)}"
+
+
+def register_views(register: registers.Register) -> tuple[type, type, type]:
+    """The list, detail and add pages of one register. Units add entries; the police read."""
+    model, name = register.model, register.name
+    shown = ("number", *register.fields, "site", "unit", "district", "corrects", "recorded_by", "created_at")
+    if model is m.SuspicionReport:
+        shown += ("acknowledged_by", "acknowledged_at", "acknowledgement")
+    common = {"model": model, "__module__": __name__}
+    listing = type(f"{model.__name__}List", (ObjectListView,), {
+        **common, "filterset_class": filtersets.register_filterset(register), "columns": register.columns,
+        "create_roles": KEEPERS})
+    detail = type(f"{model.__name__}Detail", (RegisterDetail,), {
+        **common, "register": register, "fields": tuple(dict.fromkeys(shown))})
+    add = type(f"{model.__name__}Add", (ObjectEditView,), {
+        **common, "form_class": forms.register_form(register), "create_service": staticmethod(register.service),
+        "create_roles": KEEPERS})
+    return listing, detail, add
+
+
+REGISTER_VIEWS = {r.name: register_views(r) for r in registers.REGISTERS}
+
+
+def evidence(request, name: str, pk: int):
+    """The evidence file of a register entry, as a download, to those who may see the entry."""
+    register = registers.BY_NAME.get(name)
+    if register is None or not request.user.is_authenticated:
+        raise Http404
+    entry = get_visible(request.user, register.model, pk=pk)
+    if not entry.evidence:
+        raise Http404
+    return uploads.attachment(default_storage.open(entry.evidence, "rb"), entry.evidence_type, filename=entry.number)
+
+
+class SuspicionAcknowledge(ServiceAction):
+    target = m.SuspicionReport
+    form_class = forms.AcknowledgeForm
+    success = _("The report is acknowledged.")
+
+    def call(self, request, obj, data):
+        return services.suspicion_report_acknowledge(actor=request.user, report=obj, **data)

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from jifang.core.api import ScopedModelViewSet, as_api_error
 from jifang.core.errors import NotPermitted
 
-from .. import filtersets, services
+from .. import filtersets, registers, services
 from .. import models as m
 from . import serializers as s
 
@@ -44,3 +44,34 @@ class FootageUseViewSet(ScopedModelViewSet):
     serializer_class = s.FootageUseSerializer
     filterset_class = filtersets.FootageUseFilterSet
     create_service = staticmethod(services.footage_use_record)
+
+
+def register_viewset(register) -> type[ScopedModelViewSet]:
+    """One register in the API: scoped list and detail, creation through its service; no change."""
+    return type(f"{register.model.__name__}ViewSet", (ScopedModelViewSet,), {
+        "__module__": __name__, "__doc__": f"{register.model._meta.verbose_name_plural}: scoped, append-only.",
+        "http_method_names": EVIDENCE_METHODS, "queryset": register.model.objects.all(),
+        "serializer_class": s.register_serializer(register),
+        "filterset_class": filtersets.register_filterset(register),
+        "create_service": staticmethod(register.service),
+    })
+
+
+class SuspicionReportViewSet(register_viewset(registers.BY_NAME["suspicionreport"])):
+    """Reports of suspicious situations (art_21 point 6): the unit reports, the district acknowledges."""
+
+    @extend_schema(request=s.AcknowledgeSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        data = s.AcknowledgeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            report = services.suspicion_report_acknowledge(actor=request.user, report=self.get_object(),
+                                                           **data.validated_data)
+        except (NotPermitted, DjangoValidationError) as exc:
+            raise as_api_error(exc) from exc
+        return Response(self.get_serializer(report).data)
+
+
+REGISTER_VIEWSETS = {r.name: SuspicionReportViewSet if r.model is m.SuspicionReport else register_viewset(r)
+                     for r in registers.REGISTERS}
