@@ -466,3 +466,16 @@ def camera_found_record(*, actor, device: Device, position: str, direction: str,
         baseline.found_at, baseline.found = found_at, entry
         baseline.save()
     return entry
+
+
+def camera_record_create(*, actor, device: Device, kind: str, position: str, direction: str, purpose: str,
+                         effective_at: dt.datetime, approved_by_name: str = "", reason: str = "") -> CameraRecord:
+    """One camera record by its kind, with the model's field names (the pages and the API)."""
+    if kind == CameraRecordKind.APPROVED:
+        return camera_change_record(actor=actor, device=device, position=position, direction=direction,
+                                    purpose=purpose, approved_by_name=approved_by_name, approved_at=effective_at,
+                                    reason=reason)
+    require(kind == CameraRecordKind.FOUND, "记录类型无效", "not a kind of camera record")
+    require(not approved_by_name.strip(), "核查记录不填写批准人", "a record of what was found names no approver")
+    return camera_found_record(actor=actor, device=device, position=position, direction=direction, purpose=purpose,
+                               found_at=effective_at, reason=reason)
