@@ -222,6 +222,7 @@ def test_the_district_acknowledges_a_report_once(client, unit_user, system, wuhu
 
 
 @pytest.mark.clause("art_21__para_1__point_1")
+@pytest.mark.clause("art_21__para_1__point_3")
 def test_only_people_on_the_sites_roster_handle_its_footage(unit_user, system):
     use = {"system": system, "kind": FootageUseKind.VIEW, "recording_from": T0, "recording_to": T0,
            "used_at": T0 + dt.timedelta(hours=1), "user_name": "张三", "purpose": "回看"}
@@ -252,3 +253,26 @@ def test_register_entries_that_predate_the_roster_are_listed(client, unit_user, 
     client.force_login(wuhua_officer)
     page = client.get(reverse("duties:footageuse_list") + "?off_roster=true").content.decode()
     assert "导入的旧登记" in page and "回看" not in page
+
+
+@pytest.mark.clause("art_20__para_1__point_1")
+def test_training_is_recorded_and_found_by_whom_it_trained(client, unit_user, wuhua_officer, system):
+    data = data_for(registers.BY_NAME["trainingrecord"], system)
+    ops = services.training_record(actor=unit_user, **data)
+    managers = services.training_record(actor=unit_user, **(data | {"audience": "managers", "topic": "管理制度"}))
+    with pytest.raises(ValidationError):  # a training not yet held is not a record
+        services.training_record(actor=unit_user, **(data | {"held_on": dt.date(2999, 1, 1)}))
+    client.force_login(wuhua_officer)
+    page = client.get(reverse("duties:trainingrecord_list") + "?audience=managers").content.decode()
+    assert managers.number in page and ops.number not in page
+
+
+@pytest.mark.clause("art_20__para_1__point_4")
+def test_an_emergency_plan_and_its_drill_are_recorded(unit_user, wuhua_officer, system):
+    data = data_for(registers.BY_NAME["emergencyrecord"], system)
+    plan = services.emergency_record(actor=unit_user, **(data | {"kind": "plan", "title": "抢劫应急预案"}))
+    drill = services.emergency_record(actor=unit_user, **data)
+    assert set(visible(wuhua_officer, m.EmergencyRecord).values_list("kind", flat=True)) == {"plan", "drill"}
+    with pytest.raises(ValidationError):
+        services.emergency_record(actor=unit_user, **(data | {"kind": "rehearsal"}))
+    assert {plan.pk, drill.pk} == set(m.EmergencyRecord.objects.values_list("pk", flat=True))

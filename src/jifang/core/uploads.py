@@ -11,6 +11,7 @@ name a web server would serve as a page, nor be sent back to a browser that migh
   `Cache-Control: no-store`)."""
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 
@@ -58,3 +59,27 @@ def attachment(file, content_type: str, filename: str) -> FileResponse:
                             content_type=content_type if kind else "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+_TYPE_NAMES = {"application/pdf": "PDF", "image/png": "PNG", "image/jpeg": "JPEG", "image/vnd.dwg": "DWG"}
+
+
+def accept(upload, *, types, max_bytes: int) -> tuple[str, str]:
+    """(content type, sha256) of an upload whose content is one of `types` and whose size is at
+    most `max_bytes`, renamed by `store_as`; otherwise a bilingual refusal (core.errors.ServiceError)."""
+    from .errors import ServiceError
+
+    if upload.size > max_bytes:
+        raise ServiceError("文件过大（上限 {mb} MB）", "file too large (limit {mb} MB)", mb=max_bytes // 2**20)
+    kind = sniff(upload)
+    if kind is None or kind.content_type not in types:
+        names = [_TYPE_NAMES[t] for t in types]
+        raise ServiceError("文件类型不允许：内容应为 {types_zh}", "file type not allowed: the content must be {types_en}",
+                           types_zh="、".join(names[:-1]) + " 或 " + names[-1] if len(names) > 1 else names[0],
+                           types_en=", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0])
+    store_as(upload, kind)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return kind.content_type, digest.hexdigest()

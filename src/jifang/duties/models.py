@@ -182,7 +182,7 @@ class UnitRecord(SiteCopies):
     evidence_type = models.CharField(_("evidence type"), max_length=40, blank=True, editable=False)
     evidence_sha256 = models.CharField(_("evidence SHA-256"), max_length=64, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
-                                    editable=False, verbose_name=_("recorded by"))
+                                    editable=False, verbose_name=_("entered by"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     natural_key_fields = ("number",)

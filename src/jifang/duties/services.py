@@ -6,7 +6,6 @@ Machine writers (the alarm receiver's supervision, the video gateway's keepalive
 several processes may call for the same devices at once: the partial unique constraint keeps one
 open outage per device and source, and a close only ends what is open."""
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
 from secrets import token_hex
 
@@ -194,7 +193,7 @@ def footage_use_record(*, actor, system: SecuritySystem, kind: str, recording_fr
 
 # Only the unit keeps its registers (and an administrator acting for it); the police read them.
 KEEPER_ROLES = frozenset({Role.UNIT_USER, Role.ADMIN})
-EVIDENCE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+EVIDENCE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 MAX_EVIDENCE_BYTES = 20 * 2**20
 PHONE_PURPOSE = "duties.cleared-person.phone"
 PHONE_CHARS = frozenset("0123456789-+ ")
@@ -211,20 +210,8 @@ def require_keeper(actor, site: Site) -> None:
 
 
 def evidence_check(upload) -> tuple[str, str]:
-    """(content type, sha256) of an evidence file, or a refusal; renamed to a random name with the
-    extension of its sniffed type (core.uploads)."""
-    if upload.size > MAX_EVIDENCE_BYTES:
-        raise ServiceError("文件过大（上限 {mb} MB）", "file too large (limit {mb} MB)", mb=MAX_EVIDENCE_BYTES // 2**20)
-    kind = uploads.sniff(upload)
-    if kind is None or kind.content_type not in EVIDENCE_TYPES:
-        raise ServiceError("文件类型不允许：内容应为 PDF、PNG 或 JPEG", "file type not allowed: the content must be PDF, "
-                           "PNG or JPEG")
-    uploads.store_as(upload, kind)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return kind.content_type, digest.hexdigest()
+    """(content type, sha256) of an evidence file, or a refusal (core.uploads.accept)."""
+    return uploads.accept(upload, types=EVIDENCE_TYPES, max_bytes=MAX_EVIDENCE_BYTES)
 
 
 def entry_number(model) -> str:

@@ -10,7 +10,6 @@ Who does what:
 - the police issue networking notices; the operator confirms the connection.
 """
 import datetime as dt
-import hashlib
 import secrets
 
 from django.db import transaction
@@ -211,20 +210,8 @@ def works_update(*, actor, works: Works, **data) -> Works:
 # --- documents (art_18: secret material) --------------------------------------------------------------
 
 def _check_upload(upload) -> tuple[str, str]:
-    """Returns (content type, sha256) or refuses a file of the wrong type or size; the upload is
-    renamed to a random name with the extension of its sniffed type."""
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise ServiceError("文件过大（上限 {mb} MB）", "file too large (limit {mb} MB)", mb=MAX_DOCUMENT_BYTES // 2**20)
-    kind = uploads.sniff(upload)
-    if kind is None or kind.content_type not in DOCUMENT_TYPES:
-        raise ServiceError("文件类型不允许：内容应为 PDF、PNG、JPEG 或 DWG", "file type not allowed: the content must be "
-                           "PDF, PNG, JPEG or DWG")
-    uploads.store_as(upload, kind)
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return kind.content_type, digest.hexdigest()
+    """Returns (content type, sha256) or refuses a file of the wrong type or size (core.uploads.accept)."""
+    return uploads.accept(upload, types=DOCUMENT_TYPES, max_bytes=MAX_DOCUMENT_BYTES)
 
 
 @transaction.atomic
