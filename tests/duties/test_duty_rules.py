@@ -346,3 +346,27 @@ def test_short_retention_cites_the_users_duty_to_keep_recordings_for_inspection(
     assert [c["id"] for c in finding.clauses] == ["art_19__para_1", "art_21__para_1__point_5"]
     assert finding.clause_id == "art_19__para_1"  # one violation, one finding: never fined twice
     assert Finding.objects.filter(subject_id=system.pk, subject_type="system").count() == 1
+
+
+@pytest.mark.clause("art_20__para_1__point_2")
+def test_advice_is_counted_and_listed_apart_from_violations(scan, client, wuhua_unit, unit_user):
+    from django.urls import reverse
+
+    from jifang.regulation.selectors import home_figures
+
+    system = _system(wuhua_unit)
+    trained(system, AS_OF - dt.timedelta(days=5))
+    drilled(system, AS_OF - dt.timedelta(days=5))
+    image_checked(system, AS_OF - dt.timedelta(days=5))
+    scan()
+    figures = home_figures(unit_user)
+    assert (figures["advice"], figures["violations"], figures["undetermined"]) == (1, 0, 0)
+    client.force_login(unit_user)
+    listed = client.get(reverse("regulation:finding_list") + "?outcome=advice&status=open").content.decode()
+    assert system.code in listed
+    assert system.code not in client.get(reverse("regulation:finding_list") + "?outcome=violation").content.decode()
+    site_page = client.get(system.site.get_absolute_url()).content.decode()
+    assert f"?site={system.site_id}&amp;outcome=advice&amp;status=open" in site_page
+    finding = Finding.objects.get(rule_id=MAINTENANCE)
+    detail = client.get(finding.get_absolute_url()).content.decode()
+    assert 'data-testid="advice"' in detail and "不附带处罚" in detail
