@@ -150,7 +150,7 @@ def test_removed_devices_are_never_planted(city):
 
 def test_manifest_file_and_the_seed_audit_row(city, settings):
     on_disk = json.loads((settings.VAR_DIR / "demo-manifest.json").read_text())
-    assert {k: on_disk[k] for k in ("planted", "planted_undetermined")} == city.manifest.as_json()
+    assert {k: on_disk[k] for k in ("planted", "planted_undetermined", "planted_advice")} == city.manifest.as_json()
     assert (on_disk["scale"], on_disk["seed"], on_disk["today"]) == (SCALE, 7, TODAY.isoformat())
     # the registry is one bulk load recorded once (other apps' hooks may go through their services)
     entry = AuditEntry.objects.get(action="demo.seed")

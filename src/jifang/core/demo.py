@@ -39,6 +39,11 @@ class Manifest:
 
     planted: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     planted_undetermined: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Subjects that get advice (a soft check, never a violation) on a clause.
+    planted_advice: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def plant_advice(self, clause: str, key: str) -> None:
+        self.planted_advice[clause].add(key)
 
     def plant(self, clause: str, key: str) -> None:
         self.planted[clause].add(key)
@@ -50,6 +55,7 @@ class Manifest:
         return {
             "planted": {c: sorted(keys) for c, keys in sorted(self.planted.items())},
             "planted_undetermined": {c: sorted(keys) for c, keys in sorted(self.planted_undetermined.items())},
+            "planted_advice": {c: sorted(keys) for c, keys in sorted(self.planted_advice.items())},
         }
 
 

@@ -36,12 +36,13 @@ class Link:
     url_name: str
     query: str = ""
     roles: frozenset | None = None
+    more: str = ""  # further fixed filters, e.g. "outcome=advice&status=open"
 
     def href(self, obj) -> str:
         from django.urls import reverse
 
         if self.query:
-            return f"{reverse(self.url_name)}?{self.query}={obj.pk}"
+            return f"{reverse(self.url_name)}?{self.query}={obj.pk}" + (f"&{self.more}" if self.more else "")
         return reverse(self.url_name, args=[obj.pk])
 
 

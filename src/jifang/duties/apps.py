@@ -18,6 +18,7 @@ class DutiesConfig(AppConfig):
         from . import dataset, guards
 
         core_guards.register(guards.duties_guards)
+        core_guards.register(camera_guards)
         register_subjects()
         dataset.register_sheets()
 
@@ -31,3 +32,31 @@ def register_subjects() -> None:
     # An outage is shown by its system's code; its identity across runs is its own id.
     subjects.register("outage", model=Outage, key="system__code", district="district_id", unit="unit_id",
                       site="site_id", firm="system__firm_id")
+    register_duty_subjects()
+
+
+def camera_guards(vendor: str):
+    """Camera position records are evidence like the registers: never changed, never deleted."""
+    from jifang.core.guards import append_only
+
+    from .camera import CameraRecord
+
+    return [append_only(CameraRecord._meta.db_table)]
+
+
+def register_duty_subjects() -> None:
+    """The subjects and records of the art_20-22 rules: a camera's baseline (shown by the camera's
+    serial), the footage usage register, and the site's training and emergency registers, whose
+    entries point at the site without a reverse relation."""
+    from jifang.registry.models import Site
+    from jifang.regulation import subjects
+
+    from .camera import CameraBaseline
+    from .models import EmergencyRecord, FootageUse, TrainingRecord
+
+    subjects.register("camera", model=CameraBaseline, key="device__serial", district="district_id",
+                      unit="unit_id", site="site_id")
+    subjects.register("footage_use", model=FootageUse, key="system__code", district="district_id",
+                      unit="unit_id", site="site_id")
+    subjects.register_records(Site, "training_records", records=TrainingRecord, via="site_id")
+    subjects.register_records(Site, "emergency_records", records=EmergencyRecord, via="site_id")

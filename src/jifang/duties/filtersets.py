@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter
 
 from . import models as m
+from .camera import CameraBaseline, CameraRecord, CameraRecordKind
 from . import selectors
 
 
@@ -57,3 +58,23 @@ def register_filterset(register) -> type[df.FilterSet]:
         "Meta": type("Meta", (), {"model": model, "fields": []}),
     }
     return type(f"{model.__name__}FilterSet", (df.FilterSet,), attrs)
+
+
+class CameraBaselineFilterSet(df.FilterSet):
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    unit = IdFilter(field_name="unit_id", label=_("unit"))
+    site = IdFilter(field_name="site_id", label=_("site"))
+    system = IdFilter(field_name="system_id", label=_("system"))
+    device = IdFilter(field_name="device_id", label=_("camera"))
+
+    class Meta:
+        model = CameraBaseline
+        fields = []
+
+
+class CameraRecordFilterSet(CameraBaselineFilterSet):
+    kind = df.ChoiceFilter(choices=CameraRecordKind.choices, label=_("kind of record"))
+
+    class Meta:
+        model = CameraRecord
+        fields = []

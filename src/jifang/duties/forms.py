@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from jifang.core.forms import ServiceModelForm, bootstrapify
 
 from . import models as m
+from jifang.registry.models import DeviceKind
+
+from .camera import CameraBaseline, CameraRecord
 
 MOMENT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -101,3 +104,51 @@ class AcknowledgeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrapify(self)
+
+
+
+class CameraForm(ServiceModelForm):
+    """A camera record: only cameras are offered (position baselines concern cameras)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("device")
+        if field is not None and hasattr(field, "queryset"):
+            field.queryset = field.queryset.filter(kind=DeviceKind.CAMERA)
+
+
+class CameraApprovedForm(CameraForm):
+    """The unit's approved baseline or change of a camera (art_21 point 4)."""
+
+    class Meta:
+        model = CameraRecord
+        fields = ["device", "position", "direction", "purpose", "approved_by_name", "effective_at", "reason"]
+        widgets = {"effective_at": MOMENT, "reason": forms.Textarea(attrs={"rows": 2})}
+        labels = {"effective_at": _("approved at")}
+        help_texts = {
+            "position": _("where the camera is mounted, as the approved drawing names it"),
+            "direction": _("what the camera faces and covers"),
+            "approved_by_name": _("the person responsible of the unit who approved it"),
+            "reason": _("why the camera is changed (not needed for its first baseline)"),
+        }
+
+
+class CameraFoundForm(CameraForm):
+    """What was found in place: by the district police at an inspection, or by the unit."""
+
+    class Meta:
+        model = CameraRecord
+        fields = ["device", "position", "direction", "purpose", "effective_at", "reason"]
+        widgets = {"effective_at": MOMENT, "reason": forms.Textarea(attrs={"rows": 2})}
+        labels = {"effective_at": _("found at"), "reason": _("remark")}
+        help_texts = {"position": _("write what you see; the form starts from the approved baseline")}
+
+    def prefill(self, params) -> None:
+        """Start from the camera's approved baseline, so that only what differs is typed."""
+        super().prefill(params)
+        device = self.initial.get("device")
+        if not device:
+            return
+        rows = CameraBaseline.objects.filter(**{"device__serial" if isinstance(device, str) else "device_id": device})
+        for name, value in (rows.values("position", "direction", "purpose").first() or {}).items():
+            self.initial.setdefault(name, value)

@@ -410,3 +410,7 @@ def _written_once(model) -> FieldWrites:
 
 for _model in UNIT_REGISTERS:
     _model.writes = _written_once(_model)
+
+
+# Camera baselines live in their own module (art_21 point 4, art_22 point 2).
+from .camera import CameraBaseline, CameraRecord  # noqa: E402,F401

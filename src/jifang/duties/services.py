@@ -19,9 +19,10 @@ from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core.scoping import can_write, visible
 from jifang.core.services import require
-from jifang.registry.models import Device, SecuritySystem, Site
+from jifang.registry.models import Device, DeviceKind, SecuritySystem, Site
 
 from . import selectors
+from .camera import CameraBaseline, CameraRecord, CameraRecordKind
 from .models import (
     EVIDENCE_DIR,
     ClearedPerson,
@@ -375,3 +376,92 @@ def suspicion_report_acknowledge(*, actor, report: SuspicionReport, remark: str 
     audit.record(actor=actor, action="duties.suspicionreport.acknowledged", obj=report, before=before,
                  after=entry_snapshot(report))
     return report
+
+
+# --- camera baselines (art_21 point 4, art_22 point 2) ----------------------------------------------
+
+def _camera(actor, device: Device) -> None:
+    require(device.kind == DeviceKind.CAMERA, "只有摄像机登记位置、朝向和用途", "only a camera has a position baseline")
+    if not visible(actor, Device).filter(pk=device.pk).exists():
+        raise NotPermitted()
+
+
+def _camera_facts(position: str, direction: str, purpose: str) -> dict:
+    facts = {"position": position.strip(), "direction": direction.strip(), "purpose": purpose.strip()}
+    require(all(facts.values()), "请填写位置、朝向和用途", "give the position, direction and purpose")
+    return facts
+
+
+def _camera_record(actor, device: Device, kind: str, at: dt.datetime, facts: dict, **more) -> CameraRecord:
+    entry = CameraRecord(device=device, system_id=device.system_id, site_id=device.site_id, unit_id=device.unit_id,
+                         district_id=device.district_id, kind=kind, effective_at=at, recorded_by=actor, **facts, **more)
+    entry.full_clean()
+    entry.save()
+    audit.record(actor=actor, action=f"duties.camera.{kind}", obj=entry, after=audit.snapshot(entry))
+    return entry
+
+
+@transaction.atomic
+def camera_change_record(*, actor, device: Device, position: str, direction: str, purpose: str,
+                         approved_by_name: str, approved_at: dt.datetime, reason: str = "") -> CameraRecord:
+    """The camera's approved position, direction and purpose: its first baseline, or a change the
+    person responsible approved (art_21 point 4: 不得擅自改变用途和摄像设备的位置). Only the unit
+    records it; the approval is part of the record."""
+    require_keeper(actor, device.site)
+    _camera(actor, device)
+    facts = _camera_facts(position, direction, purpose)
+    require(bool(approved_by_name.strip()), "请填写批准人（单位负责人）", "name the person responsible who approved it")
+    _require_past(approved_at, "批准时间", "the approval")
+    baseline = CameraBaseline.objects.select_for_update().filter(device=device).first()
+    require(baseline is None or bool(reason.strip()), "请说明变更原因", "give the reason for the change")
+    require(baseline is None or approved_at >= baseline.approved_at, "批准时间早于现行基准的批准时间",
+            "the approval is older than the baseline in force")
+    entry = _camera_record(actor, device, CameraRecordKind.APPROVED, approved_at, facts,
+                           approved_by_name=approved_by_name.strip(), reason=reason.strip())
+    if baseline is None:
+        baseline = CameraBaseline(device=device, system_id=device.system_id, site_id=device.site_id,
+                                  unit_id=device.unit_id, district_id=device.district_id)
+    for name, value in facts.items():
+        setattr(baseline, name, value)
+    baseline.approved_at, baseline.approved = approved_at, entry
+    baseline.save()
+    return entry
+
+
+@transaction.atomic
+def camera_found_record(*, actor, device: Device, position: str, direction: str, purpose: str,
+                        found_at: dt.datetime, reason: str = "") -> CameraRecord:
+    """What someone found in place: the district police during an inspection, or the unit's own
+    check. Facts found after the approval in force that differ from it are an unapproved change
+    (the rules art21-camera-moved and art22-camera-purpose-changed)."""
+    role = getattr(actor, "role", None)
+    if role not in POLICE_AND_ADMIN and role != Role.UNIT_USER:
+        raise NotPermitted()
+    _camera(actor, device)
+    if role in POLICE_AND_ADMIN and role != Role.ADMIN and not visible(actor, Site).filter(pk=device.site_id).exists():
+        raise NotPermitted()
+    facts = _camera_facts(position, direction, purpose)
+    _require_past(found_at, "核查时间", "the time found")
+    baseline = CameraBaseline.objects.select_for_update().filter(device=device).first()
+    require(baseline is not None, "该摄像机尚无经批准的位置基准，请先由使用单位登记",
+            "this camera has no approved baseline yet: the unit records it first", clause="art_21__para_1__point_4")
+    entry = _camera_record(actor, device, CameraRecordKind.FOUND, found_at, facts, reason=reason.strip())
+    if baseline.found_at is None or found_at >= baseline.found_at:
+        baseline.found_position, baseline.found_direction, baseline.found_purpose = (
+            facts["position"], facts["direction"], facts["purpose"])
+        baseline.found_at, baseline.found = found_at, entry
+        baseline.save()
+    return entry
+
+
+def camera_record_create(*, actor, device: Device, kind: str, position: str, direction: str, purpose: str,
+                         effective_at: dt.datetime, approved_by_name: str = "", reason: str = "") -> CameraRecord:
+    """One camera record by its kind, with the model's field names (the pages and the API)."""
+    if kind == CameraRecordKind.APPROVED:
+        return camera_change_record(actor=actor, device=device, position=position, direction=direction,
+                                    purpose=purpose, approved_by_name=approved_by_name, approved_at=effective_at,
+                                    reason=reason)
+    require(kind == CameraRecordKind.FOUND, "记录类型无效", "not a kind of camera record")
+    require(not approved_by_name.strip(), "核查记录不填写批准人", "a record of what was found names no approver")
+    return camera_found_record(actor=actor, device=device, position=position, direction=direction, purpose=purpose,
+                               found_at=effective_at, reason=reason)

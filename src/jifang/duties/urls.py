@@ -15,6 +15,12 @@ urlpatterns = [
     path("suspicion-reports/<int:pk>/acknowledge/", views.SuspicionAcknowledge.as_view(),
          name="suspicionreport_acknowledge"),
     path("evidence/<str:name>/<int:pk>/", views.evidence, name="evidence"),
+    path("cameras/", views.CameraBaselineList.as_view(), name="camerabaseline_list"),
+    path("cameras/<int:pk>/", views.CameraBaselineDetail.as_view(), name="camerabaseline_detail"),
+    path("cameras/records/", views.CameraRecordList.as_view(), name="camerarecord_list"),
+    path("cameras/records/add/", views.CameraApprovedAdd.as_view(), name="camerarecord_add"),
+    path("cameras/records/found/", views.CameraFoundAdd.as_view(), name="camerarecord_found"),
+    path("cameras/records/<int:pk>/", views.CameraRecordDetail.as_view(), name="camerarecord_detail"),
 ]
 for _register in registers.REGISTERS:
     _list, _detail, _add = views.REGISTER_VIEWS[_register.name]

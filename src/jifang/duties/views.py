@@ -14,6 +14,7 @@ from jifang.core.roles import POLICE_AND_ADMIN, Role
 from jifang.core.scoping import can_write, get_visible, visible
 
 from . import filtersets, forms, registers, services
+from .camera import CameraBaseline, CameraRecord, CameraRecordKind
 from . import models as m
 
 
@@ -142,3 +143,64 @@ class SuspicionAcknowledge(ServiceAction):
 
     def call(self, request, obj, data):
         return services.suspicion_report_acknowledge(actor=request.user, report=obj, **data)
+
+
+# ---- camera baselines (art_21 point 4, art_22 point 2) -----------------------------------------------
+
+def _camera_service(kind: str):
+    def create(*, actor, **data):
+        return services.camera_record_create(actor=actor, kind=kind, **data)
+    return create
+
+
+class CameraBaselineList(ObjectListView):
+    model = CameraBaseline
+    filterset_class = filtersets.CameraBaselineFilterSet
+    columns = ("device", "position", "direction", "purpose", "approved_at", "found_position", "found_at", "site")
+    template_name = "duties/camerabaseline_list.html"
+
+    def can_create(self, request) -> bool:
+        return False  # a baseline is made by an approved change, never from a blank form
+
+
+class CameraBaselineDetail(ObjectDetailView):
+    model = CameraBaseline
+    fields = ("device", "system", "site", "unit", "district", "position", "direction", "purpose", "approved_at",
+              "approved", "found_position", "found_direction", "found_purpose", "found_at", "found")
+    template_name = "duties/camerabaseline_detail.html"
+
+    def extra_context(self, request, obj):
+        records = visible(request.user, CameraRecord).filter(device_id=obj.device_id).order_by("-effective_at", "-id")
+        return {"records": list(records[:50]), "can_edit": False,
+                "may_approve": request.user.role in (Role.UNIT_USER, Role.ADMIN),
+                "may_record_found": request.user.role in (Role.UNIT_USER, *POLICE_AND_ADMIN)}
+
+
+class CameraRecordList(ObjectListView):
+    model = CameraRecord
+    filterset_class = filtersets.CameraRecordFilterSet
+    columns = ("effective_at", "kind", "device", "position", "direction", "purpose", "approved_by_name", "site")
+    create_roles = frozenset({Role.UNIT_USER, Role.ADMIN})
+
+
+class CameraRecordDetail(ObjectDetailView):
+    model = CameraRecord
+    fields = ("kind", "device", "system", "site", "unit", "district", "position", "direction", "purpose",
+              "effective_at", "approved_by_name", "reason", "recorded_by", "created_at")
+
+    def extra_context(self, request, obj):
+        return {"can_edit": False}
+
+
+class CameraApprovedAdd(ObjectEditView):
+    model = CameraRecord
+    form_class = forms.CameraApprovedForm
+    create_service = staticmethod(_camera_service(CameraRecordKind.APPROVED))
+    create_roles = frozenset({Role.UNIT_USER, Role.ADMIN})
+
+
+class CameraFoundAdd(ObjectEditView):
+    model = CameraRecord
+    form_class = forms.CameraFoundForm
+    create_service = staticmethod(_camera_service(CameraRecordKind.FOUND))
+    create_roles = frozenset({Role.UNIT_USER, *POLICE_AND_ADMIN})

@@ -8,7 +8,7 @@ DEFAULT_PACK = "cn-530100-order-2012-116"
 # Duties no registry data can show; an inspector sees them on site and raises the finding by hand.
 HAND_CHECK_CLAUSES = (
     "art_21__para_1__point_1", "art_21__para_1__point_2", "art_21__para_1__point_3", "art_21__para_1__point_6",
-    "art_22__para_1__point_3", "art_22__para_1__point_4", "art_22__para_1__point_5",
+    "art_22__para_1__point_1", "art_22__para_1__point_3", "art_22__para_1__point_4", "art_22__para_1__point_5",
 )
 
 

@@ -19,6 +19,8 @@ def law_links(param: str, casefile: str) -> tuple[Link, ...]:
     """A unit's or site's findings under the rule packs, and its enforcement case file."""
     return (
         Link(_("Findings"), "regulation:finding_list", query=param),
+        # Advice (soft checks on the records kept) apart from violations: never a sanction.
+        Link(_("Advice"), "regulation:finding_list", query=param, more="outcome=advice&status=open"),
         Link(_("Case file"), casefile, roles=CASEFILE_ROLES),
     )
 

@@ -138,23 +138,48 @@ def area_q(subject, area: Area) -> Q | None:
     return Q(**{subject.district: area.district}) if area.district else Q()
 
 
+def _split(model, lookups: dict) -> tuple[dict, dict]:
+    """Lookups on the subject's own row, and those across a to-many relation (or registered
+    records, subjects.register_records) grouped per relation as {(model, column to the subject): inner}."""
+    plain, related = {}, {}
+    for key, value in lookups.items():
+        head, _, rest = key.partition("__")
+        records = subjects.records_of(model, head)
+        if records is not None:
+            related.setdefault(records, {})[rest] = value
+            continue
+        field = model._meta.get_field(head)
+        if field.one_to_many and rest:
+            related.setdefault((field.related_model, field.field.name), {})[rest] = value
+        else:
+            plain[key] = value
+    return plain, related
+
+
+def _related_rows(related_model, via: str, inner: dict, pack: Pack, as_of: dt.date):
+    rows = related_model._default_manager.filter(**{via: OuterRef("pk")})
+    return Exists(rows.filter(_q(inner, pack, as_of)))
+
+
+def _where(model, lookups: dict, pack: Pack, as_of: dt.date) -> Q:
+    """`where` as one condition. A lookup across a to-many relation ("has a system in use") is an
+    EXISTS per relation, so a subject with two such rows is still one row (one finding)."""
+    plain, related = _split(model, lookups)
+    out = _q(plain, pack, as_of)
+    for (related_model, via), inner in related.items():
+        out &= Q(_related_rows(related_model, via, inner, pack, as_of))
+    return out
+
+
 def _exclusions(model, lookups: dict, pack: Pack, as_of: dt.date) -> list:
     """`exclude` as filters. Lookups across a to-many relation ("has no system in use") become a
     correlated NOT EXISTS per relation: Django's exclude would write NOT IN (subquery), which
     PostgreSQL cannot turn into an anti-join and evaluates over the whole related table even when
     the run looks at one site."""
-    plain, related = {}, {}
-    for key, value in lookups.items():
-        head, _, rest = key.partition("__")
-        field = model._meta.get_field(head)
-        if field.one_to_many and rest:
-            related.setdefault(field, {})[rest] = value
-        else:
-            plain[key] = value
+    plain, related = _split(model, lookups)
     out = [~_q(plain, pack, as_of)] if plain else []
-    for field, inner in related.items():
-        rows = field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})
-        out.append(~Exists(rows.filter(_q(inner, pack, as_of))))
+    for (related_model, via), inner in related.items():
+        out.append(~_related_rows(related_model, via, inner, pack, as_of))
     return out
 
 
@@ -170,18 +195,18 @@ def rule_queryset(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -
     place = area_q(subject, area)
     if place is None:
         return None
-    violating = _q(rule.where, pack, as_of)
+    violating = _where(subject.model, rule.where, pack, as_of)
     qs = subject.model._default_manager.filter(place, jurisdiction_q(subject, pack))
     if not period_ended(pack, rule, as_of):
         qs = qs.filter(pk__isnull=True)  # nothing yet: the transition runs (one compiled query all the same)
     if rule.undetermined_when:
-        unknown = _q(_population(rule), pack, as_of) & _q(rule.undetermined_when, pack, as_of)
+        unknown = _where(subject.model, _population(rule), pack, as_of) & _q(rule.undetermined_when, pack, as_of)
         qs = qs.filter(violating | unknown)
         outcome = Case(When(violating, then=Value(Outcome.VIOLATION)), default=Value(Outcome.UNDETERMINED),
                        output_field=CharFieldType())
     else:
         qs = qs.filter(violating)
-        outcome = Value(Outcome.VIOLATION, output_field=CharFieldType())
+        outcome = Value(Outcome.ADVICE if rule.advice else Outcome.VIOLATION, output_field=CharFieldType())
     if rule.exclude:
         qs = qs.filter(*_exclusions(subject.model, rule.exclude, pack, as_of))
     columns = {f"_{name}": F(path) for name, path in subject.paths().items()}
@@ -245,6 +270,8 @@ def _explain(rule: Rule, facts: dict, params: dict, outcome: str, clause_label: 
     zh, en = texts
     if outcome == Outcome.UNDETERMINED:
         zh, en = "待定（事实缺失）：" + zh, "Undetermined (facts missing): " + en
+    elif outcome == Outcome.ADVICE:
+        zh, en = "建议：" + zh, "Advice: " + en
     return zh, en
 
 
@@ -296,6 +323,8 @@ class RuleContext:
         return [{"id": c, "label": self.pack.clause(c).label_zh, "text": self.pack.clause(c).excerpt()} for c in ids]
 
     def sanction(self, clause_id: str, unit_kind: str | None) -> dict:
+        if self.rule.advice:
+            return {}  # advice never carries a sanction, whatever the clause's penalty article
         key = (clause_id, unit_kind)
         if key not in self._sanctions:
             self._sanctions[key] = self.pack.sanction_for(clause_id, unit_kind)

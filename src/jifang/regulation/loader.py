@@ -32,7 +32,8 @@ MEASURE_WHEN = {"first", "refused"}
 LEVELS = {"law": 1, "administrative_regulation": 2, "local_regulation": 3, "local_government_rule": 4}
 ALLOWED_SUFFIXES = {".yaml", ".yml", ".txt", ".md"}
 RULE_KEYS = {"id", "title", "clauses", "subject", "where", "exclude", "undetermined_when", "facts", "message", "clause_by",
-             "after_period"}
+             "after_period", "outcome"}
+RULE_OUTCOMES = {"violation", "advice"}
 
 
 class PackError(Exception):
@@ -73,6 +74,11 @@ class Rule:
     # {from: value, days: value}: the rule finds nothing until this period has ended before the
     # as-of day (a transition period of the law, order 799 art. 14: docs/rule-packs.md)
     after_period: dict = field(default_factory=dict)
+    outcome: str = "violation"  # "advice": a soft check, never a violation (docs/rule-packs.md, "Advice")
+
+    @property
+    def advice(self) -> bool:
+        return self.outcome == "advice"
 
 
 @dataclass
@@ -346,7 +352,14 @@ def _check_lookups(lookups, at: str, subject, params: dict) -> dict:
     lookups = lookups or {}
     _require(isinstance(lookups, dict), at, "must be a mapping of lookups")
     for key, value in lookups.items():
+        head, _, rest = key.partition("__")
+        records = subjects.records_of(subject.model, head) if at.endswith(".exclude") else None
         try:
+            if records is not None:
+                _require(bool(rest), at, f"{key!r}: name a column of the records")
+                _resolve(records[0], rest, allow_lookup=True)
+                _check_value(value, f"{at}.{key}", params, records[0])
+                continue
             _resolve(subject.model, key, allow_lookup=True)
         except FieldDoesNotExist:
             raise PackError(f"{at}: lookup {key!r} does not exist on subject {subject.name!r} "
@@ -361,10 +374,18 @@ def _check_rule(r, at: str, clauses: dict, params: dict) -> Rule:
     _require(RULE_ID.match(str(r.get("id", ""))) is not None, at, "id must be lower-case words joined by hyphens")
     at = f"{at} ({r['id']})"
     _require(isinstance(r.get("clauses"), list) and r["clauses"], at, "must cite clauses")
+    outcome = r.get("outcome", "violation")
+    _require(outcome in RULE_OUTCOMES, at, f"outcome must be one of {sorted(RULE_OUTCOMES)}")
     for cid in r["clauses"]:
         _require(cid in clauses, at, f"cites unknown clause {cid!r}")
         c = clauses[cid]
-        _require(c.cls == "check" or c.soft_check, at, f"cites {cid}, a {c.cls} clause no rule can check")
+        # A violation needs a clause the data can check; a soft check (a record kept) only gives advice.
+        if outcome == "advice":
+            _require(c.soft_check, at, f"an advice rule cites {cid}, which is not marked soft_check")
+        else:
+            _require(c.cls == "check", at, f"cites {cid}, a {c.cls} clause no rule can check"
+                     + (" (a soft_check clause takes an advice rule)" if c.soft_check else ""))
+    _require(outcome != "advice" or not r.get("undetermined_when"), at, "an advice rule has no undetermined outcome")
     subject = subjects.get(r.get("subject", ""))
     _require(subject is not None, at, f"unknown subject {r.get('subject')!r} (registered: {sorted(subjects.all_subjects())})")
     _require(isinstance(r.get("where"), dict) and r["where"], at, "needs a non-empty where")
@@ -393,7 +414,7 @@ def _check_rule(r, at: str, clauses: dict, params: dict) -> Rule:
             _check_value(value, f"{at}.after_period", params, subject.model)
     return Rule(r["id"], tuple(r["clauses"]), subject.name, r["where"], r.get("exclude") or {},
                 r.get("undetermined_when") or {}, tuple(facts), message, clause_by, at.split(" ")[0], title,
-                after_period)
+                after_period, outcome)
 
 
 def _check_rules(directory: Path, clauses: dict, params: dict) -> list[Rule]:

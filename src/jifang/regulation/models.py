@@ -18,6 +18,8 @@ from . import labels
 class Outcome(models.TextChoices):
     VIOLATION = "violation", _("violation")
     UNDETERMINED = "undetermined", _("undetermined (facts missing)")
+    # A soft check on the records a unit keeps: not a violation, never a sanction, never enforced.
+    ADVICE = "advice", _("advice")
 
 
 class FindingStatus(models.TextChoices):

@@ -172,6 +172,7 @@ def home_figures(user) -> dict | None:
     figures = qs.aggregate(
         violations=Count("id", filter=Q(outcome=Outcome.VIOLATION)),
         undetermined=Count("id", filter=Q(outcome=Outcome.UNDETERMINED)),
+        advice=Count("id", filter=Q(outcome=Outcome.ADVICE)),
         ordered=Count("id", filter=Q(stage=Stage.ORDERED)),
         overdue=Count("id", filter=Q(stage=Stage.OVERDUE)),
     )

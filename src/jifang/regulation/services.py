@@ -62,7 +62,7 @@ def _chunks(items: list, size: int = CHUNK):
 
 def _found(packs_in_force, as_of, area) -> tuple[dict, list, dict]:
     """Evaluate; return fingerprint -> (rule context, row), the (pack, rule) ids evaluated, and counts."""
-    found, evaluated, counts = {}, [], {"violation": 0, "undetermined": 0}
+    found, evaluated, counts = {}, [], {"violation": 0, "undetermined": 0, "advice": 0}
     per_rule = {}
     for pack, rule, rows in engine.evaluate(packs_in_force, as_of, area):
         evaluated.append((pack.id, rule.id))

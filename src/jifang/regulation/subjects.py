@@ -55,6 +55,22 @@ def register(name: str, *, model: type[Model], key: str, district: str, unit: st
     return subject
 
 
+# Records that point at a subject's model without a reverse relation (a register entry's site is
+# related_name="+"): name -> (record model, its column holding the subject's pk). A rule may use
+# them in `exclude` only, as "has no such record" (one NOT EXISTS per relation, see the engine).
+_RECORDS: dict[tuple[type[Model], str], tuple[type[Model], str]] = {}
+
+
+def register_records(model: type[Model], name: str, *, records: type[Model], via: str) -> None:
+    """Let rules over `model` say `exclude: {<name>__<lookup>: ...}` about `records` whose `via`
+    column holds the subject's pk (e.g. a site's training records: via="site_id")."""
+    _RECORDS[(model, name)] = (records, via)
+
+
+def records_of(model: type[Model], name: str) -> tuple[type[Model], str] | None:
+    return _RECORDS.get((model, name))
+
+
 def get(name: str) -> Subject | None:
     return _REGISTRY.get(name)
 

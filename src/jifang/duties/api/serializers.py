@@ -5,6 +5,7 @@ from jifang.registry.api.serializers import RegistrySerializer
 
 from .. import models as m
 from .. import services
+from ..camera import CameraBaseline, CameraRecord
 
 COPIED = ["site", "unit", "district"]
 
@@ -68,3 +69,22 @@ def register_serializer(register) -> type[serializers.ModelSerializer]:
 
 class AcknowledgeSerializer(serializers.Serializer):
     remark = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class CameraRecordSerializer(RegistrySerializer):
+    """An approved baseline or change (kind "approved", the unit) or facts found in place (kind
+    "found", the district police or the unit); effective_at is when it was approved or found."""
+
+    class Meta:
+        model = CameraRecord
+        fields = ["id", "device", "system", *COPIED, "kind", "position", "direction", "purpose", "effective_at",
+                  "approved_by_name", "reason", "recorded_by", "created_at"]
+        read_only_fields = ["system", *COPIED, "recorded_by", "created_at"]
+
+
+class CameraBaselineSerializer(RegistrySerializer):
+    class Meta:
+        model = CameraBaseline
+        fields = ["id", "device", "system", *COPIED, "position", "direction", "purpose", "approved_at", "approved",
+                  "found_position", "found_direction", "found_purpose", "found_at", "found"]
+        read_only_fields = fields

@@ -10,6 +10,7 @@ from jifang.core.errors import NotPermitted
 
 from .. import filtersets, registers, services
 from .. import models as m
+from ..camera import CameraBaseline, CameraRecord
 from . import serializers as s
 
 EVIDENCE_METHODS = ["get", "post", "head", "options"]
@@ -75,3 +76,23 @@ class SuspicionReportViewSet(register_viewset(registers.BY_NAME["suspicionreport
 
 REGISTER_VIEWSETS = {r.name: SuspicionReportViewSet if r.model is m.SuspicionReport else register_viewset(r)
                      for r in registers.REGISTERS}
+
+
+class CameraRecordViewSet(ScopedModelViewSet):
+    """Camera records (art_21 point 4, art_22 point 2): approved changes and facts found; append-only."""
+
+    http_method_names = EVIDENCE_METHODS
+    queryset = CameraRecord.objects.all()
+    serializer_class = s.CameraRecordSerializer
+    filterset_class = filtersets.CameraRecordFilterSet
+    create_service = staticmethod(services.camera_record_create)
+
+
+class CameraBaselineViewSet(ScopedModelViewSet):
+    """Each camera's approved baseline in force and the latest facts found: read only (kept by the
+    services from the camera records)."""
+
+    http_method_names = ["get", "head", "options"]
+    queryset = CameraBaseline.objects.all()
+    serializer_class = s.CameraBaselineSerializer
+    filterset_class = filtersets.CameraBaselineFilterSet
