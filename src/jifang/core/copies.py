@@ -59,7 +59,9 @@ def values(model, source: Model) -> dict:
 def fill(obj: Model) -> None:
     """Copy the declared columns from `obj`'s source (nothing if it has none yet)."""
     copied = declaration(type(obj))
-    source = getattr(obj, copied.source) if copied is not None else None
+    if copied is None or getattr(obj, f"{copied.source}_id") is None:
+        return
+    source = getattr(obj, copied.source)
     if source is not None:
         for name, value in values(type(obj), source).items():
             setattr(obj, name, value)

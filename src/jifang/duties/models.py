@@ -190,6 +190,9 @@ class UnitRecord(SiteCopies):
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     natural_key_fields = ("number",)
+    # The unit and district responsible when the entry was made (the service copies them from the
+    # site; a site that moves later leaves its entries where they were kept).
+    copied = Copied("site", ("unit", "district"), follow=False)
     scope = ScopePaths(district="district_id", unit="unit_id", writers=KEEPERS)
     # The number prefix of the entries the service numbers (e.g. WH-20260301-1A2B3C).
     number_prefix = "JL"
