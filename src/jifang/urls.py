@@ -26,6 +26,7 @@ urlpatterns = [
     path("duties/", include("jifang.duties.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("alarms/", include("jifang.alarms.urls")),
+    path("jobs/", include("jifang.jobs.urls")),
     path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
     path("dataset/", views_dataset.dataset_page, name="dataset"),
     path("dataset/<str:kind>.<str:fmt>", views_dataset.dataset_download, name="dataset_download"),
