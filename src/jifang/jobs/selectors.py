@@ -6,7 +6,8 @@ from django.db.models import Max
 from django.utils.translation import get_language
 
 from .models import QueuedTask, TaskStatus
-from .schedule import REGISTRY, Job
+from . import schedule
+from .schedule import Job
 
 # Titles people read for tasks queued by hand (scheduled runs read their job's title).
 TASK_TITLES: dict[str, tuple[str, str]] = {}
@@ -23,8 +24,8 @@ def _pick(pair: tuple[str, str]) -> str:
 
 
 def title(row: QueuedTask) -> str:
-    if row.job and row.job in REGISTRY and any(REGISTRY[row.job].title):
-        return _pick(REGISTRY[row.job].title)
+    if row.job and row.job in schedule.REGISTRY and any(schedule.REGISTRY[row.job].title):
+        return _pick(schedule.REGISTRY[row.job].title)
     return _pick(TASK_TITLES.get(row.task_path, ("后台任务", "Background task")))
 
 
@@ -39,12 +40,12 @@ class JobRow:
 
 def scheduled(now: datetime) -> list[JobRow]:
     """Every declared job with its latest run (two queries whatever the number of jobs)."""
-    latest = dict(QueuedTask.objects.filter(job__in=list(REGISTRY)).values("job").annotate(t=Max("tick"))
+    latest = dict(QueuedTask.objects.filter(job__in=list(schedule.REGISTRY)).values("job").annotate(t=Max("tick"))
                   .values_list("job", "t"))
     runs = {r.job: r for r in QueuedTask.objects.filter(job__in=list(latest), tick__in=list(latest.values()))
             if latest.get(r.job) == r.tick}
     rows = []
-    for job in sorted(REGISTRY.values(), key=lambda j: j.name):
+    for job in sorted(schedule.REGISTRY.values(), key=lambda j: j.name):
         nxt = job.schedule.latest(now) + job.schedule.period
         rows.append(JobRow(job, _pick(job.title) if any(job.title) else job.name, latest.get(job.name),
                            runs.get(job.name), nxt))

@@ -33,6 +33,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from jifang.core import audit
+from jifang.jobs.selectors import describe
 
 from . import subjects
 
@@ -163,3 +164,7 @@ def recheck_all() -> dict:
 
     run = scan(actor=None)
     return {"run": run.pk}
+
+
+describe(recheck_pending, "复查有变更的场所", "Recheck the sites that changed")
+describe(recheck_all, "全面复查（大批量变更后）", "Recheck everything (after a large change)")
