@@ -78,7 +78,9 @@ def _write_load(ctx, systems: dict, rng: random.Random) -> list[tuple[int, float
         time.sleep(max(0.0, due - time.perf_counter()))
         site = rng.choice(sites)
         system = SecuritySystem.objects.get(pk=systems[site][0])
-        services.system_update(actor=admin, system=system, retention_days=rng.choice([7, 15, 30, 60, 90]))
+        # always a different value: an update that changes nothing writes nothing and asks no recheck
+        days = rng.choice([d for d in (7, 15, 30, 60, 90) if d != system.retention_days])
+        services.system_update(actor=admin, system=system, retention_days=days)
         writes.append((site, timezone.now()))  # committed: system_update is its own transaction
     return writes
 
