@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jifang.alarms",
     "jifang.video",
     "jifang.dashboards",
+    "jifang.notifications",
     "jifang.demo",
     "jifang.jobs",
 ]
@@ -340,3 +341,18 @@ JIFANG_PLATFORM_TRUSTED_KEYS = [k.strip() for k in os.environ.get("JIFANG_PLATFO
 # and whenever `jifang audit checkpoint` runs, e.g. hourly from cron).
 JIFANG_AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JIFANG_AUDIT_CHECKPOINT_EVERY", "1000"))
 JIFANG_HOLIDAY_OVERRIDE_FILE = os.environ.get("JIFANG_HOLIDAY_OVERRIDE_FILE", "")  # regulation/periods.py
+
+# Notifications (jifang.notifications, docs/operations.md "Notification delivery"): the gateway of
+# each channel (file | console | email | http) and where the file gateway writes.
+JIFANG_NOTIFY_GATEWAYS = {"email": os.environ.get("JIFANG_NOTIFY_EMAIL_GATEWAY", "file"),
+                          "sms": os.environ.get("JIFANG_NOTIFY_SMS_GATEWAY", "file")}
+JIFANG_NOTIFY_OUTBOX_DIR = Path(os.environ.get("JIFANG_NOTIFY_OUTBOX_DIR", VAR_DIR / "outbox"))
+JIFANG_SMS_URL = os.environ.get("JIFANG_SMS_URL", "")
+JIFANG_SMS_TOKEN = os.environ.get("JIFANG_SMS_TOKEN", "")
+JIFANG_REMINDER_EVERY_SECONDS = int(os.environ.get("JIFANG_REMINDER_EVERY_SECONDS", "300"))
+# The e-mail gateway's SMTP server (Django's mailer; tests replace it with the in-memory one).
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {
+    "host": os.environ.get("JIFANG_EMAIL_HOST", "localhost"), "port": int(os.environ.get("JIFANG_EMAIL_PORT", "25")),
+    "username": os.environ.get("JIFANG_EMAIL_USER", ""), "password": os.environ.get("JIFANG_EMAIL_PASSWORD", ""),
+    "use_tls": os.environ.get("JIFANG_EMAIL_TLS", "0") == "1", "timeout": 10}}}
+DEFAULT_FROM_EMAIL = os.environ.get("JIFANG_EMAIL_FROM", "jifang@localhost")

@@ -6,6 +6,7 @@ import io
 import openpyxl
 import pytest
 
+from jifang.jobs.worker import run_pending
 from jifang.registry.models import Site, Unit
 
 from .. import factories as f
@@ -31,10 +32,17 @@ def fill(template: bytes, units: list[dict], sites: list[dict]) -> bytes:
 
 
 def upload(page, name: str, body: bytes) -> None:
+    """Upload on the page; the import is queued, a worker runs it, the job's page shows the result
+    by itself (htmx polling, no reload)."""
+    if not page.url.endswith("/dataset/"):
+        page.goto("/dataset/")
     page.set_input_files("[data-testid=import-form] input[type=file]", files=[
         {"name": name, "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": body}
     ])
     page.click("[data-testid=import-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=job-status][data-status=queued]")
+    run_pending(queues=["imports"])
+    page.wait_for_selector("[data-testid=job-status][data-status=done]")
 
 
 def test_district_officer_imports_a_file_after_fixing_a_bad_row(page, wuhua_officer, panlong_officer, panlong_unit):

@@ -6,14 +6,20 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from python_calamine import CalamineWorkbook
 
+from jifang.jobs.worker import run_pending
 from jifang.registry import models as m
 
 from .. import factories as f
 
 
 def upload(client, doc: dict, name="data.json", headers=None, **extra):
+    """Upload on the page, let a worker run the queued import, and read the job's page."""
     body = json.dumps({"format": "jifang-dataset", "version": 1, "sheets": doc}, ensure_ascii=False).encode()
-    return client.post("/dataset/", {"file": SimpleUploadedFile(name, body), **extra}, headers=headers)
+    response = client.post("/dataset/", {"file": SimpleUploadedFile(name, body), **extra}, headers=headers)
+    if response.status_code != 302:
+        return response
+    run_pending(queues=["imports"])
+    return client.get(response["Location"], headers=headers)
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TimeStampedModel(models.Model):
@@ -117,3 +118,42 @@ class Submission(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "token"], name="submission_token_unique")]
+
+
+class DatasetJobKind(models.TextChoices):
+    IMPORT = "import", pgettext_lazy("dataset job", "import")
+    EXPORT = "export", pgettext_lazy("dataset job", "export")
+
+
+class DatasetJobStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("dataset job", "waiting")
+    RUNNING = "running", pgettext_lazy("dataset job", "running")
+    DONE = "done", pgettext_lazy("dataset job", "done")
+    FAILED = "failed", pgettext_lazy("dataset job", "failed")
+
+
+class DatasetJob(models.Model):
+    """An import or export run in the background (core/dataset_jobs.py) for its user, who alone sees
+    it: the page follows its progress, and the user may leave and come back to its result."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(pgettext_lazy("dataset job", "kind"), max_length=8, choices=DatasetJobKind.choices)
+    fmt = models.CharField(pgettext_lazy("dataset job", "format"), max_length=8)
+    filename = models.CharField(pgettext_lazy("dataset job", "file"), max_length=200)
+    dry_run = models.BooleanField(pgettext_lazy("dataset job", "check only"), default=False)
+    status = models.CharField(pgettext_lazy("dataset job", "status"), max_length=8, choices=DatasetJobStatus.choices,
+                              default=DatasetJobStatus.QUEUED)
+    # counts per sheet and the import's errors (sheet, row, column, reason), kept for the user
+    result = models.JSONField(default=dict, blank=True)
+    failure = models.TextField(blank=True)
+    created_at = models.DateTimeField(pgettext_lazy("dataset job", "started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(pgettext_lazy("dataset job", "finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "id"])]
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("dataset_job", args=[self.pk])

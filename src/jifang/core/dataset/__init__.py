@@ -19,13 +19,13 @@ district/unit/site columns, art_14 para 2...).
 
 Export writes the same format from `visible(actor, ...)`, so an export imports back unchanged.
 """
-from .base import SYSTEM, DatasetError, ImportResult, RowError
+from .base import SYSTEM, DatasetError, ImportResult, Progress, RowError
 from .columns import Column, Ref
 from .exporter import dataset_export, describe, export_rows
 from .importer import dataset_import
 from .readers import check_size, read_dataset
 from .registration import Sheet, columns_for, ref_to, register, sheets
 
-__all__ = ["SYSTEM", "Column", "DatasetError", "ImportResult", "Ref", "RowError", "Sheet", "check_size", "columns_for",
+__all__ = ["SYSTEM", "Column", "DatasetError", "ImportResult", "Progress", "Ref", "RowError", "Sheet", "check_size", "columns_for",
            "dataset_export", "dataset_import", "describe", "export_rows", "read_dataset", "ref_to", "register",
            "sheets"]

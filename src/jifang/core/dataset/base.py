@@ -2,7 +2,7 @@
 and the two kinds of failure (the whole file, or one cell)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -18,6 +18,16 @@ NOTES_SHEET = "说明"
 # like `jifang seed`; the audit log records "system".
 SYSTEM = SimpleNamespace(pk=None, username="system", role="admin", division_id=None, is_authenticated=True,
                          is_active=True)
+
+
+# progress(done, total, stage): rows handled so far, rows in all, the sheet being worked on. The
+# import reports each sheet twice (checked, written); the export every PROGRESS_EVERY rows.
+Progress = Callable[[int, int, str], None]
+PROGRESS_EVERY = 1000
+
+
+def no_progress(done: int, total: int, stage: str) -> None:
+    pass
 
 
 class DatasetError(Exception):

@@ -12,7 +12,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from jifang.core import audit
 from jifang.core.scoping import visible
 
-from .base import FORMAT, ID_HEADER, NOTES_SHEET, SYSTEM, VERSION, audit_actor
+from .base import FORMAT, ID_HEADER, NOTES_SHEET, PROGRESS_EVERY, SYSTEM, VERSION, Progress, audit_actor, no_progress
 from .columns import ID_COLUMN
 from .registration import Sheet, sheets
 
@@ -22,8 +22,7 @@ def export_rows(actor, sheet: Sheet, with_ids: bool = True) -> Iterator[list]:
     """The sheet's rows for `actor`, as lists of cell values in column order (one query, streamed)."""
     cells = sheet.all_cells()
     paths = [p for c in cells for p in c.export_paths]
-    qs = sheet.model._default_manager.all() if actor is SYSTEM else visible(actor, sheet.model)
-    for row in qs.order_by("pk").values_list("pk", *paths).iterator(chunk_size=2000):
+    for row in _rows_of(actor, sheet).order_by("pk").values_list("pk", *paths).iterator(chunk_size=2000):
         yield [row[0]] + list(row[1:]) if with_ids else list(row[1:])
 
 
@@ -61,27 +60,52 @@ def xlsx_cell(ws, value):
     return cell
 
 
-def dataset_export(*, actor, out, fmt: str = "xlsx", with_ids: bool = True, template: bool = False) -> dict[str, int]:
+class _Counter:
+    """Counts the exported rows for a progress report (the total: one COUNT per sheet, only when
+    someone watches)."""
+
+    def __init__(self, actor, progress: Progress, template: bool):
+        self.progress, self.done = progress, 0
+        watched = progress is not no_progress and not template
+        self.total = sum(_rows_of(actor, s).count() for s in sheets()) if watched else 0
+        progress(0, self.total, "")
+
+    def rows(self, actor, sheet: Sheet, with_ids: bool) -> Iterator[list]:
+        for row in export_rows(actor, sheet, with_ids):
+            self.done += 1
+            if self.done % PROGRESS_EVERY == 0:
+                self.progress(self.done, self.total, sheet.title)
+            yield row
+        self.progress(self.done, self.total, sheet.title)
+
+
+def _rows_of(actor, sheet: Sheet):
+    return sheet.model._default_manager.all() if actor is SYSTEM else visible(actor, sheet.model)
+
+
+def dataset_export(*, actor, out, fmt: str = "xlsx", with_ids: bool = True, template: bool = False,
+                   progress: Progress = no_progress) -> dict[str, int]:
     """Write every sheet the actor can see to the binary stream `out`; returns rows per sheet.
     `template` writes the headers only, with a notes sheet describing every column."""
     counts = {}
+    counter = _Counter(actor, progress, template)
     if fmt == "json":
         doc = {"format": FORMAT, "version": VERSION, "sheets": {}}
         for sheet in sheets():
             keys = _headers(sheet, with_ids, keys=True)
             rows = [] if template else [dict(zip(keys, map(_json_value, r), strict=True))
-                                        for r in export_rows(actor, sheet, with_ids)]
+                                        for r in counter.rows(actor, sheet, with_ids)]
             doc["sheets"][sheet.name] = rows
             counts[sheet.name] = len(rows)
         out.write(json.dumps(doc, ensure_ascii=False, indent=1).encode())
     else:
-        counts = _write_xlsx(actor, out, with_ids, template)
+        counts = _write_xlsx(actor, out, with_ids, template, counter)
     if not template:
         audit.record(actor=audit_actor(actor), action="core.dataset.export", district="", note=f"{fmt} {counts}")
     return counts
 
 
-def _write_xlsx(actor, out, with_ids: bool, template: bool) -> dict[str, int]:
+def _write_xlsx(actor, out, with_ids: bool, template: bool, counter: _Counter) -> dict[str, int]:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -91,7 +115,7 @@ def _write_xlsx(actor, out, with_ids: bool, template: bool) -> dict[str, int]:
         ws.freeze_panes = "A2"
         ws.append(_headers(sheet, with_ids))
         n = 0
-        for row in ([] if template else export_rows(actor, sheet, with_ids)):
+        for row in ([] if template else counter.rows(actor, sheet, with_ids)):
             ws.append([xlsx_cell(ws, v) for v in row])
             n += 1
         counts[sheet.name] = n

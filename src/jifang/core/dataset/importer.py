@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from jifang.core import audit
 from jifang.core.i18n import bilingual
 
-from .base import DatasetError, ImportResult, RowError, audit_actor
+from .base import DatasetError, ImportResult, Progress, RowError, audit_actor, no_progress
 from .checker import SheetCheck
 from .readers import RawSheet, read_dataset
 from .writer import SheetWrite
@@ -17,18 +17,26 @@ class _Rollback(Exception):
     pass
 
 
-def dataset_import(*, actor, data: bytes, dry_run: bool = False, filename: str = "") -> ImportResult:
+def dataset_import(*, actor, data: bytes, dry_run: bool = False, filename: str = "",
+                   progress: Progress = no_progress) -> ImportResult:
     """Import a whole file, or nothing. Raises DatasetError for an unusable file; bad rows are
     returned in `ImportResult.errors` (and then nothing is written)."""
     raw_sheets = read_dataset(data)
     if not raw_sheets:
         raise DatasetError("文件中没有可导入的表", "the file has no sheet to import")
     result = ImportResult(dry_run=dry_run)
+    total, done = 2 * sum(len(raw.rows) for raw in raw_sheets), 0
+    progress(0, total, "")
     try:
         with transaction.atomic():
             pending: dict[type, set] = {}
             for raw in raw_sheets:
-                SheetWrite(SheetCheck(actor, raw, result, pending).run()).run()
+                check = SheetCheck(actor, raw, result, pending).run()
+                done += len(raw.rows)
+                progress(done, total, raw.label)
+                SheetWrite(check).run()
+                done += len(raw.rows)
+                progress(done, total, raw.label)
             _audit_summary(actor, result, filename)
             if dry_run and not result.errors:
                 _check_deferred(result, raw_sheets)

@@ -10,6 +10,7 @@ from jifang.core import dataset
 from jifang.core.i18n import bilingual
 
 from ..actors import actor_for
+from ..progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         if fmt is None:
             raise CommandError(bilingual("文件名应以 .json 或 .xlsx 结尾", "the file name must end in .json or .xlsx"))
         actor = actor_for(options["as_user"])
-        with path.open("wb") as out:
+        with path.open("wb") as out, progress_bar(bilingual("导出", "export")) as progress:
             counts = dataset.dataset_export(actor=actor, out=out, fmt=fmt, with_ids=not options["without_ids"],
-                                            template=options["template"])
+                                            template=options["template"], progress=progress)
         self.stdout.write(f"{path}: {counts}")

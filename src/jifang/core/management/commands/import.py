@@ -10,6 +10,7 @@ from jifang.core import dataset
 from jifang.core.i18n import bilingual
 
 from ..actors import actor_for
+from ..progress import progress_bar
 
 SHOWN_ERRORS = 1000
 
@@ -27,8 +28,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(bilingual("找不到文件：{p}", "no such file: {p}", p=path))
         try:
-            result = dataset.dataset_import(actor=actor_for(options["as_user"]), data=path.read_bytes(),
-                                            dry_run=options["dry_run"], filename=path.name)
+            with progress_bar(bilingual("导入", "import")) as progress:
+                result = dataset.dataset_import(actor=actor_for(options["as_user"]), data=path.read_bytes(),
+                                                dry_run=options["dry_run"], filename=path.name, progress=progress)
         except dataset.DatasetError as exc:
             raise CommandError(exc.text) from exc
         for error in result.errors[:SHOWN_ERRORS]:
