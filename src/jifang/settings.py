@@ -138,6 +138,8 @@ TASKS = {
         "OPTIONS": {"MAX_ATTEMPTS": int(os.environ.get("JIFANG_TASK_MAX_ATTEMPTS", "3"))},
     }
 }
+# A write touching more sites than this (an import) is rechecked by one full run (regulation.rechecks).
+JIFANG_RECHECK_MAX_SITES = int(os.environ.get("JIFANG_RECHECK_MAX_SITES", "1000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

@@ -27,6 +27,7 @@ urlpatterns = [
     path("national/", include("jifang.national.urls")),
     path("dashboards/", include("jifang.dashboards.urls")),
     path("alarms/", include("jifang.alarms.urls")),
+    path("jobs/", include("jifang.jobs.urls")),
     path("inbox/", include("jifang.notifications.urls")),
     path("accounts/api-token/", accounts_api_views.token_page, name="api_token"),
     path("dataset/", views_dataset.dataset_page, name="dataset"),

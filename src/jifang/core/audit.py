@@ -191,6 +191,16 @@ def pending(*, actor, action: str, obj=None, before=None, after=None, note: str 
     )
 
 
+_listeners: list[Callable[[list[Pending]], None]] = []
+
+
+def on_append(listener: Callable[[list[Pending]], None]) -> None:
+    """Call `listener(entries)` after every append, inside the writer's transaction. Every service
+    write passes here, so this is where other apps follow changes (regulation.rechecks)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
 def append(entries: list[Pending], at: dt.datetime | None = None) -> tuple[list[int], list[tuple]]:
     """Chain `entries` after the head, under its lock, and insert them (one compiled statement per
     batch); the caller's transaction holds the lock until it ends. Returns the new pks and the rows
@@ -215,6 +225,8 @@ def append(entries: list[Pending], at: dt.datetime | None = None) -> tuple[list[
     if crossed:  # a signed checkpoint every N entries, of the head as it now stands
         _checkpoint(head, CheckpointReason.PERIODIC, at)
     head.save(update_fields=["seq", "hash", "checkpoint_number", "checkpoint_digest"])
+    for listener in _listeners:
+        listener(entries)
     return pks, rows
 
 

@@ -150,3 +150,13 @@ def dataset_job_run(job_id: int) -> str:
         return "failed"
     _finish(job, DatasetJobStatus.DONE, result)
     return "done"
+
+
+def _titled() -> None:
+    """The title the administrators' background jobs page shows for these tasks."""
+    from jifang.jobs.selectors import describe
+
+    describe(dataset_job_run, "导入或导出登记数据", "Registry import or export")
+
+
+_titled()

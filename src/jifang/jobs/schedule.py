@@ -20,6 +20,8 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -41,7 +43,7 @@ class Daily:
         return timedelta(days=1)
 
     def __str__(self):
-        return f"每天 {self.hour:02d}:{self.minute:02d}"
+        return _("daily at %(time)s") % {"time": f"{self.hour:02d}:{self.minute:02d}"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,11 @@ class Every:
         return timedelta(seconds=self.seconds)
 
     def __str__(self):
-        return f"每 {self.seconds} 秒"
+        if self.seconds % 3600 == 0:
+            return ngettext("every hour", "every %(n)d hours", self.seconds // 3600) % {"n": self.seconds // 3600}
+        if self.seconds % 60 == 0:
+            return ngettext("every minute", "every %(n)d minutes", self.seconds // 60) % {"n": self.seconds // 60}
+        return ngettext("every second", "every %(n)d seconds", self.seconds) % {"n": self.seconds}
 
 
 def daily(hour: int, minute: int = 0) -> Daily:

@@ -8,7 +8,6 @@ import socket
 import traceback
 from datetime import datetime, timedelta
 
-from django.db import close_old_connections
 from django.db.models import F, Q
 from django.tasks import TaskContext, TaskResultStatus
 from django.tasks.signals import task_finished, task_started
@@ -84,7 +83,6 @@ def execute(row: QueuedTask, worker_id: str, clock=timezone.now) -> QueuedTask:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # a task's failure is recorded, never the worker's end
-        close_old_connections()
         now = clock()
         row.errors = [*row.errors, {"exception_class_path": f"{type(exc).__module__}.{type(exc).__qualname__}",
                                     "traceback": "".join(traceback.format_exception(exc))[-20000:],

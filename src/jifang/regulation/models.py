@@ -213,3 +213,19 @@ class Finding(models.Model):
 
     def get_absolute_url(self):
         return reverse("regulation:finding_detail", args=[self.pk])
+
+
+class RecheckRequest(models.Model):
+    """A site whose facts changed since its findings were last reconciled (regulation.rechecks).
+    Written after the change commits, drained by the `recheck_pending` task: many rows for one site
+    become one recheck."""
+
+    site_id = models.BigIntegerField(_("site"))
+    requested_at = models.DateTimeField(_("requested at"))
+
+    class Meta:
+        verbose_name = _("recheck request")
+        verbose_name_plural = _("recheck requests")
+
+    def __str__(self):
+        return f"site {self.site_id} @ {self.requested_at:%Y-%m-%d %H:%M:%S}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from jifang.core.divisions import DISTRICTS
 from jifang.core import audit, secrets
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.scoping import can_write
+from jifang.regulation import rechecks
 from jifang.registry.models import Device, DeviceKind
 from jifang.registry.services import device_create
 
@@ -330,3 +332,6 @@ def _system_verdict(proof: RetentionProof) -> None:
                   "verdict": verdict, "proof_id": cite["pk"], "proven_at": cite["asked_at"],
                   "proven_on": timezone.localdate(cite["asked_at"]),
                   "required_days": proof.required_days})
+    # no audit row per proof (the proof is its own evidence): ask for the site's recheck directly
+    if proof.site_id:
+        transaction.on_commit(partial(rechecks.request_sites, [proof.site_id]))

@@ -1,13 +1,16 @@
 """`jifang scheduler`: queue each periodic job's tick once, however many nodes run this (started by
 `jifang up`; see jifang.jobs.schedule)."""
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from jifang.jobs.schedule import claim_due
+
+log = logging.getLogger("jifang.jobs")
 
 
 class Command(BaseCommand):
@@ -22,8 +25,11 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         while not stopping:
             close_old_connections()
-            for name, tick in claim_due(timezone.now()):
-                self.stdout.write(f"{timezone.localtime(tick):%Y-%m-%d %H:%M:%S} {name}")
+            try:
+                for name, tick in claim_due(timezone.now()):
+                    self.stdout.write(f"{timezone.localtime(tick):%Y-%m-%d %H:%M:%S} {name}")
+            except DatabaseError:  # the database restarted or is unreachable: try again next time
+                log.exception("scheduler: database error")
             if options["once"]:
                 return
             time.sleep(options["interval"])

@@ -1,12 +1,15 @@
 """`jifang worker`: run queued background tasks until stopped (started by `jifang up`)."""
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from jifang.jobs import worker
+
+log = logging.getLogger("jifang.jobs")
 
 
 class Command(BaseCommand):
@@ -28,11 +31,15 @@ class Command(BaseCommand):
         last_reap = 0.0
         while not stopping:
             close_old_connections()
-            if time.monotonic() - last_reap > 60:
-                worker.requeue_abandoned(timezone.now())
-                last_reap = time.monotonic()
-            row = worker.claim(worker_id, timezone.now(), options["queues"])
-            if row is None:
-                time.sleep(options["poll"])
-                continue
-            worker.execute(row, worker_id)
+            try:
+                if time.monotonic() - last_reap > 60:
+                    worker.requeue_abandoned(timezone.now())
+                    last_reap = time.monotonic()
+                row = worker.claim(worker_id, timezone.now(), options["queues"])
+                if row is not None:
+                    worker.execute(row, worker_id)
+                    continue
+            except DatabaseError:  # the database restarted or is unreachable: wait, reconnect
+                log.exception("worker: database error")
+                time.sleep(5)
+            time.sleep(options["poll"])
