@@ -88,6 +88,7 @@ class Config:
     burst: int = 200
     node: str = ""
     secret: bytes = b""
+    reuse_port: bool = False       # several gateway processes on one port (SO_REUSEPORT), one per core
 
     @classmethod
     def from_settings(cls, bind: str | None = None, **overrides) -> "Config":
@@ -240,11 +241,12 @@ class Gateway:
         loop = asyncio.get_running_loop()
         for attempt in range(attempts if self.config.port == 0 else 1):
             self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self),
-                                                              local_addr=(self.config.host, self.config.port))
+                                                              local_addr=(self.config.host, self.config.port),
+                                                              reuse_port=self.config.reuse_port or None)
             port = self.udp.get_extra_info("sockname")[1]
             try:
                 self.tcp = await asyncio.start_server(self._tcp_client, self.config.host, port,
-                                                      limit=sip.MAX_MESSAGE)
+                                                      limit=sip.MAX_MESSAGE, reuse_port=self.config.reuse_port or None)
             except OSError:
                 self.udp.close()
                 if self.config.port or attempt == attempts - 1:
