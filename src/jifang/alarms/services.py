@@ -137,18 +137,34 @@ class Received:
     keys: tuple[str, ...] = field(default=(), init=False)  # dedupe keys: this bucket's and the previous one
 
     def __post_init__(self):
-        self.keys = tuple(dedupe_key(self.account_id, self.message, self.received_at - shift)
-                          for shift in (dt.timedelta(0), DEDUPE_BUCKET))
+        self.keys = dedupe_keys(self.account_id, self.message, self.received_at)
+
+
+def _dedupe_head(account_id: int, message: dc09.Message):
+    f = message.frame
+    text = "\x1f".join([str(account_id), f.seq, f.token, message.data, "\x1e".join(message.extra), ""])
+    return hashlib.sha256(text.encode())
 
 
 def dedupe_key(account_id: int, message: dc09.Message, at: dt.datetime) -> str:
     """Same account, sequence and content within the same hour = the same event. The panel's
     timestamp is left out (an encrypted retransmission carries a new one) and the hour bucket
     keeps a sequence number reused after a wrap (9999 -> 0001) from being taken for a retransmission."""
-    f = message.frame
+    digest = _dedupe_head(account_id, message)
+    digest.update(str(int(at.timestamp() // DEDUPE_BUCKET.total_seconds())).encode())
+    return digest.hexdigest()
+
+
+def dedupe_keys(account_id: int, message: dc09.Message, at: dt.datetime) -> tuple[str, str]:
+    """dedupe_key for `at`'s hour and for the hour before, hashing the message once."""
+    head = _dedupe_head(account_id, message)
     bucket = int(at.timestamp() // DEDUPE_BUCKET.total_seconds())
-    text = "\x1f".join([str(account_id), f.seq, f.token, message.data, "\x1e".join(message.extra), str(bucket)])
-    return hashlib.sha256(text.encode()).hexdigest()
+    keys = []
+    for hour in (bucket, bucket - 1):
+        digest = head.copy()
+        digest.update(str(hour).encode())
+        keys.append(digest.hexdigest())
+    return tuple(keys)
 
 
 # The received columns of an event, in the order _event_row gives them (the operators' columns
