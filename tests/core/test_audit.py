@@ -151,3 +151,64 @@ def test_record_returns_the_row_as_stored(wuhua_officer):
         assert getattr(entry, name) == getattr(stored, name), name
     assert audit.record_many(actor=wuhua_officer, action="x", objects=[]) == 0
     assert AuditHead.objects.get().seq == stored.seq
+
+
+# --- verify: one pass inside the database for a whole log, the page walk otherwise ------------------
+
+def _entries_with_escapes(actor):
+    for i, text in enumerate(TRICKY):
+        audit.record(actor=actor, action="registry.unit.update", note=text, before={"name": text}, after={"i": i})
+
+
+def _respelled(n):
+    """Give `n` rows' before another spelling of the same JSON, as rows stored before before/after
+    were kept as hashed text have (jsonb's spacing): verify must check them again, not fail them."""
+    rows = list(AuditEntry.objects.filter(before__isnull=False).order_by("seq")[:n])
+    with guards.suspended(connection), connection.cursor() as cur:
+        for row in rows:
+            text = json.dumps(row.before, ensure_ascii=False, separators=(", ", ": "))
+            cur.execute("UPDATE core_auditentry SET before = %s WHERE id = %s", [text, row.id])
+    return rows
+
+
+def test_a_whole_log_is_verified_in_one_pass_with_rows_that_need_escapes(wuhua_officer, monkeypatch):
+    _entries_with_escapes(wuhua_officer)
+    _unit(wuhua_officer)
+    monkeypatch.setattr(audit, "_links", lambda batch: pytest.fail("the page walk ran on a whole log"))
+    report = audit.verify()
+    assert report.ok and report.entries == AuditEntry.objects.count()
+
+
+def test_rows_spelled_otherwise_are_checked_again_and_many_go_to_the_page_walk(wuhua_officer, monkeypatch):
+    _entries_with_escapes(wuhua_officer)
+    assert len(_respelled(3)) == 3
+    links, walked = audit._links, []
+    monkeypatch.setattr(audit, "_links", lambda batch: walked.append(batch) or links(batch))
+    assert audit.verify().ok and not walked
+    monkeypatch.setattr(audit._Scan, "LIMIT", 2)
+    report = audit.verify()
+    assert walked and report.ok and report.entries == AuditEntry.objects.count()
+
+
+@pytest.mark.parametrize("change", ["note", "prev_hash", "seq", "before"])
+def test_a_fault_seen_by_the_one_pass_scan_is_named_by_the_page_walk(wuhua_officer, change):
+    for i in range(4):
+        _unit(wuhua_officer, name=f"单位{i}")
+    victim = AuditEntry.objects.order_by("seq")[2]
+    sql = {"note": "UPDATE core_auditentry SET note = 'x' WHERE id = %s",
+           "prev_hash": "UPDATE core_auditentry SET prev_hash = hash WHERE id = %s",
+           "seq": "UPDATE core_auditentry SET seq = seq + 1000 WHERE id = %s",
+           "before": "UPDATE core_auditentry SET before = '{\"name\":\"x\"}' WHERE id = %s"}[change]
+    with guards.suspended(connection), connection.cursor() as cur:
+        cur.execute(sql, [victim.id])
+    report = audit.verify()
+    assert not report.ok and report.first_bad == victim.seq
+
+
+def test_before_and_after_are_stored_in_the_spelling_that_was_hashed(wuhua_officer):
+    entry = audit.record(actor=wuhua_officer, action="registry.unit.update", before={"名": "甲", "b": [1, 2.5]},
+                         after={"a": None})
+    with connection.cursor() as cur:
+        cur.execute("SELECT before, after FROM core_auditentry WHERE seq = %s", [entry.seq])
+        assert cur.fetchone() == ('{"b":[1,2.5],"名":"甲"}', '{"a":null}')
+    assert AuditEntry.objects.get(seq=entry.seq).before == {"名": "甲", "b": [1, 2.5]}

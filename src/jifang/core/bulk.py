@@ -62,7 +62,8 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     """Insert `rows` (sequences of values in the order of `names`: field names or attnames) into
     `model`'s table. `constants` are the same for every row (prepared once). The columns named in
     `json_text` take JSON already encoded as text (or None for SQL NULL), stored as given (cast to
-    jsonb on PostgreSQL): a caller that hashed that text stores exactly what it hashed.
+    the column's type on PostgreSQL: jsonb, or text for core.models.HashedJSONField, which keeps
+    the spelling): a caller that hashed that text stores exactly what it hashed.
     Returns the new primary keys in the rows' order (None with `returning=False`)."""
     connection = connections[using]
     opts = model._meta
@@ -99,7 +100,7 @@ def insert_rows(model: type[models.Model], names: Sequence[str], rows: Iterable[
     if connection.vendor == "postgresql":
         # One array per column (as Django's own bulk_create does on PostgreSQL): the statement is
         # short, so psycopg converts it once, and the server plans a handful of parameters.
-        types = ["jsonb" if f.name in raw else f.db_type(connection).split("(")[0] for f in all_fields]
+        types = [f.db_type(connection).split("(")[0] for f in all_fields]
         mark = "%b" if _binary(connection) else "%s"
         sql = head + "SELECT * FROM UNNEST(" + ", ".join(f"({mark})::{t}[]" for t in types) + ")" + tail
         per = MAX_ROWS

@@ -12,6 +12,17 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class HashedJSONField(models.JSONField):
+    """JSON kept in the very spelling that was hashed. The audit log hashes each row's before/after
+    as canonical text (core.audit.json_text) and stores that text (core.bulk): on SQLite a JSON
+    column is text already; on PostgreSQL jsonb would respell it (its own key order and spacing), so
+    the column is text there too, and verification can rebuild every row's hashed text inside the
+    database. Values read back are parsed, as from any JSONField."""
+
+    def db_type(self, connection):
+        return "text" if connection.vendor == "postgresql" else super().db_type(connection)
+
+
 class AuditEntry(models.Model):
     """One change or sign-in: who, when, what, before and after.
 
@@ -31,8 +42,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=300, blank=True)
     district_code = models.CharField(_("district"), max_length=6, blank=True)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
+    before = HashedJSONField(_("before"), null=True, blank=True)
+    after = HashedJSONField(_("after"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
