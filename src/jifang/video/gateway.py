@@ -662,14 +662,7 @@ class _Udp(asyncio.DatagramProtocol):
 def _registrations(*, items: list[str]) -> list:
     """For each device ID, whether it is registered (possibly with another gateway process): (Known
     without the password, which a keepalive does not need; seconds its registration has left) or None."""
-    from .models import Endpoint
-
-    now = timezone.now()
-    rows = Endpoint.objects.filter(gb28181_id__in=set(items), expires_at__gt=now).values_list(
-        "pk", "device_id", "gb28181_id", "expires_at")
-    found = {gb_id: (services.Known(pk, device_id, gb_id, ""), (expires - now).total_seconds())
-             for pk, device_id, gb_id, expires in rows}
-    return [found.get(gb_id) for gb_id in items]
+    return services.registrations_live(items, timezone.now())
 
 
 def _known_devices(*, items: list[str]) -> list:

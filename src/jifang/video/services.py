@@ -138,6 +138,28 @@ def _known(row: tuple | None) -> Known | None:
     return Known(pk, device_id, gb_id, password)
 
 
+def registrations_live(gb28181_ids: list[str], now: dt.datetime) -> list[tuple[Known, float] | None]:
+    """For each ID, (Known without the password, seconds its registration has left) when it is
+    registered (with any gateway process), else None: one raw query for the batch."""
+    where, params = _among(list(set(gb28181_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(_sql("SELECT {pk}, {device}, {gb28181_id}, {expires_at} FROM {t} WHERE {expires_at} > %s "
+                            "AND {gb28181_id} ") + where, [connection.ops.adapt_datetimefield_value(now), *params])
+        rows = cursor.fetchall()
+    found = {}
+    for pk, device_id, gb_id, expires in rows:
+        expires = _aware(expires)
+        found[gb_id] = (Known(pk, device_id, gb_id, ""), (expires - now).total_seconds())
+    return [found.get(gb_id) for gb_id in gb28181_ids]
+
+
+def _aware(value) -> dt.datetime:
+    """A raw DateTimeField value as an aware datetime (SQLite returns text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def known_device(gb28181_id: str) -> Known | None:
     return known_devices([gb28181_id])[0]
 
