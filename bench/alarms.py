@@ -150,6 +150,21 @@ def load(port, panels, transport, clients, encrypted, seconds, rate=None) -> dic
     return {"acks": len(lat), "rate": len(lat) / elapsed, "p50": pick(0.50), "p99": pick(0.99)}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used (the receivers' cost per message, which a shared,
+    loaded machine distorts less than their rates)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured(proc, *args, **kwargs) -> dict:
+    """load() against `proc`'s receiver, with its CPU microseconds per ACK."""
+    before = cpu_seconds(proc.pid)
+    result = load(*args, **kwargs)
+    result["cpu_us"] = (cpu_seconds(proc.pid) - before) * 1e6 / result["acks"] if result["acks"] else float("nan")
+    return result
+
+
 def start(cmd, env) -> tuple[subprocess.Popen, int]:
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = proc.stdout.readline()
@@ -217,17 +232,17 @@ def main(argv=None) -> int:
                     if backend == backends[0]:
                         pysia, pport = start_pysia(env, out)
                     for transport, clients, encrypted in cases(args):
-                        jr = load(jport, panels, transport, clients, encrypted, args.seconds)
+                        jr = measured(jifang, jport, panels, transport, clients, encrypted, args.seconds)
                         key = (transport, clients, encrypted)
                         if pysia:  # measured once, beside the first backend; the later rows compare with it
-                            baseline[key] = load(pport, panels, transport, clients, encrypted, args.seconds)
+                            baseline[key] = measured(pysia, pport, panels, transport, clients, encrypted, args.seconds)
                         pr = baseline.get(key)
                         rows.append((backend, transport, clients, "AES-128" if encrypted else "plain", jr, pr))
                         print(row_text(rows[-1]), flush=True)
                     per = max(1, args.steady_rate // 50)
-                    jr = load(jport, panels, "tcp", 50, False, args.seconds * 2, rate=per)
+                    jr = measured(jifang, jport, panels, "tcp", 50, False, args.seconds * 2, rate=per)
                     if pysia:
-                        baseline["steady"] = load(pport, panels, "tcp", 50, False, args.seconds * 2, rate=per)
+                        baseline["steady"] = measured(pysia, pport, panels, "tcp", 50, False, args.seconds * 2, rate=per)
                     pr = baseline.get("steady")
                     rows.append((backend, f"tcp steady {args.steady_rate}/s", 50, "plain", jr, pr))
                     print(row_text(rows[-1]), flush=True)
@@ -242,8 +257,9 @@ def main(argv=None) -> int:
                 drop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("\n| backend | load | conns | payload | Jifang ACK/s | p50 / p99 ms | pysiaalarm ACK/s | p50 / p99 ms | ratio |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| backend | load | conns | payload | Jifang ACK/s | p50 / p99 ms | pysiaalarm ACK/s | p50 / p99 ms | ratio "
+          "| CPU µs per ACK, Jifang / pysiaalarm |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(row_text(row))
     return 0
@@ -286,9 +302,10 @@ def row_text(row) -> str:
     if pr:
         p = f"{pr['rate']:,.0f} | {pr['p50']:.1f} / {pr['p99']:.1f}"
         ratio = f"{jr['rate'] / pr['rate']:.2f}x" if pr["rate"] else "—"
+        cpu = f"{jr['cpu_us']:.0f} / {pr['cpu_us']:.0f}"
     else:
-        p, ratio = "— | —", "—"
-    return f"| {backend} | {load_} | {clients} | {payload} | {j} | {p} | {ratio} |"
+        p, ratio, cpu = "— | —", "—", f"{jr['cpu_us']:.0f} / —"
+    return f"| {backend} | {load_} | {clients} | {payload} | {j} | {p} | {ratio} | {cpu} |"
 
 
 if __name__ == "__main__":

@@ -26,10 +26,10 @@ def make_panel(actor, account: str, key: str = "", district: str = "530102", **k
 class Running:
     """A Receiver on its own event loop in a thread (the test talks to it over real sockets)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, port: int = 0, **kwargs):
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.receiver = Receiver(host="127.0.0.1", port=0, **kwargs)
+        self.receiver = Receiver(host="127.0.0.1", port=port, **kwargs)
 
     def call(self, coro, timeout=30):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)

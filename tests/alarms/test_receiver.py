@@ -165,3 +165,18 @@ def test_slow_read_and_oversized_frames_are_cut(panel, transactional_db):
         huge = dc09.message("ADM-CID", 2, "1234", "#1234|1130 01 003", extra="[X" + "9" * 300 + "]")
         ok = dc09.message("ADM-CID", 3, "1234", BURGLARY)
         assert tcp(running.port, huge + ok) == [dc09.frame(b'"ACK"0003R1L1#1234[]')]
+
+
+def test_receivers_share_one_port_with_reuse_port(panel):
+    """One receiver per core (SO_REUSEPORT): a second one listens on the first one's port, the
+    kernel spreads the panels' connections between them and every message is ACKed and stored."""
+    limits = Limits(sweep_every=3600, reload_every=0.2)
+    with Running(limits=limits, reuse_port=True) as first, Running(port=first.port, limits=limits,
+                                                                    reuse_port=True) as second:
+        assert second.port == first.port
+        for n in range(1, 21):
+            raw = dc09.message("ADM-CID", n, "1234", f"#1234|1130 01 {n:03d}")
+            assert tcp(first.port, raw) == [dc09.frame(b'"ACK"%04dR1L1#1234[]' % n)]
+        acked = [r.receiver.stats[dc09.Verdict.ACK] for r in (first, second)]
+    assert sum(acked) == 20 and min(acked) > 0      # both served (all 20 on one: odds 2 in a million)
+    assert AlarmEvent.objects.count() == 20

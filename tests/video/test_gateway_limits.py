@@ -145,3 +145,19 @@ def test_a_unit_accepts_a_new_channel(unit_user, wuhua_unit):
     assert channel.device == device
     with pytest.raises(ServiceError):
         services.channel_accept(actor=unit_user, channel=channel)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_gateway_processes_share_a_port_only_with_reuse_port(monkeypatch):
+    """One gateway per core (SO_REUSEPORT): a second one binds the first one's UDP and TCP port when
+    both ask for it, and is refused the port otherwise."""
+    from .conftest import LoopGateway
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with LoopGateway(reuse_port=True) as first:
+        with LoopGateway(port=first.port, reuse_port=True) as second:
+            assert second.port == first.port
+        alone = LoopGateway(port=first.port)
+        with pytest.raises(OSError):
+            alone.run(alone.gateway.start())
+        alone.loop.close()

@@ -193,8 +193,10 @@ def _split(text: str) -> tuple[str, tuple[str, ...], dt.datetime | None] | None:
         return None
     timestamp = None
     if tail["ts"]:
+        ts = tail["ts"]  # HH:MM:SS,MM-DD-YYYY, shape checked by _TAIL (strptime costs ~100 µs a message)
         try:
-            timestamp = dt.datetime.strptime(tail["ts"], "%H:%M:%S,%m-%d-%Y").replace(tzinfo=dt.UTC)
+            timestamp = dt.datetime(int(ts[15:19]), int(ts[9:11]), int(ts[12:14]), int(ts[0:2]), int(ts[3:5]),
+                                    int(ts[6:8]), tzinfo=dt.UTC)
         except ValueError:
             return None
     extra = tuple(block[1:] for block in re.findall(r"\[[^\[\]]*\]", tail["extra"]))

@@ -63,8 +63,10 @@ def _panel(row: AlarmAccount) -> Panel:
 
 class Receiver:
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, name: str = "", limits: Limits | None = None,
-                 clock: Callable[[], dt.datetime] | None = None):
-        self.host, self.port = host, port
+                 clock: Callable[[], dt.datetime] | None = None, reuse_port: bool = False):
+        """reuse_port: several receiver processes listen on one port (SO_REUSEPORT; the kernel spreads
+        TCP connections and UDP sources between them) when one core is not enough."""
+        self.host, self.port, self.reuse_port = host, port, reuse_port
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.limits = limits or Limits()
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -259,10 +261,11 @@ class Receiver:
         loop = asyncio.get_running_loop()
         for attempt in range(20):  # TCP and UDP on one port: with port 0, retry if UDP's is taken
             self.server = await asyncio.start_server(self.tcp_client, self.host, self.port, limit=8192,
-                                                     reuse_address=True)
+                                                     reuse_address=True, reuse_port=self.reuse_port or None)
             port = self.server.sockets[0].getsockname()[1]
             try:
-                self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), local_addr=(self.host, port))
+                self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), local_addr=(self.host, port),
+                                                                  reuse_port=self.reuse_port or None)
             except OSError:
                 self.server.close()
                 if self.port or attempt == 19:

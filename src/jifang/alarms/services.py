@@ -9,14 +9,15 @@ Two kinds of writer:
   validated and audited like every other service.
 """
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db import connection, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from jifang.core import audit, secrets
@@ -136,30 +137,53 @@ class Received:
     keys: tuple[str, ...] = field(default=(), init=False)  # dedupe keys: this bucket's and the previous one
 
     def __post_init__(self):
-        self.keys = tuple(dedupe_key(self.account_id, self.message, self.received_at - shift)
-                          for shift in (dt.timedelta(0), DEDUPE_BUCKET))
+        self.keys = dedupe_keys(self.account_id, self.message, self.received_at)
+
+
+def _dedupe_head(account_id: int, message: dc09.Message):
+    f = message.frame
+    text = "\x1f".join([str(account_id), f.seq, f.token, message.data, "\x1e".join(message.extra), ""])
+    return hashlib.sha256(text.encode())
 
 
 def dedupe_key(account_id: int, message: dc09.Message, at: dt.datetime) -> str:
     """Same account, sequence and content within the same hour = the same event. The panel's
     timestamp is left out (an encrypted retransmission carries a new one) and the hour bucket
     keeps a sequence number reused after a wrap (9999 -> 0001) from being taken for a retransmission."""
-    f = message.frame
+    digest = _dedupe_head(account_id, message)
+    digest.update(str(int(at.timestamp() // DEDUPE_BUCKET.total_seconds())).encode())
+    return digest.hexdigest()
+
+
+def dedupe_keys(account_id: int, message: dc09.Message, at: dt.datetime) -> tuple[str, str]:
+    """dedupe_key for `at`'s hour and for the hour before, hashing the message once."""
+    head = _dedupe_head(account_id, message)
     bucket = int(at.timestamp() // DEDUPE_BUCKET.total_seconds())
-    text = "\x1f".join([str(account_id), f.seq, f.token, message.data, "\x1e".join(message.extra), str(bucket)])
-    return hashlib.sha256(text.encode()).hexdigest()
+    keys = []
+    for hour in (bucket, bucket - 1):
+        digest = head.copy()
+        digest.update(str(hour).encode())
+        keys.append(digest.hexdigest())
+    return tuple(keys)
 
 
-def _event(item: Received) -> AlarmEvent:
-    d, m = item.decoded, item.message
+# The received columns of an event, in the order _event_row gives them (the operators' columns
+# start empty: bulk.insert_rows fills them with their defaults).
+EVENT_COLUMNS = ("device_id", "system_id", "site_id", "unit_id", "district_id", "account_id", "received_at",
+                 "panel_time", "transport", "source", "receiver", "token", "encrypted", "seq", "data", "extra",
+                 "dedupe", "protocol", "code", "qualifier", "label_zh", "label_en", "category", "priority",
+                 "partition", "zone", "user_number", "status")
+
+
+def _event_row(item: Received) -> tuple:
+    """One event as a row of EVENT_COLUMNS: plain values, no model object (the receiver's hot path)."""
+    d, m, c = item.decoded, item.message, item.copies
     needs_action = d.category in ACTION and d.qualifier == "new"
-    return AlarmEvent(
-        **item.copies, account_id=item.account_id, received_at=item.received_at, panel_time=m.timestamp,
-        transport=item.transport, source=item.source[:64], receiver=item.receiver[:64], token=m.frame.token,
-        encrypted=m.frame.encrypted, seq=m.frame.seq, data=m.data, extra="\n".join(m.extra), dedupe=item.keys[0],
-        protocol=d.protocol, code=d.code, qualifier=d.qualifier, label_zh=d.label_zh, label_en=d.label_en,
-        category=d.category, priority=PRIORITY[d.category], partition=d.partition, zone=d.zone,
-        user_number=d.user, status=EventStatus.NEW if needs_action else EventStatus.LOGGED)
+    return (c["device_id"], c["system_id"], c["site_id"], c["unit_id"], c["district_id"], item.account_id,
+            item.received_at, m.timestamp, item.transport, item.source[:64], item.receiver[:64], m.frame.token,
+            m.frame.encrypted, m.frame.seq, m.data, "\n".join(m.extra), item.keys[0], d.protocol, d.code,
+            d.qualifier, d.label_zh, d.label_en, d.category, PRIORITY[d.category], d.partition, d.zone, d.user,
+            EventStatus.NEW.value if needs_action else EventStatus.LOGGED.value)
 
 
 @transaction.atomic
@@ -167,45 +191,104 @@ def store_batch(items: Sequence[Received]) -> int:
     """Commit a batch of received messages; returns how many new events it stored. Link tests
     are not events: they only move the account's last-seen time (supervision). A retransmission
     (already stored, here or by another receiver) is skipped; the caller ACKs every item once
-    this returns, i.e. after the commit."""
+    this returns, i.e. after the commit.
+
+    Three statements for the whole batch whatever its size (the receiver's cost is per batch, and
+    the batch is as large as the queue is deep): the dedupe lookup, one compiled multi-row INSERT
+    (ON CONFLICT DO NOTHING: another receiver may have stored the same message meanwhile) and one
+    UPDATE of the accounts' last-seen times that also says which accounts were in supervision
+    trouble. Only a restore or a panel back from a trouble takes the slower, per-event path."""
     if not items:
         return 0
     events = [i for i in items if i.decoded.protocol != "null"]
-    every_key = [k for i in events for k in i.keys]
-    seen = set(AlarmEvent.objects.filter(dedupe__in=every_key).values_list("dedupe", flat=True)) if events else set()
+    seen = _stored_keys([k for i in events for k in i.keys]) if events else set()
     fresh, batch_keys = [], set()
     for item in events:
         if seen.isdisjoint(item.keys) and item.keys[0] not in batch_keys:
             batch_keys.add(item.keys[0])
-            fresh.append(_event(item))
-    AlarmEvent.objects.bulk_create(fresh, ignore_conflicts=True)  # another receiver may have stored it meanwhile
-    _mark_seen(items)
-    restores = [e for e in fresh if e.qualifier == "restore"]
+            fresh.append(item)
+    if fresh:
+        sql, adapt = _event_insert(connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [adapt(_event_row(i)) for i in fresh])
+    troubled = _mark_seen(items)
+    restores = [i.keys[0] for i in fresh if i.decoded.qualifier == "restore"]
     if restores:
         _pair_restores(restores)
-    _supervision_restored(items)
+    if troubled:
+        _supervision_restored([i for i in items if i.account_id in troubled])
     return len(fresh)
 
 
-def _mark_seen(items: Iterable[Received]) -> None:
-    """Last-seen time and source per account in one UPDATE."""
+@functools.cache
+def _event_insert(vendor: str):
+    """The INSERT of one event, compiled once per backend, and the function that turns an
+    _event_row into its parameters. executemany runs it for the whole batch: one prepared statement
+    on SQLite, one pipelined round trip on PostgreSQL (psycopg 3). The operators' columns get what a
+    new model object holds (default, "" or None); ON CONFLICT DO NOTHING (both backends) skips a
+    message another receiver stored meanwhile."""
+    opts, quote = AlarmEvent._meta, connection.ops.quote_name
+    given = [opts.get_field(n) for n in EVENT_COLUMNS]
+    rest = [f for f in opts.concrete_fields if f not in given and not f.primary_key]
+    columns = ", ".join(quote(f.column) for f in given + rest)
+    sql = (f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({', '.join(['%s'] * (len(given) + len(rest)))}) "
+           "ON CONFLICT DO NOTHING")
+    defaults = tuple(f.get_default() for f in rest)
+    times = [i for i, f in enumerate(given) if f.get_internal_type() == "DateTimeField"]
+
+    def adapt(row: tuple) -> tuple:
+        row, to_db = list(row), connection.ops.adapt_datetimefield_value  # this thread's connection
+        for i in times:
+            row[i] = to_db(row[i])
+        return (*row, *defaults)
+
+    return sql, adapt
+
+
+def _stored_keys(keys: list[str]) -> set[str]:
+    table, column = AlarmEvent._meta.db_table, AlarmEvent._meta.get_field("dedupe").column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} IN "
+                       f"({', '.join(['%s'] * len(keys))})", keys)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _mark_seen(items: Iterable[Received]) -> set[int]:
+    """Last-seen time (never moved back) and source per account in one UPDATE; returns the
+    accounts among them in supervision trouble (RETURNING: SQLite >= 3.35 and PostgreSQL)."""
     latest: dict[int, Received] = {}
     for item in items:
         if item.account_id not in latest or item.received_at >= latest[item.account_id].received_at:
             latest[item.account_id] = item
-    whens_at = [When(pk=pk, then=Value(i.received_at)) for pk, i in latest.items()]
-    whens_src = [When(pk=pk, then=Value(i.source[:64])) for pk, i in latest.items()]
-    new_at = Case(*whens_at, output_field=AlarmAccount._meta.get_field("last_seen_at"))
-    AlarmAccount.objects.filter(pk__in=latest).update(
-        last_seen_at=Greatest(Coalesce(F("last_seen_at"), new_at), new_at),
-        last_source=Case(*whens_src, output_field=AlarmAccount._meta.get_field("last_source")))
+    quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
+    seen_at, source, trouble = (quote(AlarmAccount._meta.get_field(n).column)
+                                for n in ("last_seen_at", "last_source", "trouble_since"))
+    pk = quote(AlarmAccount._meta.pk.column)
+    newer = " ".join([f"WHEN %s THEN (CASE WHEN {seen_at} IS NULL OR {seen_at} < %s THEN %s ELSE {seen_at} END)"]
+                     * len(latest))
+    sources = " ".join(["WHEN %s THEN %s"] * len(latest))
+    params = []
+    for account, item in latest.items():
+        at = adapt(item.received_at)
+        params += [account, at, at]
+    for account, item in latest.items():
+        params += [account, item.source[:64]]
+    params += list(latest)
+    sql = (f"UPDATE {quote(AlarmAccount._meta.db_table)} SET {seen_at} = CASE {pk} {newer} ELSE {seen_at} END, "
+           f"{source} = CASE {pk} {sources} ELSE {source} END WHERE {pk} IN ({', '.join(['%s'] * len(latest))}) "
+           f"RETURNING {pk}, {trouble}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall() if row[1] is not None}
 
 
-def _pair_restores(restores: list[AlarmEvent]) -> None:
-    """A restore ends the latest unrestored alarm of the same code, partition and zone."""
-    stored = {e.dedupe: e for e in AlarmEvent.objects.filter(dedupe__in=[r.dedupe for r in restores])}
-    for restore in restores:
-        restore = stored.get(restore.dedupe)
+def _pair_restores(keys: list[str]) -> None:
+    """A restore ends the latest unrestored alarm of the same code, partition and zone (the
+    restores are given by their dedupe keys, in the order received)."""
+    stored = {e.dedupe: e for e in AlarmEvent.objects.filter(dedupe__in=keys)}
+    for key in keys:
+        restore = stored.get(key)
         if restore is None:
             continue
         alarm = (AlarmEvent.objects.filter(account_id=restore.account_id, code=_alarm_code(restore),

@@ -88,6 +88,7 @@ class Config:
     burst: int = 200
     node: str = ""
     secret: bytes = b""
+    reuse_port: bool = False       # several gateway processes on one port (SO_REUSEPORT), one per core
 
     @classmethod
     def from_settings(cls, bind: str | None = None, **overrides) -> "Config":
@@ -193,6 +194,8 @@ class Batcher:
                 future.set_exception(result) if isinstance(result, Exception) else future.set_result(result)
 
 
+INTERROGATIONS = 32       # devices asked (Catalog, DeviceStatus, RecordInfo) at the same time
+STORM_PAUSE = 0.05        # while registrations wait for the database, interrogations wait this long
 KNOWN_TTL = 30.0          # seconds a device's endpoint and password stay cached (password changes: within this)
 KNOWN_CACHE_MAX = 500_000
 
@@ -213,6 +216,9 @@ class Gateway:
         self.lookup_known = Batcher(self, _known_devices)
         self.lookup_registered = Batcher(self, _registrations)
         self.record_registration = Batcher(self, services.registrations_recorded)
+        self.to_interrogate: OrderedDict[str, Session] = OrderedDict()
+        self.interrogation_due = asyncio.Event()
+        self.interrogation_slots = asyncio.Semaphore(INTERROGATIONS)
         self.sn = random_tokens.randbelow(10_000)
         self.cseq = 0
         self.udp: asyncio.DatagramTransport | None = None
@@ -225,7 +231,7 @@ class Gateway:
 
     async def start(self) -> None:
         await self._listen()
-        for job in (self._flush_loop, self._sweep_loop, self._schedule_loop):
+        for job in (self._flush_loop, self._sweep_loop, self._schedule_loop, self._interrogation_loop):
             self._spawn(job())
 
     async def _listen(self, attempts: int = 20) -> None:
@@ -235,11 +241,12 @@ class Gateway:
         loop = asyncio.get_running_loop()
         for attempt in range(attempts if self.config.port == 0 else 1):
             self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self),
-                                                              local_addr=(self.config.host, self.config.port))
+                                                              local_addr=(self.config.host, self.config.port),
+                                                              reuse_port=self.config.reuse_port or None)
             port = self.udp.get_extra_info("sockname")[1]
             try:
                 self.tcp = await asyncio.start_server(self._tcp_client, self.config.host, port,
-                                                      limit=sip.MAX_MESSAGE)
+                                                      limit=sip.MAX_MESSAGE, reuse_port=self.config.reuse_port or None)
             except OSError:
                 self.udp.close()
                 if self.config.port or attempt == attempts - 1:
@@ -422,7 +429,7 @@ class Gateway:
             ("Contact", message.get("Contact") or ""), ("Expires", str(expires)),
             ("Date", local_text(now) + ".000")])
         if fresh:
-            self._spawn(self.interrogate(session))
+            self.queue_interrogation(session)
 
     # --- MESSAGE -------------------------------------------------------------------------------
 
@@ -520,6 +527,34 @@ class Gateway:
             self.pending.pop((session.known.gb28181_id, sn), None)
         return pending
 
+    def queue_interrogation(self, session: Session) -> None:
+        """Catalog, DeviceStatus and proofs wait in a queue (one entry per device) worked by at
+        most INTERROGATIONS devices at a time, and only while no registration waits for the
+        database: a storm of registrations is answered first, its devices asked afterwards."""
+        self.to_interrogate[session.known.gb28181_id] = session
+        self.interrogation_due.set()
+
+    def _registrations_waiting(self) -> bool:
+        return bool(self.lookup_known.items or self.record_registration.items)
+
+    async def _interrogation_loop(self) -> None:
+        while True:
+            await self.interrogation_due.wait()
+            self.interrogation_due.clear()
+            while self.to_interrogate:
+                if self._registrations_waiting():
+                    await asyncio.sleep(STORM_PAUSE)
+                    continue
+                await self.interrogation_slots.acquire()
+                _, session = self.to_interrogate.popitem(last=False)
+                self._spawn(self._interrogate_in_slot(session))
+
+    async def _interrogate_in_slot(self, session: Session) -> None:
+        try:
+            await self.interrogate(session)
+        finally:
+            self.interrogation_slots.release()
+
     async def interrogate(self, session: Session) -> None:
         """Catalog, DeviceStatus, then the retention proofs of its registry-linked channels."""
         if session.busy:
@@ -572,8 +607,10 @@ class Gateway:
 
     async def _flush(self) -> None:
         batch, self.keepalives = self.keepalives, set()
-        lapsed = await self.db(services.keepalives_seen, endpoint_ids=list(batch), at=timezone.now(),
-                               node=self.config.node)
+        lapsed = set(await self.db(services.keepalives_seen, endpoint_ids=list(batch), at=timezone.now(),
+                                   node=self.config.node))
+        if not lapsed:                        # the usual case: no walk over every session
+            return
         for session in list(self.sessions.values()):
             if session.known.endpoint_id in lapsed:
                 session.expires_at = 0        # the next keepalive is refused: register again
@@ -606,7 +643,7 @@ class Gateway:
                 if session.expires_at < now:
                     continue
                 if not session.busy and now - session.interrogated_at >= self.config.catalog_every:
-                    self._spawn(self.interrogate(session))
+                    self.queue_interrogation(session)
 
 
 class _Udp(asyncio.DatagramProtocol):
@@ -625,14 +662,7 @@ class _Udp(asyncio.DatagramProtocol):
 def _registrations(*, items: list[str]) -> list:
     """For each device ID, whether it is registered (possibly with another gateway process): (Known
     without the password, which a keepalive does not need; seconds its registration has left) or None."""
-    from .models import Endpoint
-
-    now = timezone.now()
-    rows = Endpoint.objects.filter(gb28181_id__in=set(items), expires_at__gt=now).values_list(
-        "pk", "device_id", "gb28181_id", "expires_at")
-    found = {gb_id: (services.Known(pk, device_id, gb_id, ""), (expires - now).total_seconds())
-             for pk, device_id, gb_id, expires in rows}
-    return [found.get(gb_id) for gb_id in items]
+    return services.registrations_live(items, timezone.now())
 
 
 def _known_devices(*, items: list[str]) -> list:

@@ -38,6 +38,8 @@ def decode(body: bytes) -> str:
     reading with fewer odd characters, UTF-8 on a tie. A GB body is valid UTF-8 only by accident."""
     if len(body) > MAX_BODY:
         raise XmlError("body too large")
+    if body.isascii():                    # most bodies (every keepalive): both readings are the same
+        return body.decode("ascii")
     readings = []
     for codec in ("utf-8", "gb18030"):
         try:

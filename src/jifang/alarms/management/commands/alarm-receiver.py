@@ -18,11 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=settings.JIFANG_ALARM_BIND, help="host:port for TCP and UDP")
         parser.add_argument("--name", default="", help="this receiver's name in the events (default host:pid)")
+        parser.add_argument("--reuse-port", action="store_true", help="let several receiver processes share the "
+                            "port (SO_REUSEPORT: run one per core on one PostgreSQL)")
 
     def handle(self, *args, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         host, port = parse_bind(options["bind"])
-        asyncio.run(self.serve(Receiver(host=host, port=port, name=options["name"], limits=limits_from_settings())))
+        asyncio.run(self.serve(Receiver(host=host, port=port, name=options["name"], limits=limits_from_settings(),
+                                        reuse_port=options["reuse_port"])))
 
     async def serve(self, receiver: Receiver) -> None:
         await receiver.start()

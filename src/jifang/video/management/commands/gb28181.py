@@ -17,9 +17,12 @@ class Command(BaseCommand):
                             help="expected keepalive interval in seconds")
         parser.add_argument("--missed", type=int, default=settings.JIFANG_SIP_KEEPALIVE_MISSED,
                             help="missed keepalives before a device is offline")
+        parser.add_argument("--reuse-port", action="store_true", help="let several gateway processes share the "
+                            "port (SO_REUSEPORT: run one per core on one PostgreSQL)")
 
     def handle(self, *args, **options):
-        config = Config.from_settings(options["bind"], keepalive=options["keepalive"], missed=options["missed"])
+        config = Config.from_settings(options["bind"], keepalive=options["keepalive"], missed=options["missed"],
+                                      reuse_port=options["reuse_port"])
 
         async def main():
             stop = asyncio.Event()
