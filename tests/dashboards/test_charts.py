@@ -15,7 +15,7 @@ from jifang.enforcement.models import (
     AmountStage, CaseStatus, PenaltyAmount, PenaltyCase, PenaltyDecision, RectificationOrder,
 )
 from jifang.regulation.models import Finding
-from jifang.regulation.labels import clause_label
+from jifang.regulation.labels import clause_label, pack_short
 from jifang.registry.models import Site
 from tests import factories as f
 
@@ -96,7 +96,9 @@ def test_findings_orders_fines_and_filings_are_counted_where_their_lists_find_th
     finding = make_finding(site, "art_19__para_1")
     Finding.objects.filter(pk=finding.pk).update(first_seen=today)
     by_clause = charts.open_findings_by_clause(city_officer)
-    assert [(b.label, b.total) for b in by_clause.bars] == [(clause_label("art_19__para_1"), 1)]
+    kunming = finding.pack_id
+    assert [(b.label, b.total) for b in by_clause.bars] == [
+        (f"{pack_short(kunming)} {clause_label('art_19__para_1', pack_id=kunming)}", 1)]
     weekly = charts.findings_per_week(city_officer, today)
     assert len(weekly.bars) == charts.WEEKS and weekly.bars[-1].total == 1
     client.force_login(city_officer)

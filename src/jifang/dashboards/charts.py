@@ -20,7 +20,8 @@ from jifang.core.divisions import DISTRICTS
 from jifang.core.scoping import visible
 from jifang.enforcement.models import AmountStage, CaseStatus, OrderStatus, PenaltyAmount, PenaltyCase, RectificationOrder
 from jifang.regulation.models import Finding, Outcome
-from jifang.regulation.labels import area_label, clause_label
+from jifang.regulation.packs import all_packs
+from jifang.regulation.labels import area_label, clause_label, pack_short
 from jifang.regulation.selectors import open_counts_by_clause
 from jifang.registry.models import Art6Point, SecuritySystem, Site
 from jifang.works.models import Filing
@@ -137,12 +138,15 @@ def mandatory_sites(user, by: str) -> Chart:
 
 
 def open_findings_by_clause(user) -> Chart:
-    """Counted as the home page and the law page count them (regulation.selectors)."""
-    counts = sorted(open_counts_by_clause(user).items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_CLAUSES]
-    bars = [Bar(clause_label(clause), [
+    """Counted as the home page and the law page count them (regulation.selectors), for every law
+    in force: a bar names its law where the two share clause numbers."""
+    counts = [(n, pack.id, clause) for pack in all_packs()
+              for clause, n in open_counts_by_clause(user, pack.id).items()]
+    counts = sorted(counts, key=lambda c: (-c[0], c[1], c[2]))[:TOP_CLAUSES]
+    bars = [Bar(f"{pack_short(pack_id)} {clause_label(clause, pack_id=pack_id)}", [
         Segment(n, "bad", _("open violations"),
-                _url("regulation:finding_list", clause=clause, status="open", outcome="violation"))])
-        for clause, n in counts]
+                _url("regulation:finding_list", pack=pack_id, clause=clause, status="open", outcome="violation"))])
+        for n, pack_id, clause in counts]
     return _layout(Chart("findings_by_clause", _("Open violations by clause"), _("Art. 9"), bars,
                          [("bad", _("open violations"))]))
 

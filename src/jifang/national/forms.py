@@ -70,6 +70,7 @@ class ViewingRequestForm(ServiceModelForm):
 class ConsentForm(forms.Form):
     viewed_at = forms.DateTimeField(label=_("viewed at"), widget=MOMENT)
     approved_by_name = forms.CharField(label=_("approved by (person responsible)"), max_length=100)
+    shown_by_name = forms.CharField(label=_("shown by (staff on watch)"), max_length=100)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

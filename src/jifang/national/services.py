@@ -297,14 +297,18 @@ def _answer(actor, request: ViewingRequest) -> tuple[ViewingRequest, dict]:
 
 
 @transaction.atomic
-def viewing_consent(*, actor, request: ViewingRequest, viewed_at: dt.datetime, approved_by_name: str):
+def viewing_consent(*, actor, request: ViewingRequest, viewed_at: dt.datetime, approved_by_name: str,
+                    shown_by_name: str):
     """The manager consents; the viewing is written to the usage register (duties.FootageUse,
-    order 799 art. 16 and 21) in the same transaction."""
+    order 799 art. 16 and 21) in the same transaction. The register's user is the member of staff
+    on watch who plays the recordings for the requester (Kunming art_21 point 1: only people on the
+    site's watch roster handle them); the requester is named as the one who asked."""
     request, before = _answer(actor, request)
     require(bool(approved_by_name.strip()), "请填写同意查阅的负责人", "name the person responsible who consented")
+    require(bool(shown_by_name.strip()), "请填写陪同查阅的值班人员", "name the member of staff on watch who shows the recordings")
     entry = duties_services.footage_use_record(
         actor=actor, system=request.system, kind=FootageUseKind.VIEW, recording_from=request.recording_from,
-        recording_to=request.recording_to, used_at=viewed_at, user_name=request.requester_name,
+        recording_to=request.recording_to, used_at=viewed_at, user_name=shown_by_name.strip(),
         purpose=f"{request.get_relation_display()}查阅：{request.reason}"[:300],
         requester_name=request.requester_name, legal_basis="《公共安全视频图像信息系统管理条例》第二十一条",
         approved_by_name=approved_by_name.strip(), approved_at=timezone.now())

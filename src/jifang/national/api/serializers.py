@@ -58,3 +58,4 @@ class ViewingRequestSerializer(RegistrySerializer):
 class ConsentSerializer(serializers.Serializer):
     viewed_at = serializers.DateTimeField()
     approved_by_name = serializers.CharField(max_length=100)
+    shown_by_name = serializers.CharField(max_length=100)
