@@ -15,7 +15,9 @@ from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SHEETS = ["单位", "技防企业", "技防产品", "场所", "部位", "技防系统", "设备", "技防工程", "方案论证", "竣工验收", "备案", "说明"]
+SHEETS = ["单位", "技防企业", "技防产品", "场所", "部位", "技防系统", "设备", "技防工程", "方案论证", "竣工验收", "备案",
+          "维护保养与故障", "岗位培训", "图像质量检查", "应急预案与演练", "值班排班", "值班监看记录", "知密人员", "可疑情况报告",
+          "说明"]  # the units' registers (art. 18, 20, 21) follow the works sheets
 
 
 def fill(template: bytes, units: list[dict], sites: list[dict]) -> bytes:
