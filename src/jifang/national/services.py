@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from jifang.core import audit, secrets, uploads
+from jifang.core import audit, copies, secrets, uploads
 from jifang.core.divisions import DISTRICTS
 from jifang.core.errors import NotPermitted, ServiceError
 from jifang.core.roles import OFFICERS, Role
@@ -24,7 +24,7 @@ from jifang.registry.models import DeviceKind, DeviceStatus, SecuritySystem, Sit
 
 from .models import (
     FILED_STATUSES, FilingCounter, FilingKind, FilingStatus, PublicReport, ReportKind, ReportPhoto, ReportStatus,
-    SystemFiling, ViewingRequest, ViewingStatus,
+    SystemCopies, SystemFiling, ViewingRequest, ViewingStatus,
 )
 
 CONTACT_PURPOSE = "national.report.contact"
@@ -33,7 +33,8 @@ FILED_FACTS = ("camera_count", "with_nvr", "with_dvr", "with_encoder", "retentio
 
 
 def _copies(system: SecuritySystem) -> dict:
-    return {"system": system, "site_id": system.site_id, "unit_id": system.unit_id, "district_id": system.district_id}
+    """The system and the columns its records copy from it (core.copies: one declaration, SystemCopies)."""
+    return {"system": system, **copies.values(SystemCopies, system)}
 
 
 def _require_officer(actor, district_id: str) -> None:
