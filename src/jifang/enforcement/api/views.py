@@ -65,6 +65,15 @@ class InspectionViewSet(ScopedReadViewSet):
         sig = _call(services.inspection_sign, actor=request.user, inspection=self.get_object())
         return Response({"key_fingerprint": sig.key_fingerprint, "code": sig.code, "record_hash": sig.record_hash})
 
+    @extend_schema(request=s.PenaltyNoticeSerializer, responses={201: s.CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def penalty(self, request, pk=None):
+        """A case without an order, where the law fines at once (order 799 art. 27 para. 1, art. 28)."""
+        data = _input(s.PenaltyNoticeSerializer, request)
+        case = _call(services.penalty_notice_issue, actor=request.user, inspection=self.get_object(),
+                     findings=_findings(request.user, data.pop("findings")), **data)
+        return Response(s.CaseSerializer(case).data, status=201)
+
 
 class OrderViewSet(ScopedReadViewSet):
     queryset = m.RectificationOrder.objects.prefetch_related("items__finding")
