@@ -209,3 +209,18 @@ def test_a_unit_and_another_district_cannot_open_the_page(client, unit_user, pan
     assert client.get(url).status_code == 403
     client.force_login(panlong_officer)
     assert client.get(url).status_code == 404
+
+
+def test_the_api_opens_a_case_at_once_and_refuses_a_kunming_finding(wuhua_officer, wuhua_site, hotel_room_camera):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(wuhua_officer)
+    insp = _signed_inspection(wuhua_officer, wuhua_site, list(hotel_room_camera.values()))
+    url = f"/api/enforcement/inspections/{insp.pk}/penalty/"
+    body = {"amounts": AMOUNTS, "persons": PERSONS, "facts": "客房内安装摄像机"}
+    refused = api.post(url, {**body, "findings": [hotel_room_camera[KUNMING].pk]}, format="json")
+    assert refused.status_code == 400 and "须先责令限期改正" in refused.content.decode()
+    made = api.post(url, {**body, "findings": [hotel_room_camera[NATIONAL].pk]}, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["inspection"] == insp.pk and made.json()["order"] is None
