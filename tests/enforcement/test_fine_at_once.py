@@ -224,3 +224,10 @@ def test_the_api_opens_a_case_at_once_and_refuses_a_kunming_finding(wuhua_office
     made = api.post(url, {**body, "findings": [hotel_room_camera[NATIONAL].pk]}, format="json")
     assert made.status_code == 201, made.content
     assert made.json()["inspection"] == insp.pk and made.json()["order"] is None
+
+
+def test_a_finding_in_a_case_at_once_gets_no_order_afterwards(wuhua_officer, wuhua_site, hotel_room_camera):
+    national = hotel_room_camera[NATIONAL]
+    _notice(wuhua_officer, _signed_inspection(wuhua_officer, wuhua_site, [national]), [national])
+    with pytest.raises(services.ServiceError, match="已有处罚案件"):
+        services.rectification_order_issue(actor=wuhua_officer, findings=[national])

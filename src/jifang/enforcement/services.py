@@ -324,6 +324,9 @@ def _orderable(findings: list[Finding]) -> None:
         if f.stage != Stage.DETECTED or f.status != FindingStatus.OPEN or f.outcome != Outcome.VIOLATION:
             raise ServiceError("发现 {id}（{c}）不是待处理的违规，不能责令改正",
                                "finding {id} ({c}) is not an open, unordered violation", id=f.pk, c=f.clause_id)
+    if PenaltyCase.objects.filter(findings__in=findings).exists():
+        # a case opened at once (order 799 art. 27 para. 1, art. 28) holds it: no order comes after
+        raise ServiceError("这些发现已有处罚案件，不能再责令改正", "a penalty case already holds these findings: no order")
 
 
 @_service("enforcement.order.issue")
@@ -633,7 +636,8 @@ def penalty_notice_issue(*, actor, findings, amounts: dict, facts: str, persons:
         raise ServiceError("请写明违法事实", "state the facts")
     case = PenaltyCase.objects.create(
         number=next_number(district=source.district, kind=DocumentKind.NOTICE, year=timezone.localdate().year),
-        **copies.values(PenaltyCase, source), order=order and source, inspection=inspection and source,
+        **copies.values(PenaltyCase, source), order=source if order else None,
+        inspection=None if order else source,
         article=sanction["article"], unit_kind=unit.kind, facts=facts, notice_served_at=timezone.now(),
         created_by=actor,
     )
