@@ -107,7 +107,9 @@ def storm(port: int, rate: int, first: int, seconds: int, transport: str = "u1")
         return int(found[-1]) if found else 0
 
     ok, failed = counter("Successful call"), counter("Failed call")
-    return {"rate": rate, "calls": calls, "ok": ok, "failed": failed + max(0, calls - ok - failed),
+    # sipp's retransmissions of REGISTERs (an answer not back within 500 ms): the last screen's two send lines
+    retrans = sum(int(n) for n in re.findall(r"REGISTER -+>\s+\d+\s+(\d+)", run.stdout)[-2:])
+    return {"rate": rate, "calls": calls, "ok": ok, "failed": failed + max(0, calls - ok - failed), "retrans": retrans,
             "achieved": round(ok / elapsed, 1) if elapsed else 0.0, "seconds": round(elapsed, 2)}
 
 
@@ -365,7 +367,8 @@ def table(results: list[dict]) -> str:
                 floor = f"{f['achieved']}/s ({f['failed']} failed)" if f else "—"
                 ratio = f"{g['achieved'] / f['achieved']:.2f}" if f and f["achieved"] else "—"
                 lines.append(f"| {r['backend']} | {setup} | registrations at {g['rate']}/s ({g['calls']} calls) | "
-                             f"{g['achieved']}/s ({g['failed']} failed), {g.get('cpu_us')} µs CPU each | {floor} | "
+                             f"{g['achieved']}/s ({g['failed']} failed, {g.get('retrans', '?')} retransmitted), "
+                             f"{g.get('cpu_us')} µs CPU each | {floor} | "
                              f"{ratio} |")
             for k in run["keepalive"]:
                 g, f = k["gateway"], k["floor"]
