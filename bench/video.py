@@ -24,6 +24,7 @@ import asyncio
 import json
 import os
 import re
+import select
 import socket
 import subprocess
 import sys
@@ -34,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SIPP_SCENARIO = REPO / "bench" / "sipp" / "register_storm.xml"
 PLATFORM, REALM, PASSWORD = "53010000002000000001", "5301000000", "12345678"
-RATES = (250, 500, 1000, 2000, 4000)
+RATES = (500, 1000, 2000, 3000, 4000)
 STORM_SECONDS = 3
 KEEPALIVE_SECONDS = 8
 WINDOW = 256
@@ -83,7 +84,7 @@ def serve_floor(port: int) -> None:
 
 # ---- load generators ---------------------------------------------------------------------------------
 
-def storm(port: int, rate: int, first: int, seconds: int) -> dict:
+def storm(port: int, rate: int, first: int, seconds: int, transport: str = "u1") -> dict:
     """sipp registering rate*seconds devices (IDs from `first`) at `rate` per second."""
     calls = rate * seconds
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as ids:
@@ -92,8 +93,10 @@ def storm(port: int, rate: int, first: int, seconds: int) -> dict:
             for i in range(calls)))
     command = ["sipp", f"127.0.0.1:{port}", "-sf", str(SIPP_SCENARIO), "-inf", ids.name, "-m", str(calls),
                "-r", str(rate), "-l", str(max(rate * 4, 200)), "-i", "127.0.0.1", "-p", str(free_port()),
-               "-t", "u1", "-nostdin", "-nd", "-timeout", f"{seconds * 4 + 20}s", "-recv_timeout", "5000",
+               "-t", transport, "-nostdin", "-nd", "-timeout", f"{seconds * 4 + 20}s", "-recv_timeout", "5000",
                "-key", "realm", REALM, "-key", "platform", PLATFORM, "-key", "expires", "3600"]
+    if transport == "un":      # a socket per call: SO_REUSEPORT spreads calls over the gateway processes
+        command += ["-max_socket", "15000"]
     start = time.perf_counter()
     run = subprocess.run(command, capture_output=True, text=True, timeout=seconds * 6 + 60)
     elapsed = time.perf_counter() - start
@@ -104,25 +107,28 @@ def storm(port: int, rate: int, first: int, seconds: int) -> dict:
         return int(found[-1]) if found else 0
 
     ok, failed = counter("Successful call"), counter("Failed call")
-    return {"rate": rate, "calls": calls, "ok": ok, "failed": failed + max(0, calls - ok - failed),
+    # sipp's retransmissions of REGISTERs (an answer not back within 500 ms): the last screen's two send lines
+    retrans = sum(int(n) for n in re.findall(r"REGISTER -+>\s+\d+\s+(\d+)", run.stdout)[-2:])
+    return {"rate": rate, "calls": calls, "ok": ok, "failed": failed + max(0, calls - ok - failed), "retrans": retrans,
             "achieved": round(ok / elapsed, 1) if elapsed else 0.0, "seconds": round(elapsed, 2)}
 
 
-def cpu_seconds(pid: int | None) -> float:
-    """User + system CPU of a process (the gateway's cost per call, which a shared, loaded machine
-    distorts less than its rates); 0 for the floor, which runs in no measured process."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(pids: list[int] | None) -> float:
+    """User + system CPU of the gateway processes (the cost per call, which a shared, loaded
+    machine distorts less than its rates); 0 for the floor, which runs in no measured process."""
+    total = 0.0
+    for pid in pids or ():
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
-def storms(port: int, first: int, pid: int | None = None) -> list[dict]:
+def storms(port: int, first: int, pids: list[int] | None = None, transport: str = "u1") -> list[dict]:
     out = []
     for rate in RATES:
-        before = cpu_seconds(pid)
-        result = storm(port, rate, first, STORM_SECONDS)
-        result["cpu_us"] = round((cpu_seconds(pid) - before) * 1e6 / result["ok"]) if pid and result["ok"] else None
+        before = cpu_seconds(pids)
+        result = storm(port, rate, first, STORM_SECONDS, transport)
+        result["cpu_us"] = round((cpu_seconds(pids) - before) * 1e6 / result["ok"]) if pids and result["ok"] else None
         first += result["calls"]
         out.append(result)
         # the first failure, or falling behind: the calls took over a second longer than offered
@@ -131,49 +137,65 @@ def storms(port: int, first: int, pid: int | None = None) -> list[dict]:
     return out
 
 
-class KeepaliveSender(asyncio.DatagramProtocol):
-    def __init__(self, count: int, offset: int):
-        self.count, self.offset = count, offset
-        self.sent = self.answered = 0
-        self.free = asyncio.Semaphore(WINDOW)
-
-    def connection_made(self, transport):
-        self.transport = transport
-        self.local = "%s:%d" % transport.get_extra_info("sockname")[:2]
-
-    def datagram_received(self, data, addr):
-        if data.startswith(b"SIP/2.0 200"):
-            self.answered += 1
-        self.free.release()
-
-    def message(self, n: int) -> bytes:
-        dev = device_id(self.offset + n % self.count)
-        body = (f'<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Keepalive</CmdType>\r\n'
-                f"<SN>{n}</SN>\r\n<DeviceID>{dev}</DeviceID>\r\n<Status>OK</Status>\r\n</Notify>\r\n").encode()
-        return (f"MESSAGE sip:{PLATFORM}@{REALM} SIP/2.0\r\nVia: SIP/2.0/UDP {self.local};rport;branch=z9hG4bK{n}\r\n"
-                f"From: <sip:{dev}@{REALM}>;tag={n}\r\nTo: <sip:{PLATFORM}@{REALM}>\r\nCall-ID: ka{n}@bench\r\n"
-                f"CSeq: 1 MESSAGE\r\nContent-Type: Application/MANSCDP+xml\r\nMax-Forwards: 70\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+def keepalive_message(n: int, dev: str, local: str) -> bytes:
+    body = (f'<?xml version="1.0" encoding="GB2312"?>\r\n<Notify>\r\n<CmdType>Keepalive</CmdType>\r\n'
+            f"<SN>{n}</SN>\r\n<DeviceID>{dev}</DeviceID>\r\n<Status>OK</Status>\r\n</Notify>\r\n").encode()
+    return (f"MESSAGE sip:{PLATFORM}@{REALM} SIP/2.0\r\nVia: SIP/2.0/UDP {local};rport;branch=z9hG4bK{n}\r\n"
+            f"From: <sip:{dev}@{REALM}>;tag={n}\r\nTo: <sip:{PLATFORM}@{REALM}>\r\nCall-ID: ka{n}@bench\r\n"
+            f"CSeq: 1 MESSAGE\r\nContent-Type: Application/MANSCDP+xml\r\nMax-Forwards: 70\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
 
-async def keepalives(port: int, count: int, offset: int, seconds: float) -> dict:
-    loop = asyncio.get_running_loop()
-    transport, sender = await loop.create_datagram_endpoint(lambda: KeepaliveSender(count, offset),
-                                                            local_addr=("127.0.0.1", 0))
-    start = loop.time()
-    n = 0
-    while loop.time() - start < seconds:
-        try:
-            await asyncio.wait_for(sender.free.acquire(), 2.0)
-        except TimeoutError:              # a lost datagram: free its slot
-            sender.free.release()
+def keepalives(port: int, count: int, offset: int, seconds: float | None = None, *, messages: int | None = None,
+               sources: int = 8) -> dict:
+    """Keep WINDOW keepalives in flight from `count` devices (round robin) for `seconds`, or until
+    `messages` were sent and answered. Plain non-blocking sockets and poll (the asyncio sender it
+    replaces was slower than the gateway); `sources` sockets so that SO_REUSEPORT spreads them."""
+    socks = []
+    poller = select.poll()
+    for _ in range(sources):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(False)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        poller.register(sock, select.POLLIN)
+        socks.append(sock)
+    by_fd = {sock.fileno(): sock for sock in socks}
+    locals_ = ["%s:%d" % sock.getsockname() for sock in socks]
+    target = ("127.0.0.1", port)
+    sent = answered = in_flight = lost = 0
+    start = time.perf_counter()
+    deadline = start + seconds if seconds is not None else float("inf")
+    limit = messages if messages is not None else float("inf")
+    while True:
+        now = time.perf_counter()
+        sending = now < deadline and sent < limit
+        if not sending and (in_flight == 0 or messages is None):
+            break
+        while sending and in_flight < WINDOW and sent < limit:
+            k = sent % sources
+            socks[k].sendto(keepalive_message(sent, device_id(offset + sent % count), locals_[k]), target)
+            sent += 1
+            in_flight += 1
+        events = poller.poll(500)
+        if not events:                       # datagrams lost (or all answered): free the window
+            lost += in_flight
+            in_flight = 0
             continue
-        transport.sendto(sender.message(n), ("127.0.0.1", port))
-        n += 1
-    elapsed = loop.time() - start
-    await asyncio.sleep(1.0)
-    transport.close()
-    return {"devices": count, "sent": n, "answered": sender.answered, "per_second": round(sender.answered / elapsed, 1),
+        for fd, _ in events:
+            sock = by_fd[fd]
+            while True:
+                try:
+                    data = sock.recv(65_535)
+                except BlockingIOError:
+                    break
+                in_flight = max(0, in_flight - 1)
+                if data.startswith(b"SIP/2.0 200"):
+                    answered += 1
+    elapsed = time.perf_counter() - start
+    for sock in socks:
+        sock.close()
+    return {"devices": count, "sent": sent, "answered": answered, "per_second": round(answered / elapsed, 1),
             "seconds": round(elapsed, 1)}
 
 
@@ -223,53 +245,98 @@ def persisted(since: float, offset: int, count: int) -> int:
                                    last_seen_at__gte=moment).count()
 
 
+def start_gateways(env: dict, port: int, loop: str, processes: int) -> list[subprocess.Popen]:
+    """`processes` gateway processes on one port (SO_REUSEPORT when more than one)."""
+    command = [sys.executable, "-m", "jifang.cli", "gb28181", "--bind", f"127.0.0.1:{port}", "--loop", loop]
+    gateways = [subprocess.Popen(command + (["--reuse-port"] if processes > 1 else []), env=env,
+                                 stdout=subprocess.PIPE, text=True) for _ in range(processes)]
+    for gateway in gateways:
+        line = gateway.stdout.readline()
+        if "gateway" not in line:
+            raise RuntimeError(f"gateway did not start: {line}")
+    return gateways
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(15)
+
+
+def measure(env: dict, loop: str, processes: int, storm_first: int, floor_port: int, floor_result: dict | None,
+            soak_seconds: float) -> dict:
+    """Storms and keepalives against `processes` gateways on `loop`; the floor's figures are taken
+    once per backend (it is the same registrar whatever the gateway's settings)."""
+    port = free_port()
+    gateways = start_gateways(env, port, loop, processes)
+    pids = [g.pid for g in gateways]
+    out = {"loop": loop, "processes": processes, "load_before": os.getloadavg()[0]}
+    try:
+        out["storm_gateway"] = storms(port, storm_first, pids, transport="u1" if processes == 1 else "un")
+        out["storm_floor"] = floor_result["storm"] if floor_result else storms(floor_port, storm_first)
+        out["keepalive"] = []
+        for i, count in enumerate(DEVICE_COUNTS):
+            # warm: each device's first keepalive in a process reads its registration (then a session)
+            keepalives(port, count, 0, messages=count)
+            rss_before = sum(rss_kb(pid) for pid in pids)
+            since, before = time.time(), cpu_seconds(pids)
+            gw = keepalives(port, count, 0, KEEPALIVE_SECONDS)
+            gw["cpu_us"] = round((cpu_seconds(pids) - before) * 1e6 / max(1, gw["answered"]))
+            time.sleep(1.5)                   # one flush interval and more
+            gw["persisted_devices"] = persisted(since, 0, count)
+            gw["expected_devices"] = min(count, gw["answered"])   # at least these: each answered one's device
+            gw["rss_kb_before"], gw["rss_kb_after"] = rss_before, sum(rss_kb(pid) for pid in pids)
+            fl = floor_result["keepalive"][i] if floor_result else keepalives(floor_port, count, 0, KEEPALIVE_SECONDS)
+            out["keepalive"].append({"gateway": gw, "floor": fl})
+        if soak_seconds:
+            out["soak"] = soak(pids, port, max(DEVICE_COUNTS), soak_seconds)
+        out["load_after"] = os.getloadavg()[0]
+    finally:
+        stop(gateways)
+    return out
+
+
 def child(args) -> None:
-    """Seed, start the gateway and the floor, load them, print one JSON line."""
-    total = max(DEVICE_COUNTS) + sum(RATES) * STORM_SECONDS
-    seed(total)
+    """Seed, start the floor, then per configuration (event loop, processes) start the gateway(s)
+    and load them; print one JSON line."""
+    configs = [(loop, int(n)) for n in args.processes.split(",") for loop in args.loops.split(",")]
+    if args.child == "sqlite":                 # one writer: several processes only share PostgreSQL
+        configs = [(loop, n) for loop, n in configs if n == 1]
+    per_config = sum(RATES) * STORM_SECONDS
+    seed(max(DEVICE_COUNTS) + per_config * len(configs))
     env = dict(os.environ, JIFANG_SIP_RATE="1000000000", JIFANG_SIP_BURST="1000000000",
                JIFANG_SIP_ANSWER_TIMEOUT="2", JIFANG_SIP_ID=PLATFORM, JIFANG_SIP_REALM=REALM,
                JIFANG_SIP_DEFAULT_PASSWORD=PASSWORD, JIFANG_SIP_KEEPALIVE_SECONDS="3600")
-    gw_port, floor_port = free_port(), free_port()
-    gateway = subprocess.Popen([sys.executable, "-m", "jifang.cli", "gb28181", "--bind", f"127.0.0.1:{gw_port}"],
-                               env=env, stdout=subprocess.PIPE, text=True)
+    floor_port = free_port()
     floor = subprocess.Popen([sys.executable, __file__, "--floor-server", str(floor_port)], stdout=subprocess.PIPE,
                              text=True)
-    gateway.stdout.readline(), floor.stdout.readline()
-    result = {"backend": args.child}
+    floor.stdout.readline()
+    result = {"backend": args.child, "runs": []}
+    floor_result = None
     try:
-        storm_first = max(DEVICE_COUNTS)
-        result["storm_gateway"] = storms(gw_port, storm_first, gateway.pid)
-        result["storm_floor"] = storms(floor_port, storm_first)
-        result["keepalive"] = []
-        for count in DEVICE_COUNTS:
-            # warm: the first keepalive of a device this process has not seen reads its registration
-            asyncio.run(keepalives(gw_port, count, 0, max(3.0, count / 5000)))
-            rss_before = rss_kb(gateway.pid)
-            since, before = time.time(), cpu_seconds(gateway.pid)
-            gw = asyncio.run(keepalives(gw_port, count, 0, KEEPALIVE_SECONDS))
-            gw["cpu_us"] = round((cpu_seconds(gateway.pid) - before) * 1e6 / max(1, gw["answered"]))
-            time.sleep(1.5)                   # one flush interval and more
-            gw["persisted_devices"] = persisted(since, 0, count)
-            gw["rss_kb_before"], gw["rss_kb_after"] = rss_before, rss_kb(gateway.pid)
-            fl = asyncio.run(keepalives(floor_port, count, 0, KEEPALIVE_SECONDS))
-            result["keepalive"].append({"gateway": gw, "floor": fl})
-        if args.soak:
-            result["soak"] = soak(gateway.pid, gw_port, max(DEVICE_COUNTS), args.soak)
+        for i, (loop, processes) in enumerate(configs):
+            run = measure(env, loop, processes, max(DEVICE_COUNTS) + i * per_config, floor_port, floor_result,
+                          args.soak if i == 0 else 0)
+            floor_result = floor_result or {"storm": run["storm_floor"], "keepalive": [k["floor"] for k in run["keepalive"]]}
+            result["runs"].append(run)
+            print(f"{args.child} {loop} x{processes} done", file=sys.stderr, flush=True)
     finally:
-        for process in (gateway, floor):
-            process.terminate()
-            process.wait(15)
+        stop([floor])
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def soak(pid: int, port: int, count: int, seconds: float) -> list[tuple[int, float]]:
-    """Steady keepalives from `count` devices in 30 s slices: the gateway's RSS (MiB) and rate after each."""
+def soak(pids: list[int], port: int, count: int, seconds: float) -> dict:
+    """Steady keepalives from `count` devices, every one of them warmed first (its session made, so
+    that the samples show the steady state, not the table filling): the gateway's RSS (MiB) and
+    answered rate per 30 s slice."""
+    keepalives(port, count, 0, messages=count)
+    start_rss = sum(rss_kb(pid) for pid in pids) // 1024
     samples = []
     for _ in range(max(1, int(seconds // 30))):
-        run = asyncio.run(keepalives(port, count, 0, min(30.0, seconds)))
-        samples.append((rss_kb(pid) // 1024, run["per_second"]))
-    return samples
+        run = keepalives(port, count, 0, min(30.0, seconds))
+        samples.append((sum(rss_kb(pid) for pid in pids) // 1024, run["per_second"]))
+    return {"rss_after_warm_mib": start_rss, "samples": samples}
 
 
 def backend_env(backend: str, pg_url: str) -> dict:
@@ -292,23 +359,44 @@ def backend_env(backend: str, pg_url: str) -> dict:
 
 
 def table(results: list[dict]) -> str:
-    lines = ["| backend | measure | gateway | floor | gateway / floor |", "|---|---|---|---|---|"]
+    lines = ["| backend | gateway | measure | gateway | floor | gateway / floor |", "|---|---|---|---|---|---|"]
     for r in results:
-        for g, f in zip(r["storm_gateway"], r["storm_floor"] + [None] * 10):
-            floor = f"{f['achieved']}/s ({f['failed']} failed)" if f else "—"
-            ratio = f"{g['achieved'] / f['achieved']:.2f}" if f and f["achieved"] else "—"
-            lines.append(f"| {r['backend']} | registrations at {g['rate']}/s ({g['calls']} calls) | "
-                         f"{g['achieved']}/s ({g['failed']} failed), {g.get('cpu_us')} µs CPU each | {floor} | {ratio} |")
-        for k in r["keepalive"]:
-            g, f = k["gateway"], k["floor"]
-            lines.append(f"| {r['backend']} | keepalives, {g['devices']:,} devices | {g['per_second']}/s, "
-                         f"{g.get('cpu_us')} µs CPU each, {g['persisted_devices']:,} persisted, RSS {g['rss_kb_before'] // 1024}->"
-                         f"{g['rss_kb_after'] // 1024} MiB | {f['per_second']}/s | "
-                         f"{g['per_second'] / f['per_second']:.2f} |")
-        if r.get("soak"):
-            lines.append(f"\n{r['backend']} soak, keepalives from {max(DEVICE_COUNTS):,} devices, gateway RSS MiB / "
-                         f"answered per s per 30 s slice: {r['soak']}")
+        for run in r["runs"]:
+            setup = f"{run['loop']}, {run['processes']} process{'es' if run['processes'] > 1 else ''}"
+            for g, f in zip(run["storm_gateway"], run["storm_floor"] + [None] * 10):
+                floor = f"{f['achieved']}/s ({f['failed']} failed)" if f else "—"
+                ratio = f"{g['achieved'] / f['achieved']:.2f}" if f and f["achieved"] else "—"
+                lines.append(f"| {r['backend']} | {setup} | registrations at {g['rate']}/s ({g['calls']} calls) | "
+                             f"{g['achieved']}/s ({g['failed']} failed, {g.get('retrans', '?')} retransmitted), "
+                             f"{g.get('cpu_us')} µs CPU each | {floor} | "
+                             f"{ratio} |")
+            for k in run["keepalive"]:
+                g, f = k["gateway"], k["floor"]
+                lines.append(f"| {r['backend']} | {setup} | keepalives, {g['devices']:,} devices | {g['per_second']}/s, "
+                             f"{g.get('cpu_us')} µs CPU each, {g['persisted_devices']:,} persisted (answered: "
+                             f"{g['expected_devices']:,}), RSS {g['rss_kb_before'] // 1024}->{g['rss_kb_after'] // 1024} MiB | "
+                             f"{f['per_second']}/s | {g['per_second'] / f['per_second']:.2f} |")
+    lines.append("")
+    for r in results:
+        for run in r["runs"]:
+            lines.append(f"- {r['backend']}, {run['loop']} x{run['processes']}: load average (1 min) "
+                         f"{run['load_before']:.2f} before, {run.get('load_after', 0):.2f} after")
+            if run.get("soak"):
+                soak = run["soak"]
+                rss = [mib for mib, _ in soak["samples"]]
+                lines.append(f"- {r['backend']} soak, {run['loop']} x{run['processes']}, keepalives from "
+                             f"{max(DEVICE_COUNTS):,} devices (all warmed first: RSS {soak['rss_after_warm_mib']} MiB), "
+                             f"RSS {min(rss)}-{max(rss)} MiB; RSS MiB / answered per s per 30 s slice: {soak['samples']}")
     return "\n".join(lines)
+
+
+def header(started: float) -> str:
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    now = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    return (f"bench/video.py at commit {commit}, {time.strftime('%H:%M', time.gmtime(started))}-{now[-5:]} UTC "
+            f"{now[:10]}, {os.cpu_count()} cores, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
+            f"at the end; {int(time.time() - started)} s\n")
 
 
 def main() -> None:
@@ -317,6 +405,10 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("JIFANG_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432"))
     parser.add_argument("--soak", type=float, default=0, help="seconds of steady keepalives after the runs, the "
                         "gateway's memory sampled every 30 s (the issue asks for 600; default: none)")
+    parser.add_argument("--loops", default="uvloop,asyncio", help="the gateway's event loops to measure")
+    parser.add_argument("--processes", default="1,2", help="gateway processes on one port to measure "
+                        "(SO_REUSEPORT; more than one on PostgreSQL only)")
+    parser.add_argument("--json", help="also write the raw results to this file")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--floor-server", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -325,17 +417,20 @@ def main() -> None:
     if args.child:
         sys.path.insert(0, str(REPO / "src"))
         return child(args)
-    results = []
+    results, started = [], time.time()
     for backend in (["sqlite", "postgresql"] if args.backend == "both" else [args.backend]):
-        run = subprocess.run([sys.executable, __file__, "--child", backend, "--soak", str(args.soak)],
+        run = subprocess.run([sys.executable, __file__, "--child", backend, "--soak", str(args.soak), "--loops",
+                              args.loops, "--processes", args.processes],
                              env=backend_env(backend, args.pg_url), capture_output=True, text=True,
-                             timeout=1800 + args.soak)
+                             timeout=3600 + args.soak)
         line = next((x for x in run.stdout.splitlines() if x.startswith("RESULT ")), None)
         if line is None:
             print(run.stdout[-3000:], run.stderr[-3000:], file=sys.stderr)
             continue
         results.append(json.loads(line[7:]))
-    print(table(results))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+    print(header(started) + table(results))
 
 
 if __name__ == "__main__":

@@ -337,6 +337,11 @@ JIFANG_SIP_PROOF_SECONDS = float(os.environ.get("JIFANG_SIP_PROOF_SECONDS", "864
 JIFANG_SIP_ANSWER_TIMEOUT = float(os.environ.get("JIFANG_SIP_ANSWER_TIMEOUT", "10"))
 JIFANG_SIP_RATE = float(os.environ.get("JIFANG_SIP_RATE", "50"))          # messages/s per source address
 JIFANG_SIP_BURST = int(os.environ.get("JIFANG_SIP_BURST", "200"))
+# The gateway's event loop: "auto" (uvloop when installed, else asyncio's own), "uvloop" or "asyncio".
+JIFANG_SIP_LOOP = os.environ.get("JIFANG_SIP_LOOP", "auto")
+# Whether the gateway marks silent devices offline itself. Off: `jifang scheduler` (started by
+# `jifang up`) runs the video.offline_sweep job; a gateway run alone needs --sweep (or this on).
+JIFANG_SIP_SWEEP = os.environ.get("JIFANG_SIP_SWEEP", "").lower() in ("1", "true", "yes", "on")
 
 # The platform's own Ed25519 key (core.platform_key), never stored in the database: it signs officer
 # key enrolments and the audit chain's checkpoints. Production requires one of the first two.

@@ -49,7 +49,8 @@ class Ran:
 class LoopGateway:
     def __init__(self, **overrides):
         values = dict(host="127.0.0.1", port=0, platform_id=PLATFORM, realm=REALM, keepalive=0.4, missed=3,
-                      answer_timeout=1.5, catalog_every=3600, proof_every=86_400, node="test", secret=b"test-secret")
+                      answer_timeout=1.5, catalog_every=3600, proof_every=86_400, node="test", secret=b"test-secret",
+                      sweep=True)
         values.update(overrides)
         self.config = Config(**values)
         self.loop = asyncio.new_event_loop()

@@ -161,3 +161,54 @@ def test_gateway_processes_share_a_port_only_with_reuse_port(monkeypatch):
         with pytest.raises(OSError):
             alone.run(alone.gateway.start())
         alone.loop.close()
+
+
+@pytest.mark.django_db
+def test_registrations_are_recorded_in_one_statement_and_bring_offline_endpoints_online(django_assert_max_num_queries):
+    from jifang.video.models import Transition
+
+    on, off = f.DeviceFactory(gb28181_id="34020000001180000011"), f.DeviceFactory(gb28181_id="34020000001180000012")
+    known = services.known_devices([on.gb28181_id, off.gb28181_id])
+    Endpoint.objects.filter(pk=known[0].endpoint_id).update(online=True)
+    at = timezone.now()
+
+    def items(seconds):
+        return [{"endpoint_id": k.endpoint_id, "at": at, "expires": seconds + i, "contact": f"127.0.0.1:{5070 + i}",
+                 "transport": "UDP", "source": "127.0.0.1:5070", "node": "gw"} for i, k in enumerate(known)]
+
+    services.registrations_recorded(items=items(600)[1:] + items(600)[:1] + items(600)[1:2])
+    rows = {e.pk: e for e in Endpoint.objects.all()}
+    for i, k in enumerate(known):
+        row = rows[k.endpoint_id]
+        assert row.online and row.registered_at == at and row.contact == f"127.0.0.1:{5070 + i}"
+        assert row.expires_at == at + timezone.timedelta(seconds=600 + i) and row.gateway_node == "gw"
+    assert list(Transition.objects.values_list("endpoint_id", "reason")) == [(known[1].endpoint_id, "registered")]
+    # a batch of devices already online: the one UPDATE (with its RETURNING) and the transaction's savepoint
+    with django_assert_max_num_queries(3):
+        services.registrations_recorded(items=items(900))
+    assert sorted(Endpoint.objects.values_list("expires_at", flat=True)) == [
+        at + timezone.timedelta(seconds=900), at + timezone.timedelta(seconds=901)]
+    assert Transition.objects.count() == 1
+
+
+def test_the_event_loop_is_uvloop_when_installed_or_asyncios_own():
+    import uvloop
+
+    from jifang.video.gateway import loop_factory
+
+    assert loop_factory("auto") is uvloop.new_event_loop and loop_factory("uvloop") is uvloop.new_event_loop
+    assert loop_factory("asyncio") is None
+    with pytest.raises(ValueError):
+        loop_factory("trio")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gateway_leaves_the_offline_sweep_to_the_scheduler_unless_told(monkeypatch):
+    """`jifang up` runs the scheduler's video.offline_sweep job; a gateway run alone sweeps with --sweep."""
+    from .conftest import LoopGateway
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    for sweep in (False, True):
+        with LoopGateway(sweep=sweep) as running:
+            loops = {task.get_coro().__qualname__ for task in running.gateway.tasks}
+            assert ("Gateway._sweep_loop" in loops) is sweep and "Gateway._flush_loop" in loops

@@ -85,3 +85,18 @@ def test_expires_zero_unregisters(gateway):
     assert not endpoint.online
     assert list(Transition.objects.order_by("at").values_list("online", "reason")) == [
         (True, "registered"), (False, "unregistered")]
+
+
+def test_the_session_table_holds_one_session_per_registered_device(gateway):
+    """Bounded by the registered devices: a device registering again keeps its one session, and a
+    session whose registration ran out is forgotten (the scheduling loop does it every few seconds)."""
+    import time
+
+    lasting, brief = nvr(), nvr("34020000001180000002")
+    for _ in range(2):
+        ok(gateway.sipp("register.xml", dev=lasting.gb28181_id))
+    ok(gateway.sipp("register.xml", dev=brief.gb28181_id, keys={"expires": "1"}))
+    assert set(gateway.gateway.sessions) == {lasting.gb28181_id, brief.gb28181_id}
+    gateway.wait_for(lambda: gateway.gateway.sessions[brief.gb28181_id].expires_at < time.monotonic(), timeout=3)
+    gateway.gateway.forget_expired(time.monotonic())
+    assert set(gateway.gateway.sessions) == {lasting.gb28181_id}

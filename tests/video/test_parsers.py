@@ -228,3 +228,71 @@ def test_fuzz_names_round_trip(name):
     read = manscdp.parse(body).fields["Name"]
     if read != name.strip():
         assert manscdp._odd(body.decode("utf-8")) == 0
+
+
+# --- the fast paths: the same answers as the general ones ----------------------------------------
+
+_SPACE = st.sampled_from(["", " ", "\r\n", "\n", "\t", "\r\n  "])
+
+
+def _full_parse(body: bytes) -> manscdp.Manscdp:
+    """What the XML parser makes of a body (the keepalive shortcut bypassed)."""
+    original, manscdp._KEEPALIVE = manscdp._KEEPALIVE, manscdp.re.compile(rb"(?!)")
+    try:
+        return manscdp.parse(body)
+    finally:
+        manscdp._KEEPALIVE = original
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPACE, min_size=8, max_size=8), st.booleans(), st.integers(0, 999_999_999),
+       st.from_regex(r"[0-9A-Za-z]{1,64}", fullmatch=True), st.from_regex(r"[A-Za-z]{0,16}", fullmatch=True))
+def test_the_keepalive_shortcut_reads_what_the_xml_parser_reads(gaps, declared, sn, device_id, status):
+    head = '<?xml version="1.0" encoding="GB2312"?>' if declared else ""
+    body = (f"{gaps[0]}{head}{gaps[1]}<Notify>{gaps[2]}<CmdType>Keepalive</CmdType>{gaps[3]}<SN>{sn}</SN>{gaps[4]}"
+            f"<DeviceID>{device_id}</DeviceID>{gaps[5]}<Status>{status}</Status>{gaps[6]}</Notify>{gaps[7]}").encode()
+    fast = manscdp.keepalive(body)
+    assert fast is not None and fast == _full_parse(body) == manscdp.parse(body)
+
+
+@pytest.mark.parametrize("body", [
+    # other shapes go to the XML parser, which keeps its safety (and its refusals)
+    b"<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>1</DeviceID><Status>OK</Status><Info>"
+    b"<DeviceID>2</DeviceID></Info></Notify>",
+    b'<!DOCTYPE x [<!ENTITY a "OK">]><Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>1</DeviceID>'
+    b"<Status>&a;</Status></Notify>",
+    b"<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>1&amp;</DeviceID><Status>OK</Status></Notify>",
+    b"<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>1</DeviceID><Status>OK</Status></Notify><x/>",
+    b"<Notify><CmdType>Keepalive</CmdType><SN>1</SN><DeviceID>1</DeviceID><Status>OK</Status></Notify>\x0c",
+])
+def test_other_keepalive_shapes_take_the_xml_parser(body):
+    assert manscdp.keepalive(body) is None
+    try:
+        expected = _full_parse(body)
+    except manscdp.XmlError:
+        with pytest.raises(manscdp.XmlError):
+            manscdp.parse(body)
+    else:
+        assert manscdp.parse(body) == expected
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([b"\r", b"\n", b"a", b"\r\n", b"\r\n\r\n", b": ", b"\n\n"]), max_size=24)
+       .map(b"".join))
+def test_the_head_is_split_where_the_first_blank_line_is(data):
+    """The CRLF shortcut in _split_head finds the blank line the general pattern finds."""
+    match = sip._BLANK_LINE.search(data)
+    try:
+        split = sip._split_head(data)
+    except sip.Incomplete:
+        split = None
+    assert split == (None if match is None else (data[:match.start()], data[match.end():]))
+
+
+def test_a_response_echoes_every_via_in_order_under_its_canonical_name():
+    request = sip.parse_datagram(REGISTER.replace(b"Via: SIP/2.0/UDP 127.0.0.1:5070;rport;branch=z9hG4bK1\r\n",
+                                                  b"v: SIP/2.0/UDP a;branch=z9hG4bK1\r\nVIA: SIP/2.0/UDP b;branch=z9hG4bK2\r\n"))
+    answer = sip.parse_datagram(sip.response(request, 200, to_tag="t1").to_bytes())
+    assert answer.get_all("Via") == ["SIP/2.0/UDP a;branch=z9hG4bK1", "SIP/2.0/UDP b;branch=z9hG4bK2"]
+    assert [name for name, _ in answer.headers[:2]] == ["Via", "Via"]
+    assert answer.get("To").endswith(";tag=t1") and answer.get("CSeq") == "1 REGISTER"

@@ -14,13 +14,23 @@ DEV = "53010200001180000001"
 CAM = "53010200001320000001"
 
 
-def _run(gateway, spec, duration):
+def _run(gateway, spec, duration=None, *, until=None, timeout=20.0):
+    """Run the simulated device for `duration`, or (robust on a loaded machine) until `until()` holds
+    or `timeout` passes; then let the queries still in flight be answered."""
     async def go():
         loop = asyncio.get_running_loop()
         transport, device = await loop.create_datagram_endpoint(
             lambda: SimulatedDevice(spec, ("127.0.0.1", gateway.port), REALM, PLATFORM, log=lambda line: None),
             local_addr=("127.0.0.1", 0))
-        await device.run(duration)
+        if until is None:
+            await device.run(duration)
+        else:
+            running = asyncio.ensure_future(device.run())
+            deadline = loop.time() + timeout
+            while not until(device) and loop.time() < deadline and not running.done():
+                await asyncio.sleep(0.05)
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
         await asyncio.sleep(0.3)                       # answer the queries still in flight
         transport.close()
         return device
@@ -34,10 +44,11 @@ def test_simulated_device_comes_online_and_proves_its_retention(gateway, days, o
     nvr = f.DeviceFactory(gb28181_id=DEV, kind="nvr")
     f.DeviceFactory(gb28181_id=CAM, system=nvr.system)
     spec = DeviceSpec(DEV, PASSWORD, [(CAM, "大堂摄像机"), ("53010200001320000002", "新通道")], days, keepalive=0.2)
-    device = _run(gateway, spec, duration=1.0)
+    device = _run(gateway, spec, until=lambda d: d.keepalives_sent >= 3 and RetentionProof.objects.exists())
     assert device.keepalives_sent >= 3
     assert device.queries_answered[:3] == ["Catalog", "DeviceStatus", "RecordInfo"]
-    assert Transition.objects.get(endpoint__device=nvr, online=True).reason == "registered"
+    # it came online by registering (a loaded machine may later flap it at these 0.2 s keepalives)
+    assert Transition.objects.filter(endpoint__device=nvr, online=True).order_by("at")[0].reason == "registered"
     assert gateway.wait_for(lambda: not Endpoint.objects.get(device=nvr).online)      # silent once stopped
     assert Channel.objects.get(gb28181_id=CAM).name == "大堂摄像机"
     assert RetentionProof.objects.get().outcome == outcome

@@ -33,7 +33,7 @@ def _gateway(port: int) -> subprocess.Popen:
     env = dict(os.environ, JIFANG_DATABASE_URL=_database_url(), JIFANG_SECRET_KEY="two-gateways-test",
                JIFANG_SIP_ID="34020000002000000001", JIFANG_SIP_REALM="3402000000", JIFANG_SIP_ANSWER_TIMEOUT="1.5")
     process = subprocess.Popen([sys.executable, "-m", "jifang.cli", "gb28181", "--bind", f"127.0.0.1:{port}",
-                                "--keepalive", "1.0", "--missed", "3"], env=env, stdout=subprocess.PIPE,
+                                "--keepalive", "1.0", "--missed", "3", "--sweep"], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     line = process.stdout.readline()
     assert "gateway" in line, line + process.stdout.read()

@@ -89,6 +89,8 @@ class Config:
     node: str = ""
     secret: bytes = b""
     reuse_port: bool = False       # several gateway processes on one port (SO_REUSEPORT), one per core
+    sweep: bool = False            # mark silent devices offline itself (standalone, without `jifang scheduler`)
+    udp_buffer: int = 4 * 1024 * 1024   # socket buffers: a storm's burst waits in the kernel, not dropped
 
     @classmethod
     def from_settings(cls, bind: str | None = None, **overrides) -> "Config":
@@ -98,7 +100,7 @@ class Config:
                       missed=settings.JIFANG_SIP_KEEPALIVE_MISSED, catalog_every=settings.JIFANG_SIP_CATALOG_SECONDS,
                       proof_every=settings.JIFANG_SIP_PROOF_SECONDS, answer_timeout=settings.JIFANG_SIP_ANSWER_TIMEOUT,
                       rate=settings.JIFANG_SIP_RATE, burst=settings.JIFANG_SIP_BURST,
-                      node=f"{socket.gethostname()}:{os.getpid()}",
+                      node=f"{socket.gethostname()}:{os.getpid()}", sweep=settings.JIFANG_SIP_SWEEP,
                       secret=(settings.JIFANG_SIGNING_SECRET or settings.SECRET_KEY).encode())
         values.update(overrides)
         return cls(**values)
@@ -195,7 +197,8 @@ class Batcher:
 
 
 INTERROGATIONS = 32       # devices asked (Catalog, DeviceStatus, RecordInfo) at the same time
-STORM_PAUSE = 0.05        # while registrations wait for the database, interrogations wait this long
+STORM_QUIET = 0.5         # a REGISTER within this long: registrations are busy, interrogations paced
+STORM_PACE = 0.05         # while busy, one more device interrogated per this many seconds (20/s)
 KNOWN_TTL = 30.0          # seconds a device's endpoint and password stay cached (password changes: within this)
 KNOWN_CACHE_MAX = 500_000
 
@@ -219,6 +222,7 @@ class Gateway:
         self.to_interrogate: OrderedDict[str, Session] = OrderedDict()
         self.interrogation_due = asyncio.Event()
         self.interrogation_slots = asyncio.Semaphore(INTERROGATIONS)
+        self.last_register = 0.0             # monotonic time of the last REGISTER received
         self.sn = random_tokens.randbelow(10_000)
         self.cseq = 0
         self.udp: asyncio.DatagramTransport | None = None
@@ -231,8 +235,10 @@ class Gateway:
 
     async def start(self) -> None:
         await self._listen()
-        for job in (self._flush_loop, self._sweep_loop, self._schedule_loop, self._interrogation_loop):
+        for job in (self._flush_loop, self._schedule_loop, self._interrogation_loop):
             self._spawn(job())
+        if self.config.sweep:       # otherwise the scheduler's video.offline_sweep job does it (video/jobs.py)
+            self._spawn(self._sweep_loop())
 
     async def _listen(self, attempts: int = 20) -> None:
         """UDP and TCP on one port. With port 0 ("any free port") the port the system gives UDP may
@@ -253,7 +259,18 @@ class Gateway:
                     raise
                 continue
             self.config.port = port
+            self._size_buffers(self.udp.get_extra_info("socket"))
             return
+
+    def _size_buffers(self, sock) -> None:
+        """Room for a burst in the kernel (the system's default ~200 KB holds about a thousand
+        REGISTERs): what a storm sends while the loop is busy waits there instead of being dropped.
+        The kernel caps the size at net.core.rmem_max / wmem_max."""
+        for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, option, self.config.udp_buffer)
+            except OSError:
+                log.warning("could not size the UDP socket's buffers")
 
     async def stop(self) -> None:
         for task in list(self.tasks):
@@ -322,7 +339,26 @@ class Gateway:
         except sip.SipError as error:
             self._refuse_garbage(data, error, peer)
             return
+        if message.method == "MESSAGE" and self._keepalive_at_once(message, peer):
+            return
         self._spawn(self.dispatch(message, peer))
+
+    def _keepalive_at_once(self, message: sip.Message, peer: Peer) -> bool:
+        """A keepalive of the fixed shape from a device with a live session here: answered and
+        noted without a task (most of the traffic). False: go the general way (on_message)."""
+        if "manscdp+xml" not in (message.get("Content-Type") or "").lower():
+            return False
+        body = manscdp.keepalive(message.body)
+        if body is None:
+            return False
+        session = self.sessions.get(sip.uri_user(message.get("From") or ""))
+        if session is None or session.expires_at < time.monotonic():
+            return False
+        session.peer = peer
+        self.reply(peer, message, 200)
+        self.stats["keepalives"] += 1
+        self.keepalives.add(session.known.endpoint_id)
+        return True
 
     def _refuse_garbage(self, data: bytes, error: sip.SipError, peer: Peer) -> None:
         self.stats["malformed"] += 1
@@ -364,6 +400,7 @@ class Gateway:
         return min(int(value), MAX_EXPIRES)
 
     async def on_register(self, message: sip.Message, peer: Peer) -> None:
+        self.last_register = time.monotonic()
         device_id = sip.uri_user(message.get("From") or "")
         expires = self._expires(message)
         if len(device_id) != 20 or not device_id.isdigit() or expires is None:
@@ -529,22 +566,23 @@ class Gateway:
 
     def queue_interrogation(self, session: Session) -> None:
         """Catalog, DeviceStatus and proofs wait in a queue (one entry per device) worked by at
-        most INTERROGATIONS devices at a time, and only while no registration waits for the
-        database: a storm of registrations is answered first, its devices asked afterwards."""
+        most INTERROGATIONS devices at a time; while REGISTERs keep arriving (one within
+        STORM_QUIET) a new device is taken only every STORM_PACE: a storm of registrations is
+        answered first and its devices asked mostly afterwards, yet a city's steady trickle of
+        re-registrations never stops the queue."""
         self.to_interrogate[session.known.gb28181_id] = session
         self.interrogation_due.set()
 
-    def _registrations_waiting(self) -> bool:
-        return bool(self.lookup_known.items or self.record_registration.items)
+    def _registrations_busy(self) -> bool:
+        return time.monotonic() - self.last_register < STORM_QUIET
 
     async def _interrogation_loop(self) -> None:
         while True:
             await self.interrogation_due.wait()
             self.interrogation_due.clear()
             while self.to_interrogate:
-                if self._registrations_waiting():
-                    await asyncio.sleep(STORM_PAUSE)
-                    continue
+                if self._registrations_busy():
+                    await asyncio.sleep(STORM_PACE)
                 await self.interrogation_slots.acquire()
                 _, session = self.to_interrogate.popitem(last=False)
                 self._spawn(self._interrogate_in_slot(session))
@@ -633,15 +671,20 @@ class Gateway:
             except Exception:
                 log.exception("offline sweep failed")
 
+    def forget_expired(self, now: float) -> None:
+        """Drop the sessions whose registration ran out: the table holds at most one session per
+        registered device (one per GB/T 28181 ID), and no more than the devices registered now."""
+        for device_id in [key for key, session in self.sessions.items() if session.expires_at < now]:
+            del self.sessions[device_id]
+
     async def _schedule_loop(self) -> None:
         """Ask this process's live devices again for their catalogue when due (and for retention
         proofs when those are due: `proof_every`)."""
         while True:
             await asyncio.sleep(max(1.0, min(self.config.catalog_every / 10, 60.0)))
             now = time.monotonic()
+            self.forget_expired(now)
             for session in list(self.sessions.values()):
-                if session.expires_at < now:
-                    continue
                 if not session.busy and now - session.interrogated_at >= self.config.catalog_every:
                     self.queue_interrogation(session)
 
@@ -682,6 +725,22 @@ def _status_facts(fields: dict) -> dict:
     now = timezone.now()
     return {"recording": True if record == "ON" else False if record == "OFF" else None,
             "drift": round((device_time - now).total_seconds(), 1) if device_time else None, "at": now}
+
+
+def loop_factory(choice: str = "auto"):
+    """The event loop `asyncio.run` should make: uvloop's (libuv: its UDP and TCP transports cost the
+    gateway less per message) when chosen or, for "auto", installed; None means asyncio's own."""
+    if choice not in ("auto", "uvloop", "asyncio"):
+        raise ValueError(f"unknown event loop {choice!r}: auto, uvloop or asyncio")
+    if choice == "asyncio":
+        return None
+    try:
+        import uvloop
+    except ImportError:
+        if choice == "uvloop":
+            raise
+        return None
+    return uvloop.new_event_loop
 
 
 async def serve(config: Config, ready=None, stop: asyncio.Event | None = None) -> Gateway:

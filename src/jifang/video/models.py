@@ -67,6 +67,8 @@ class Endpoint(Placed):
             models.Index(fields=["district", "online"]),
             models.Index(fields=["unit", "online"]),
             models.Index(fields=["online", "last_seen_at"], name="video_endp_sweep"),
+            # the offline sweep's second look: live endpoints whose registration ran out
+            models.Index(fields=["online", "expires_at"], name="video_endp_expiry"),
         ]
         verbose_name = _("video endpoint")
         verbose_name_plural = _("video endpoints")

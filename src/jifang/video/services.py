@@ -225,26 +225,43 @@ def _among(ids: list) -> tuple[str, list]:
 @transaction.atomic
 def registrations_recorded(*, items: list[dict]) -> list[None]:
     """Persist a batch of successful REGISTERs (keys endpoint_id, at, expires, contact, transport,
-    source, node) in one transaction; endpoints that were offline come online. Two statements for
-    the batch: one UPDATE per endpoint run by executemany (one prepared statement on SQLite, one
-    pipelined round trip on PostgreSQL) and the look-up of the ones that were offline."""
+    source, node) in one transaction; endpoints that were offline come online. ONE statement for the
+    batch: an UPDATE joined to the batch's rows (passed as one parameter each: arrays unnested on
+    PostgreSQL, a JSON array on SQLite), RETURNING whether each endpoint was online."""
     latest = {item["endpoint_id"]: item for item in items}
     at = max(item["at"] for item in items)       # one moment for the batch (a few milliseconds wide)
     adapt = connection.ops.adapt_datetimefield_value
     stamp = adapt(at)
-    rows = [(stamp, adapt(at + dt.timedelta(seconds=item["expires"])), stamp, item["transport"], item["node"][:64],
-             item["contact"][:64], pk) for pk, item in latest.items()]
+    node = items[-1]["node"][:64]                # one gateway process: one node
+    rows = [(pk, adapt(at + dt.timedelta(seconds=item["expires"])), item["transport"], item["contact"][:64])
+            for pk, item in latest.items()]
     with connection.cursor() as cursor:
-        cursor.executemany(_sql("UPDATE {t} SET {registered_at} = %s, {expires_at} = %s, {last_seen_at} = %s, "
-                                "{transport} = %s, {gateway_node} = %s, {contact} = %s WHERE {pk} = %s"), rows)
-        where, params = _among(list(latest))
-        cursor.execute(_sql("SELECT {pk} FROM {t} WHERE {online} = %s AND {pk} ") + where, [False, *params])
-        offline = [row[0] for row in cursor.fetchall()]
+        cursor.execute(_sql("UPDATE {t} SET {registered_at} = %s, {last_seen_at} = %s, {gateway_node} = %s, "
+                            "{expires_at} = j.expires, {transport} = j.transport, {contact} = j.contact FROM ")
+                       + _BATCH_ROWS[connection.vendor == "postgresql"]
+                       + _sql(" WHERE {t}.{pk} = j.pk RETURNING {t}.{pk}, {t}.{online}"),
+                       [stamp, stamp, node, *_batch_rows(rows)])
+        offline = sorted(pk for pk, online in cursor.fetchall() if not online)
     for pk in offline:
         item = latest[pk]
         _flip([pk], online=True, at=item["at"], reason=TransitionReason.REGISTERED, source=item["source"],
               node=item["node"])
     return [None] * len(items)
+
+
+# the batch's (pk, expires, transport, contact) rows as a table `j` (see registrations_recorded)
+_BATCH_ROWS = {
+    True: "unnest(%s::bigint[], %s::timestamptz[], %s::text[], %s::text[]) AS j(pk, expires, transport, contact)",
+    False: "(SELECT json_extract(value, '$[0]') AS pk, json_extract(value, '$[1]') AS expires, "
+           "json_extract(value, '$[2]') AS transport, json_extract(value, '$[3]') AS contact "
+           "FROM json_each(%s)) AS j",
+}
+
+
+def _batch_rows(rows: list[tuple]) -> list:
+    if connection.vendor == "postgresql":
+        return [list(column) for column in zip(*rows)]
+    return [json.dumps(rows)]
 
 
 def registered(*, endpoint_id: int, at: dt.datetime, expires: int, contact: str, transport: str, source: str,

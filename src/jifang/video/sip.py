@@ -94,6 +94,9 @@ _BLANK_LINE = re.compile(rb"\r?\n\r?\n")
 
 
 def _split_head(data: bytes) -> tuple[bytes, bytes]:
+    end = data.find(b"\r\n\r\n", 0, MAX_MESSAGE + 4)     # the usual CRLF form, found without the regex
+    if end > 0 and data[end - 1] != 10 and b"\n\n" not in data[:end] and b"\n\r\n" not in data[:end]:
+        return data[:end], data[end + 4:]
     match = _BLANK_LINE.search(data, 0, MAX_MESSAGE + 4)
     if match is None:
         raise Incomplete()
@@ -288,12 +291,16 @@ def uri_host(value: str) -> str:
     return match.group(1) if match else ""
 
 
+_ECHOED = {"via": "Via", "from": "From", "to": "To", "call-id": "Call-ID", "cseq": "CSeq"}
+
+
 def response(request: Message, status: int, reason: str = "", *, to_tag: str = "",
              headers: list[tuple[str, str]] = (), body: bytes = b"") -> Message:
     out = Message(status=status, reason=reason or REASONS.get(status, ""))
-    for name in ("Via", "From", "To", "Call-ID", "CSeq"):
-        for value in request.get_all(name):
-            if name == "To" and to_tag and header_param(value, "tag") is None:
+    for name, value in request.headers:        # one pass: the request's order (Via's above all) kept
+        name = _ECHOED.get(name.lower())
+        if name is not None:
+            if to_tag and name == "To" and header_param(value, "tag") is None:
                 value = f"{value};tag={to_tag}"
             out.headers.append((name, value))
     out.headers.extend(headers)

@@ -5,11 +5,12 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jifang.video.gateway import Config, serve
+from jifang.video.gateway import Config, loop_factory, serve
 
 
 class Command(BaseCommand):
     help = "Run the GB/T 28181 video gateway on JIFANG_SIP_BIND / 启动国标视频联网网关"
+    requires_system_checks = []        # `jifang check` covers them; a gateway (one per core) starts faster
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=settings.JIFANG_SIP_BIND, help="host:port (UDP and TCP)")
@@ -19,10 +20,14 @@ class Command(BaseCommand):
                             help="missed keepalives before a device is offline")
         parser.add_argument("--reuse-port", action="store_true", help="let several gateway processes share the "
                             "port (SO_REUSEPORT: run one per core on one PostgreSQL)")
+        parser.add_argument("--sweep", action="store_true", default=settings.JIFANG_SIP_SWEEP,
+                            help="mark silent devices offline in this process (when no `jifang scheduler` runs)")
+        parser.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default=settings.JIFANG_SIP_LOOP,
+                            help="event loop: uvloop when installed (auto), or asyncio's own")
 
     def handle(self, *args, **options):
         config = Config.from_settings(options["bind"], keepalive=options["keepalive"], missed=options["missed"],
-                                      reuse_port=options["reuse_port"])
+                                      reuse_port=options["reuse_port"], sweep=options["sweep"])
 
         async def main():
             stop = asyncio.Event()
@@ -33,9 +38,10 @@ class Command(BaseCommand):
             def ready(gateway):
                 self.stdout.write(self.style.SUCCESS(
                     f"GB/T 28181 gateway {config.platform_id} (realm {config.realm}) on "
-                    f"udp+tcp {config.host}:{gateway.config.port}"))
+                    f"udp+tcp {config.host}:{gateway.config.port}, {type(loop).__module__.split('.')[0]} loop"
+                    + (", sweeping offline devices itself" if config.sweep else "")))
                 self.stdout.flush()
 
             await serve(config, ready=ready, stop=stop)
 
-        asyncio.run(main())
+        asyncio.run(main(), loop_factory=loop_factory(options["loop"]))
