@@ -221,11 +221,11 @@ class Receiver:
 
     def _stored(self, batch: list, ok: bool) -> None:
         self.storing = None
+        if ok:  # counted before the ACKs leave: whoever reads an ACK may read the count
+            self.stats[dc09.Verdict.ACK] += len(batch)
         now = self.clock()
         for item, parsed, key, answer in batch:
             answer(dc09.ack(parsed, now, key) if ok else b"")
-        if ok:
-            self.stats[dc09.Verdict.ACK] += len(batch)
         self._store_next()
         while self.blocked and self.room():
             self.blocked.popleft().unblock()
