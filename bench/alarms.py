@@ -182,8 +182,11 @@ def load(port, panels, transport, clients, encrypted, seconds, rate=None) -> dic
         until = time.perf_counter() + seconds
         window.append(until - seconds)
         if transport == "tcp":
-            made = [await loop.create_connection(lambda f=f: _TcpClient(f, until, lat, rate), "127.0.0.1", port)
-                    for f in frames]
+            # 127.0.0.2, .3, ...: ten panels per source address, as ten sites behind their own routers
+            # (the receivers allow 32 connections per address; pysiaalarm has no such limit)
+            made = [await loop.create_connection(lambda f=f: _TcpClient(f, until, lat, rate), "127.0.0.1", port,
+                                                 local_addr=(f"127.0.0.{2 + n // 10}", 0))
+                    for n, f in enumerate(frames)]
         else:
             made = [await loop.create_datagram_endpoint(lambda f=f: _UdpClient(f, until, lat, rate),
                                                         remote_addr=("127.0.0.1", port)) for f in frames]
@@ -198,8 +201,9 @@ def load(port, panels, transport, clients, encrypted, seconds, rate=None) -> dic
                     t.abort()
                 break
         window.append(time.perf_counter())
-        if any(not p.frames for p in protocols):
-            print(f"  (a client used up its {len(frames[0])} pre-built frames: raise the budget)", flush=True)
+        short = sum(1 for p in protocols if not p.frames)
+        if short:
+            print(f"  ({short} of {clients} clients used up their pre-built frames before the end)", flush=True)
 
     cpu = time.process_time()
     with asyncio.Runner(loop_factory=new_loop) as runner:

@@ -79,6 +79,7 @@ class Receiver:
         self.unknown_checked: dict[str, float] = {}
         self.pending: deque[tuple] = deque()  # (Received, frame, key, answer) waiting for the database
         self.storing = None  # the batch in the database thread (its concurrent.futures.Future)
+        self.kicked = False  # a _store_next is scheduled
         self.blocked: deque[_Tcp] = deque()  # connections not read until the queue has room
         self.lookups: set[asyncio.Task] = set()
         self.quarantined: list[tuple] = []
@@ -189,7 +190,10 @@ class Receiver:
             return
         item = services.Received(panel.id, panel.copies, outcome.message, decoded, now, transport, source, self.name)
         self.pending.append((item, parsed, panel.key, answer))
-        self._store_next()
+        if self.storing is None and not self.kicked:
+            # at the end of this turn of the loop: every frame read in it joins the same batch
+            self.kicked = True
+            self.loop.call_soon(self._store_next)
 
     # --- group commit -------------------------------------------------------------------------------
 
@@ -201,6 +205,7 @@ class Receiver:
     def _store_next(self) -> None:
         """Whatever waits (up to batch_max) goes to the database thread in one transaction, while
         none is there already; the thread hands the batch back with one wake-up of the loop."""
+        self.kicked = False
         if self.storing is not None or not self.pending:
             return
         count = min(len(self.pending), self.limits.batch_max)
