@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from jifang.alarms import dc09, services
 from jifang.alarms.receiver import Limits, Panel, Receiver, _Tcp
 
+pytestmark = pytest.mark.clause("art_12__para_1")
+
 COPIES = {"device_id": 1, "system_id": 1, "site_id": 1, "unit_id": 1, "district_id": "530102"}
 
 
