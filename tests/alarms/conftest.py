@@ -53,7 +53,7 @@ class Running:
 
 @pytest.fixture
 def receiver(transactional_db):
-    with Running(limits=Limits(sweep_every=3600, reload_every=0.2)) as running:
+    with Running(limits=Limits(reload_every=0.2)) as running:
         yield running
 
 

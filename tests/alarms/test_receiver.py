@@ -129,12 +129,12 @@ def test_back_pressure_bounds_the_queue(panel, transactional_db, monkeypatch):
         return real(items)
 
     monkeypatch.setattr(services, "store_batch", slow)
-    with Running(limits=Limits(queue_size=2, batch_max=2, sweep_every=3600)) as running:
+    with Running(limits=Limits(queue_size=2, batch_max=2)) as running:
         socks = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(8)]
         for n, sock in enumerate(socks, start=1):
             sock.sendall(dc09.message("ADM-CID", n, "1234", f"#1234|1130 01 {n:03d}"))
         for _ in range(10):
-            seen.append(running.receiver.queue.qsize())
+            seen.append(len(running.receiver.pending))
             time.sleep(0.05)
         acks = [replies(sock, 1, timeout=10) for sock in socks]
         for sock in socks:
@@ -144,7 +144,7 @@ def test_back_pressure_bounds_the_queue(panel, transactional_db, monkeypatch):
 
 
 def test_connections_per_source_are_limited(transactional_db):
-    with Running(limits=Limits(per_source=2, sweep_every=3600)) as running:
+    with Running(limits=Limits(per_source=2)) as running:
         kept = [socket.create_connection(("127.0.0.1", running.port)) for _ in range(2)]
         time.sleep(0.2)
         with socket.create_connection(("127.0.0.1", running.port)) as third:
@@ -155,7 +155,7 @@ def test_connections_per_source_are_limited(transactional_db):
 
 
 def test_slow_read_and_oversized_frames_are_cut(panel, transactional_db):
-    with Running(limits=Limits(frame_timeout=0.3, max_span=128, sweep_every=3600)) as running:
+    with Running(limits=Limits(frame_timeout=0.3, max_span=128)) as running:
         with socket.create_connection(("127.0.0.1", running.port)) as sock:
             sock.sendall(dc09.message("ADM-CID", 1, "1234", BURGLARY)[:20])
             sock.settimeout(3)
@@ -170,7 +170,7 @@ def test_slow_read_and_oversized_frames_are_cut(panel, transactional_db):
 def test_receivers_share_one_port_with_reuse_port(panel):
     """One receiver per core (SO_REUSEPORT): a second one listens on the first one's port, the
     kernel spreads the panels' connections between them and every message is ACKed and stored."""
-    limits = Limits(sweep_every=3600, reload_every=0.2)
+    limits = Limits(reload_every=0.2)
     with Running(limits=limits, reuse_port=True) as first, Running(port=first.port, limits=limits,
                                                                     reuse_port=True) as second:
         assert second.port == first.port

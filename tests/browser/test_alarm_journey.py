@@ -23,7 +23,7 @@ def test_operator_sees_a_burglary_live_and_handles_it(page, browser, live_server
     login(page, "wuhua", PASSWORD)
     page.goto("/alarms/")
     page.wait_for_selector("[data-testid=queue-empty]")
-    with Running(limits=Limits(sweep_every=3600)) as running:
+    with Running(limits=Limits()) as running:
         link = simulator.TcpLink("127.0.0.1", running.port)
         panel = simulator.SimPanel(account.account)
         kind, _ = simulator.send(link, panel, "ADM-CID", "#8801|1130 01 004")

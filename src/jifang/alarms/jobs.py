@@ -7,9 +7,9 @@ from jifang.jobs.schedule import every, periodic
 @periodic("alarms.supervision_sweep", every(seconds=15), title=("报警主机巡检", "Alarm panel supervision"),
           enabled=lambda: getattr(settings, "JIFANG_SCHEDULE_ALARM_SUPERVISION", True))
 def supervision_sweep(now):
-    """Panels silent past their supervision interval and grace get a trouble and an outage. Safe
-    beside the receiver's own sweep (rows are locked and re-checked), so a node without a receiver,
-    or a receiver that stops, still supervises."""
+    """Panels silent past their supervision interval and grace get a trouble and an outage. The
+    only supervision sweep: the receivers do not sweep (they stay lean and any number of them, or
+    none, may run). Rows are locked and re-checked, so overlapping runs raise each trouble once."""
     from .services import supervision_sweep as sweep
 
     return len(sweep(now=now))

@@ -1,19 +1,24 @@
 """The DC-09 receiver: asyncio, TCP and UDP on one port, every event committed before its ACK.
 
-Flow of a frame: framing and CRC (dc09) -> the account (an in-memory copy of AlarmAccount, reloaded
-incrementally) -> decrypt and check (dc09.decode) -> the bounded store queue -> one transaction per
-batch of concurrent messages (services.store_batch, "group commit") -> ACK. When the database is
-slow the queue fills, handlers wait on it, TCP connections stop being read and UDP datagrams beyond
-the in-flight limit are dropped: memory stays bounded and nothing is ACKed before it is stored.
-If a batch fails to commit its messages get no reply at all (the panels retry).
+Flow of a frame: framing and CRC (dc09; TCP through a Protocol with its own framer, no streams) ->
+the account (an in-memory copy of AlarmAccount, reloaded incrementally) -> decrypt and check
+(dc09.decode) -> the bounded store queue -> one transaction per batch of concurrent messages in
+the database thread (services.store_batch, "group commit") -> one wake-up of the loop per batch,
+which writes every ACK of the batch. The usual path has no task and no future per message (each
+costs more CPU than framing and checking the message). When the database is slow the queue fills,
+TCP connections stop being read and UDP datagrams are dropped: memory stays bounded and nothing is
+ACKed before it is stored. If a batch fails to commit its messages get no reply at all (the panels
+retry). Supervision (panels gone silent) is not swept here: `jifang scheduler` runs it every 15 s
+(alarms.jobs), so any number of receivers, or none, may run beside it.
 """
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import socket
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,7 +49,6 @@ class Limits:
     udp_in_flight: int = 2000
     quarantine_max: int = 1000  # unknown-account sightings waiting to be counted
     window: tuple[dt.timedelta, dt.timedelta] = dc09.WINDOW
-    sweep_every: float = 15.0
     reload_every: float = 5.0
 
 
@@ -73,11 +77,15 @@ class Receiver:
         self.panels: dict[str, Panel] = {}
         self.reloaded_at: dt.datetime | None = None
         self.unknown_checked: dict[str, float] = {}
-        self.queue: asyncio.Queue = asyncio.Queue(self.limits.queue_size)
+        self.pending: deque[tuple] = deque()  # (Received, frame, key, answer) waiting for the database
+        self.storing = None  # the batch in the database thread (its concurrent.futures.Future)
+        self.kicked = False  # a _store_next is scheduled
+        self.blocked: deque[_Tcp] = deque()  # connections not read until the queue has room
+        self.lookups: set[asyncio.Task] = set()
         self.quarantined: list[tuple] = []
         self.per_source: dict[str, int] = defaultdict(int)
         self.connections = 0
-        self.udp_in_flight = 0
+        self.udp_in_flight = 0  # datagrams taken and not yet answered
         self.stats = defaultdict(int)
         # One thread writes (keeps its connection and the batches in order), one reads accounts.
         self.writer_pool = ThreadPoolExecutor(1, thread_name_prefix="alarm-store")
@@ -85,6 +93,7 @@ class Receiver:
         self.tasks: list[asyncio.Task] = []
         self.server = None
         self.udp = None
+        self.loop: asyncio.AbstractEventLoop | None = None
 
     # --- database work (in the pools' threads) -------------------------------------------------------
 
@@ -111,6 +120,9 @@ class Receiver:
             newest = max(newest, row.updated_at) if newest else row.updated_at
         return found, newest
 
+    def loop_time(self) -> float:
+        return self.loop.time()
+
     def _one(self, account: str) -> Panel | None:
         row = AlarmAccount.objects.filter(account=account).first()
         return _panel(row) if row else None
@@ -121,120 +133,139 @@ class Receiver:
         if len(self.unknown_checked) > 10000:  # the reload has just read every new account anyway
             self.unknown_checked.clear()
 
-    async def panel(self, account: str) -> Panel | None:
-        """The account from the copy; a miss asks the database, at most once a second per account
-        (so a flood from an unknown account costs no query per frame)."""
-        account = account.upper()
-        found = self.panels.get(account)
-        if found is not None:
-            return found
-        now = asyncio.get_running_loop().time()
-        if now - self.unknown_checked.get(account, -10.0) < 1.0 or len(self.unknown_checked) > 10000:
-            return None
-        self.unknown_checked[account] = now
-        found = await self._db(self.reader_pool, self._one, account)
-        if found is not None:
-            self.panels[account] = found
-        return found
-
     # --- one frame ----------------------------------------------------------------------------------
 
-    async def handle(self, raw: bytes, transport: str, source: str) -> bytes:
-        """The reply to one complete frame (b"" for silence), sent only after the event is stored."""
+    def take(self, raw: bytes, transport: str, source: str, answer: Callable[[bytes], None]) -> None:
+        """Answer one complete frame: `answer` gets its reply exactly once (b"" for silence), for an
+        event only after the batch holding it is committed. The usual path runs without a task or a
+        future: a known account's frame is checked here and waits in `pending` with its callback."""
         now = self.clock()
         parsed = dc09.read_frame(raw)
         if isinstance(parsed, dc09.Rejected):
             self.stats[parsed.verdict] += 1
-            return parsed.reply
-        panel = await self.panel(parsed.account)
+            answer(parsed.reply)
+            return
+        account = parsed.account.upper()
+        panel = self.panels.get(account)
+        if panel is None and self._ask_database(account):
+            task = asyncio.ensure_future(self._looked_up(account, parsed, raw, now, transport, source, answer))
+            self.lookups.add(task)
+            task.add_done_callback(self.lookups.discard)
+            return
+        self._checked(parsed, raw, panel, now, transport, source, answer)
+
+    def _ask_database(self, account: str) -> bool:
+        """An account missing from the copy is asked for at most once a second (so a flood from an
+        unknown account costs no query per frame)."""
+        now = asyncio.get_running_loop().time()
+        if now - self.unknown_checked.get(account, -10.0) < 1.0 or len(self.unknown_checked) > 10000:
+            return False
+        self.unknown_checked[account] = now
+        return True
+
+    async def _looked_up(self, account, parsed, raw, now, transport, source, answer) -> None:
+        try:
+            panel = await self._db(self.reader_pool, self._one, account)
+        except Exception:
+            log.exception("alarm account look-up failed")
+            answer(b"")
+            return
+        if panel is not None:
+            self.panels[account] = panel
+        self._checked(parsed, raw, panel, now, transport, source, answer)
+
+    def _checked(self, parsed, raw, panel, now, transport, source, answer) -> None:
         outcome = dc09.decode(parsed, known=panel is not None, key=panel and panel.key, now=now,
                               window=self.limits.window)
         if panel is None and len(self.quarantined) < self.limits.quarantine_max:
             self.quarantined.append((parsed.account, now, source, raw))
         if outcome.verdict != dc09.Verdict.ACK:
             self.stats[outcome.verdict] += 1
-            return outcome.reply
+            answer(outcome.reply)
+            return
         decoded = codes.decode(parsed.token, outcome.message.data)
         if decoded is None:
             self.stats[dc09.Verdict.DUH] += 1
-            return dc09.duh(parsed)
+            answer(dc09.duh(parsed))
+            return
         item = services.Received(panel.id, panel.copies, outcome.message, decoded, now, transport, source, self.name)
-        done = asyncio.get_running_loop().create_future()
-        await self.queue.put((item, done))  # waits when the database is behind: back-pressure
-        if not await done:
-            return b""
-        self.stats[dc09.Verdict.ACK] += 1
-        return dc09.ack(parsed, self.clock(), panel.key)
+        self.pending.append((item, parsed, panel.key, answer))
+        if self.storing is None and not self.kicked:
+            # at the end of this turn of the loop: every frame read in it joins the same batch
+            self.kicked = True
+            self.loop.call_soon(self._store_next)
 
-    async def store_loop(self) -> None:
-        """Group commit: whatever is waiting (up to batch_max) goes in one transaction."""
-        while True:
-            batch = [await self.queue.get()]
-            while len(batch) < self.limits.batch_max and not self.queue.empty():
-                batch.append(self.queue.get_nowait())
-            try:
-                await self._db(self.writer_pool, services.store_batch, [item for item, _ in batch])
-                ok = True
-            except Exception:  # the database is down or refused: no ACK, the panels retry
-                log.exception("storing %d alarm messages failed", len(batch))
-                ok = False
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(ok)
+    # --- group commit -------------------------------------------------------------------------------
+
+    def room(self) -> bool:
+        """Whether another message may wait for the database (back-pressure: a connection that
+        finds no room stops being read until a batch is committed)."""
+        return len(self.pending) < self.limits.queue_size
+
+    def _store_next(self) -> None:
+        """Whatever waits (up to batch_max) goes to the database thread in one transaction, while
+        none is there already; the thread hands the batch back with one wake-up of the loop."""
+        self.kicked = False
+        if self.storing is not None or not self.pending:
+            return
+        count = min(len(self.pending), self.limits.batch_max)
+        batch = [self.pending.popleft() for _ in range(count)]
+        self.storing = self.writer_pool.submit(self._commit, self.loop, batch)
+
+    def _commit(self, loop: asyncio.AbstractEventLoop, batch: list) -> None:
+        """In the database thread: store, then answer the whole batch on the loop."""
+        try:
+            services.store_batch([item for item, *_ in batch])
+            ok = True
+        except Exception:  # the database is down or refused: no ACK, the panels retry
+            log.exception("storing %d alarm messages failed", len(batch))
+            connections.close_all()
+            ok = False
+        with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to answer
+            loop.call_soon_threadsafe(self._stored, batch, ok)
+
+    def _stored(self, batch: list, ok: bool) -> None:
+        self.storing = None
+        if ok:  # counted before the ACKs leave: whoever reads an ACK may read the count
+            self.stats[dc09.Verdict.ACK] += len(batch)
+        now = self.clock()
+        for item, parsed, key, answer in batch:
+            answer(dc09.ack(parsed, now, key) if ok else b"")
+        self._store_next()
+        while self.blocked and self.room():
+            self.blocked.popleft().unblock()
 
     # --- transports ---------------------------------------------------------------------------------
 
-    async def tcp_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peer = writer.get_extra_info("peername") or ("?", 0)
-        address = peer[0]
+    def admit(self, address: str) -> bool:
         if self.connections >= self.limits.max_connections or self.per_source[address] >= self.limits.per_source:
             self.stats["refused_connections"] += 1
-            writer.close()
-            return
+            return False
         self.connections += 1
         self.per_source[address] += 1
-        framer = dc09.Framer(self.limits.max_span)
-        source = f"{address}:{peer[1]}"
-        try:
-            while True:
-                timeout = self.limits.frame_timeout if framer.pending else self.limits.idle_timeout
-                try:
-                    data = await asyncio.wait_for(reader.read(4096), timeout)
-                except (TimeoutError, ConnectionError):
-                    break
-                if not data:
-                    break
-                for raw in framer.feed(data):
-                    reply = await self.handle(raw, "tcp", source)
-                    if reply:
-                        writer.write(reply)
-                        await asyncio.wait_for(writer.drain(), self.limits.frame_timeout)
-        except (TimeoutError, ConnectionError):
-            pass
-        finally:
-            self.connections -= 1
-            self.per_source[address] -= 1
-            if not self.per_source[address]:
-                del self.per_source[address]
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+        return True
+
+    def release(self, address: str) -> None:
+        self.connections -= 1
+        self.per_source[address] -= 1
+        if not self.per_source[address]:
+            del self.per_source[address]
 
     def datagram(self, data: bytes, addr) -> None:
-        if self.udp_in_flight >= self.limits.udp_in_flight or len(data) > self.limits.max_span + dc09.HEAD + 1:
+        """One datagram, one frame. Beyond udp_in_flight (answers owed) or with no room in the
+        queue it is dropped: the panel retries, memory stays bounded."""
+        if (self.udp_in_flight >= self.limits.udp_in_flight or not self.room()
+                or len(data) > self.limits.max_span + dc09.HEAD + 1):
             self.stats["dropped_datagrams"] += 1
             return
         self.udp_in_flight += 1
-        task = asyncio.ensure_future(self._datagram(data, addr))
-        task.add_done_callback(lambda _t: self._udp_done())
 
-    def _udp_done(self) -> None:
-        self.udp_in_flight -= 1
+        def answer(reply: bytes) -> None:
+            self.udp_in_flight -= 1
+            if reply and self.udp is not None:
+                self.udp.sendto(reply, addr)
 
-    async def _datagram(self, data: bytes, addr) -> None:
-        reply = await self.handle(data, "udp", f"{addr[0]}:{addr[1]}")
-        if reply and self.udp is not None:
-            self.udp.sendto(reply, addr)
+        self.take(data, "udp", f"{addr[0]}:{addr[1]}", answer)
 
     # --- background -------------------------------------------------------------------------------
 
@@ -251,17 +282,14 @@ class Receiver:
         if rows:
             await self._db(self.writer_pool, services.quarantine, rows)
 
-    async def sweep(self) -> None:
-        await self._db(self.writer_pool, lambda: services.supervision_sweep(now=self.clock()))
-
     # --- lifecycle ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self.reload()
-        loop = asyncio.get_running_loop()
+        self.loop = loop = asyncio.get_running_loop()
         for attempt in range(20):  # TCP and UDP on one port: with port 0, retry if UDP's is taken
-            self.server = await asyncio.start_server(self.tcp_client, self.host, self.port, limit=8192,
-                                                     reuse_address=True, reuse_port=self.reuse_port or None)
+            self.server = await loop.create_server(lambda: _Tcp(self), self.host, self.port, reuse_address=True,
+                                                   reuse_port=self.reuse_port or None)
             port = self.server.sockets[0].getsockname()[1]
             try:
                 self.udp, _ = await loop.create_datagram_endpoint(lambda: _Udp(self), local_addr=(self.host, port),
@@ -274,15 +302,14 @@ class Receiver:
             self.port = port
             break
         self.tasks = [asyncio.create_task(coro) for coro in (
-            self.store_loop(), self.every(1.0, self.flush_quarantine), self.every(self.limits.sweep_every, self.sweep),
-            self.every(self.limits.reload_every, self.reload))]
+            self.every(1.0, self.flush_quarantine), self.every(self.limits.reload_every, self.reload))]
 
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
         if self.udp is not None:
             self.udp.close()
-        while not self.queue.empty():  # let what is queued be stored and answered
+        while self.pending or self.storing is not None or self.lookups:  # let what waits be stored and answered
             await asyncio.sleep(0.05)
         for task in self.tasks:
             task.cancel()
@@ -293,6 +320,109 @@ class Receiver:
             await asyncio.get_running_loop().run_in_executor(pool, connections.close_all)
         self.writer_pool.shutdown(wait=True)
         self.reader_pool.shutdown(wait=True)
+
+
+class _Tcp(asyncio.Protocol):
+    """One panel connection: the framer cuts the stream, replies leave in the order the frames
+    came (a reply waits for the ones before it), and reading stops while the store queue is full
+    or the panel does not read its replies. Timers: idle_timeout between frames, frame_timeout
+    once a frame has begun or while the panel does not take our replies."""
+
+    def __init__(self, receiver: Receiver):
+        self.receiver = receiver
+        self.framer = dc09.Framer(receiver.limits.max_span)
+        self.waiting: deque[bytes] = deque()  # frames read while the queue had no room
+        self.replies: deque[list] = deque()  # one slot per frame taken, in order: [reply or None]
+        self.transport = None
+        self.address = self.source = ""
+        self.last = self.deadline = 0.0
+        self.timer = None
+        self.write_paused = False
+
+    def connection_made(self, transport) -> None:
+        peer = transport.get_extra_info("peername") or ("?", 0)
+        if not self.receiver.admit(peer[0]):
+            transport.abort()
+            return
+        self.transport, self.address, self.source = transport, peer[0], f"{peer[0]}:{peer[1]}"
+        self._arm(self.receiver.limits.idle_timeout)
+
+    def connection_lost(self, exc) -> None:
+        if self.transport is None:
+            return
+        self.transport = None
+        self.receiver.release(self.address)
+        if self.timer is not None:
+            self.timer.cancel()
+        self.waiting.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self.transport is None:
+            return
+        self.last = self.receiver.loop_time()
+        self.waiting.extend(self.framer.feed(data))
+        if self.framer.pending and self.last + self.receiver.limits.frame_timeout < self.deadline:
+            self._arm(self.receiver.limits.frame_timeout)
+        self._take_waiting()
+
+    def _take_waiting(self) -> None:
+        receiver = self.receiver
+        while self.waiting and receiver.room():
+            slot = [None]
+            self.replies.append(slot)
+            receiver.take(self.waiting.popleft(), "tcp", self.source, functools.partial(self._answer, slot))
+        if self.waiting:
+            self.transport.pause_reading()
+            receiver.blocked.append(self)
+
+    def unblock(self) -> None:
+        if self.transport is None:
+            return
+        self._take_waiting()
+        if not self.waiting and not self.write_paused:
+            self.transport.resume_reading()
+
+    def _answer(self, slot: list, reply: bytes) -> None:
+        slot[0] = reply
+        replies = self.replies
+        while replies and replies[0][0] is not None:
+            out = replies.popleft()[0]
+            if out and self.transport is not None:
+                self.transport.write(out)
+
+    def pause_writing(self) -> None:
+        """The panel does not read its replies: stop reading its frames; cut it after frame_timeout."""
+        self.write_paused = True
+        self.transport.pause_reading()
+        self._arm(self.receiver.limits.frame_timeout)
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if not self.waiting and self.transport is not None:
+            self.transport.resume_reading()
+
+    def _arm(self, seconds: float) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        self.deadline = self.receiver.loop_time() + seconds
+        self.timer = self.receiver.loop.call_at(self.deadline, self._check)
+
+    def _check(self) -> None:
+        """The timer fired: close the connection if it is idle, stuck mid-frame or not reading its
+        replies; otherwise wait until the new deadline (the timer is moved only when it fires, not
+        per read: a read costs no timer operation)."""
+        if self.transport is None:
+            return
+        limits, now = self.receiver.limits, self.receiver.loop_time()
+        busy = bool(self.replies) or bool(self.waiting)  # waiting on us, not on the panel
+        if self.write_paused:
+            self.transport.abort()
+            return
+        due = self.last + (limits.frame_timeout if self.framer.pending else limits.idle_timeout)
+        if now >= due and not busy:
+            self.transport.close()
+            return
+        self._arm(max(due - now, limits.frame_timeout if busy else 0.0))
 
 
 class _Udp(asyncio.DatagramProtocol):

@@ -1,5 +1,6 @@
 """`jifang alarm-receiver`: the DC-09 receiver on JIFANG_ALARM_BIND (TCP and UDP), until SIGTERM/Ctrl-C."""
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -7,6 +8,17 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from jifang.alarms.receiver import Receiver, limits_from_settings, parse_bind
+
+
+def loop_factory():
+    """uvloop's event loop when JIFANG_ALARM_UVLOOP is on (the default) and uvloop is installed: it
+    costs the receiver less CPU per message than asyncio's own loop; else asyncio's."""
+    if settings.JIFANG_ALARM_UVLOOP:
+        with contextlib.suppress(ImportError):
+            import uvloop
+
+            return uvloop.new_event_loop
+    return None
 
 
 class Command(BaseCommand):
@@ -24,8 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         host, port = parse_bind(options["bind"])
-        asyncio.run(self.serve(Receiver(host=host, port=port, name=options["name"], limits=limits_from_settings(),
-                                        reuse_port=options["reuse_port"])))
+        receiver = Receiver(host=host, port=port, name=options["name"], limits=limits_from_settings(),
+                            reuse_port=options["reuse_port"])
+        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+            runner.run(self.serve(receiver))
 
     async def serve(self, receiver: Receiver) -> None:
         await receiver.start()

@@ -1,0 +1,122 @@
+"""A hypothesis fuzz of the receiver's TCP protocol (framer, ordered replies, back-pressure, group
+commit) without sockets or a database: whatever the stream and however it is cut, it never raises,
+never ACKs a message before the batch holding it is stored (nor when the store fails), answers in
+the order the frames came, and keeps the store queue within its bound."""
+import asyncio
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jifang.alarms import dc09, services
+from jifang.alarms.receiver import Limits, Panel, Receiver, _Tcp
+
+pytestmark = pytest.mark.clause("art_12__para_1")
+
+COPIES = {"device_id": 1, "system_id": 1, "site_id": 1, "unit_id": 1, "district_id": "530102"}
+
+
+def burglary(seq: int) -> bytes:
+    return dc09.message("ADM-CID", seq, "1234", f"#1234|1130 01 {seq % 1000:03d}")
+
+
+def undecodable(seq: int) -> bytes:
+    """Well framed, known account, data that is no Contact ID: answered DUH at once."""
+    return dc09.message("ADM-CID", seq, "1234", "#1234|not contact id")
+
+
+class FakeTransport(asyncio.Transport):
+    def __init__(self, protocol, stored: list):
+        super().__init__()
+        self.protocol, self.stored = protocol, stored
+        self.written: list[tuple[bytes, int]] = []  # (reply, messages stored when it was written)
+        self.paused = self.closed = False
+
+    def get_extra_info(self, name, default=None):
+        return ("127.0.0.1", 40000) if name == "peername" else default
+
+    def write(self, data):
+        self.written.append((data, len(self.stored)))
+
+    def pause_reading(self):
+        self.paused = True
+
+    def resume_reading(self):
+        self.paused = False
+
+    def is_closing(self):
+        return self.closed
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            self.protocol.connection_lost(None)
+
+    abort = close
+
+
+async def _run(chunks: list[bytes], cuts: list[int], queue_size: int, failing: set[int], monkeypatch) -> tuple:
+    stored: list[str] = []
+    batches = []
+
+    def store(items):
+        batches.append(len(items))
+        if any(int(i.message.frame.seq) in failing for i in items):
+            raise RuntimeError("database refused")
+        stored.extend(i.message.frame.seq for i in items)
+        return len(items)
+
+    monkeypatch.setattr(services, "store_batch", store)
+    receiver = Receiver(limits=Limits(queue_size=queue_size, batch_max=3, max_span=256))
+    receiver.loop = asyncio.get_running_loop()
+    receiver.panels["1234"] = Panel(7, COPIES, None)
+    protocol = _Tcp(receiver)
+    transport = FakeTransport(protocol, stored)
+    protocol.connection_made(transport)
+    stream, pos, i, most_waiting = b"".join(chunks), 0, 0, 0
+    while pos < len(stream):
+        while transport.paused:  # a real transport delivers nothing while reading is paused
+            await asyncio.sleep(0.001)
+        size = cuts[i % len(cuts)]
+        protocol.data_received(stream[pos:pos + size])
+        most_waiting = max(most_waiting, len(receiver.pending))
+        pos, i = pos + size, i + 1
+    for _ in range(2000):
+        if not (receiver.pending or receiver.storing or protocol.replies):
+            break
+        await asyncio.sleep(0.002)
+    receiver.writer_pool.shutdown(wait=True)
+    receiver.reader_pool.shutdown(wait=True)
+    protocol.connection_lost(None)
+    return transport.written, stored, most_waiting, protocol
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=30), st.integers(1, 9999).map(burglary),
+                          st.integers(1, 9999).map(undecodable)), min_size=1, max_size=12),
+       st.lists(st.integers(1, 90), min_size=1, max_size=10), st.integers(1, 4),
+       st.sets(st.integers(1, 9999), max_size=3))
+def test_fuzz_tcp_protocol_acks_only_what_is_stored_in_order(chunks, cuts, queue_size, failing):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        written, stored, most_waiting, protocol = asyncio.run(_run(chunks, cuts, queue_size, failing, monkeypatch))
+    assert most_waiting <= queue_size
+    acked, answered = [], []
+    for reply, stored_then in written:
+        assert reply.startswith(b"\n") and reply.endswith(b"\r")
+        answered.append(reply[reply.index(b'"', 10) + 1:][:4].decode())
+        if b'"ACK"' in reply:
+            seq = answered[-1]
+            acked.append(seq)
+            assert seq in stored[:stored_then]  # stored (committed) before its ACK was written
+            assert int(seq) not in failing
+    assert sorted(acked) == sorted(stored)  # each stored message answered once
+    frames = [c for c in chunks if isinstance(dc09.read_frame(c), dc09.Frame)]
+    sent = iter(seq_of(raw) for raw in frames)
+    assert all(seq in sent for seq in answered)  # replies follow the frames' order (a subsequence of it)
+    if len(frames) == len(chunks) and not failing:  # no garbage, no failure: every frame answered
+        assert len(answered) == len(frames)
+    assert not protocol.replies  # nothing left owed
+
+
+def seq_of(raw: bytes) -> str:
+    return raw[raw.index(b'"ADM-CID"') + 9:][:4].decode()
