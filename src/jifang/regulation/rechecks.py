@@ -4,9 +4,11 @@ Every service write appends an audit row in its own transaction (core.audit), so
 hook: `followed` (registered with `audit.on_append`) works out which sites the written rows touch
 and, once the transaction commits (`transaction.on_commit`), stores a `RecheckRequest` per site and
 queues the `recheck_pending` task once (a waiting task is never queued twice: `dedupe_key`). The
-worker then drains every request so far, rechecks each site once (`services.scan(site=...)`: the
-same reconciliation as any run, so findings under enforcement keep their rules) and deletes the
-requests it handled. A burst of writes to one site is one recheck.
+worker then drains every request so far in batches of sites, one engine run per batch
+(`services.scan(sites=[...])`: each rule once over the batch, the same reconciliation as any run
+restricted to those sites, so findings under enforcement keep their rules and findings of other
+sites are untouched), and deletes the requests it handled in the same transaction. A burst of writes
+to one site is one recheck.
 
 Which sites a row touches, cheapest first:
 - a site: itself; any row whose snapshot (before or after) carries `site_id`: that site, and the old
@@ -134,27 +136,48 @@ def request_sites(site_ids: Iterable[int] | str) -> None:
     recheck_pending.get_backend().enqueue(recheck_pending, [], {}, dedupe_key="regulation.recheck")
 
 
-BATCH = 500
+def _batch_size() -> int:
+    return getattr(settings, "JIFANG_RECHECK_BATCH", 256)
 
 
 @task(queue_name="rechecks")
 def recheck_pending() -> dict:
-    """Recheck every site asked for so far, each once; the requests handled are then deleted (a
-    request that arrives meanwhile stays for the next run, which it has queued)."""
+    """Recheck every site asked for so far, a batch of up to JIFANG_RECHECK_BATCH sites per engine
+    run (each rule once over the batch, one ScanRun and one audit row naming the sites). The
+    requests a run handled are deleted in the transaction that commits its findings, so a failure
+    loses none; a request that arrives meanwhile stays for the next batch."""
+    done = {"sites": 0, "requests": 0, "runs": 0}
+    while True:
+        handled = _recheck_batch(_batch_size())
+        if handled is None:
+            return done
+        done["sites"] += handled[0]
+        done["requests"] += handled[1]
+        done["runs"] += 1
+
+
+def _recheck_batch(size: int) -> tuple[int, int] | None:
+    """One batch: the oldest requests up to `size` distinct sites, rechecked in one run; None when
+    nothing is asked for."""
     from jifang.registry.models import Site
 
     from .models import RecheckRequest
     from .services import scan
 
-    done = {"sites": 0, "requests": 0}
-    while True:
-        rows = list(RecheckRequest.objects.order_by("id").values_list("id", "site_id")[:BATCH])
-        if not rows:
-            return done
-        for site in Site.objects.filter(pk__in={s for _i, s in rows}).order_by("pk"):
-            scan(actor=None, site=site)
-            done["sites"] += 1
-        done["requests"] += RecheckRequest.objects.filter(id__lte=rows[-1][0]).delete()[0]
+    ids, sites = [], set()
+    for pk, site in RecheckRequest.objects.order_by("id").values_list("id", "site_id")[:size * 4]:
+        if site not in sites and len(sites) == size:
+            break
+        ids.append(pk)
+        sites.add(site)
+    if not ids:
+        return None
+    with transaction.atomic():
+        existing = list(Site.objects.filter(pk__in=sites).values_list("pk", flat=True))  # a deleted site: nothing to check
+        if existing:
+            scan(actor=None, sites=existing)
+        deleted = RecheckRequest.objects.filter(id__in=ids).delete()[0]
+    return len(existing), deleted
 
 
 @task(queue_name="rechecks")
