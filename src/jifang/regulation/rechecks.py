@@ -1,9 +1,9 @@
 """Findings follow changes (issue 14 §1).
 
 Every service write appends an audit row in its own transaction (core.audit), so that is the one
-hook: `followed` (registered with `audit.on_append`) works out which sites the written rows touch
-and, once the transaction commits (`transaction.on_commit`), stores a `RecheckRequest` per site and
-queues the `recheck_pending` task once (a waiting task is never queued twice: `dedupe_key`). The
+hook: `followed` (registered with `audit.on_append`) works out which sites the written rows touch,
+stores a `RecheckRequest` per site in the writer's transaction and, once it commits
+(`transaction.on_commit`), queues the `recheck_pending` task unless one is waiting (`dedupe_key`). The
 worker then drains every request so far in batches of sites, one engine run per batch
 (`services.scan(sites=[...])`: each rule once over the batch, the same reconciliation as any run
 restricted to those sites, so findings under enforcement keep their rules and findings of other
@@ -35,6 +35,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from jifang.core import audit
+from jifang.jobs.models import QueuedTask, TaskStatus
 from jifang.jobs.selectors import describe
 
 from . import subjects
@@ -44,6 +45,7 @@ IGNORED_APPS = frozenset({"core", "accounts", "jobs", "axes", "auth", "sessions"
 IGNORED_TYPES = frozenset({"regulation.scanrun", "regulation.finding"})
 FOLLOWED_ACTIONS = frozenset({"regulation.finding.stage"})
 ALL = "all"
+RECHECK_KEY = "regulation.recheck"
 
 
 def _max_sites() -> int:
@@ -113,27 +115,40 @@ def sites_touched(entries: list[audit.Pending]) -> set[int] | str:
 
 
 def followed(entries: list[audit.Pending]) -> None:
-    """The audit listener: after the writer's transaction commits, ask for the rechecks."""
+    """The audit listener: the requests are stored in the writer's transaction (they commit, or
+    roll back, with the change: none lost between the two), the worker woken once it commits."""
     if not getattr(settings, "JIFANG_RECHECKS", True):
         return
     touched = sites_touched(entries)
-    if touched:
-        transaction.on_commit(lambda: request_sites(touched))
+    if touched == ALL:
+        transaction.on_commit(lambda: request_sites(ALL))
+    elif touched:
+        _store(touched)
+        transaction.on_commit(_wake)
 
 
 def request_sites(site_ids: Iterable[int] | str) -> None:
     """Ask for a recheck of these sites (ALL: the whole registry); the worker does it within seconds."""
-    from .models import RecheckRequest
-
     if site_ids == ALL:
         recheck_all.get_backend().enqueue(recheck_all, [], {}, dedupe_key="regulation.recheck_all")
-        return
+    elif _store(site_ids):
+        _wake()
+
+
+def _store(site_ids: Iterable[int]) -> int:
+    from .models import RecheckRequest
+
     now = timezone.now()
     rows = [RecheckRequest(site_id=s, requested_at=now) for s in sorted(set(site_ids))]
-    if not rows:
-        return
-    RecheckRequest.objects.bulk_create(rows)
-    recheck_pending.get_backend().enqueue(recheck_pending, [], {}, dedupe_key="regulation.recheck")
+    return len(RecheckRequest.objects.bulk_create(rows)) if rows else 0
+
+
+def _wake() -> None:
+    """Queue the recheck task unless it is waiting already. At 50 writes/s it nearly always is: one
+    read instead of a refused insert (a task that starts right after the read still sees the
+    requests, committed before it)."""
+    if not QueuedTask.objects.filter(dedupe_key=RECHECK_KEY, status=TaskStatus.READY).exists():
+        recheck_pending.get_backend().enqueue(recheck_pending, [], {}, dedupe_key=RECHECK_KEY)
 
 
 def _batch_size() -> int:
@@ -156,9 +171,10 @@ def recheck_pending() -> dict:
         done["runs"] += 1
 
 
+@transaction.atomic
 def _recheck_batch(size: int) -> tuple[int, int] | None:
-    """One batch: the oldest requests up to `size` distinct sites, rechecked in one run; None when
-    nothing is asked for."""
+    """One batch, one transaction: the oldest requests up to `size` distinct sites, rechecked in
+    one run, then deleted; None when nothing is asked for."""
     from jifang.registry.models import Site
 
     from .models import RecheckRequest
@@ -172,12 +188,10 @@ def _recheck_batch(size: int) -> tuple[int, int] | None:
         sites.add(site)
     if not ids:
         return None
-    with transaction.atomic():
-        existing = list(Site.objects.filter(pk__in=sites).values_list("pk", flat=True))  # a deleted site: nothing to check
-        if existing:
-            scan(actor=None, sites=existing)
-        deleted = RecheckRequest.objects.filter(id__in=ids).delete()[0]
-    return len(existing), deleted
+    existing = list(Site.objects.filter(pk__in=sites).values_list("pk", flat=True))  # a deleted site: nothing to check
+    if existing:
+        scan(actor=None, sites=existing)
+    return len(existing), RecheckRequest.objects.filter(id__in=ids).delete()[0]
 
 
 @task(queue_name="rechecks")
