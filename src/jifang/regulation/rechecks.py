@@ -152,7 +152,7 @@ def _wake() -> None:
 
 
 def _batch_size() -> int:
-    return getattr(settings, "JIFANG_RECHECK_BATCH", 256)
+    return settings.JIFANG_RECHECK_BATCH
 
 
 @task(queue_name="rechecks")
