@@ -82,3 +82,52 @@ def test_officer_carries_a_case_from_inspection_to_decision(page, wuhua_officer,
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
     assert "行政处罚决定书" in text and "人民币陆仟元整" in text and wuhua_unit.name in text
     assert Finding.objects.get(pk=finding.pk).stage == Stage.DECIDED
+
+
+@pytest.mark.clause("cn-order-2025-799#art_27__para_1")
+def test_officer_fines_a_hotel_room_camera_at_once_from_the_signed_inspection(page, wuhua_officer, wuhua_unit):
+    """Order 799 art. 27 para. 1: confiscation, deletion and a fine together, no order first."""
+    from django.utils import timezone
+
+    from jifang.regulation import services as engine
+
+    site = f.SiteFactory(unit=wuhua_unit, name="五华宾馆")
+    system = f.SystemFactory(site=site, has_audio_video=True, public_video_class="")
+    device = f.DeviceFactory(system=system, part=f.SitePartFactory(site=site, area_kind="hotel_room"))
+    engine.scan(actor=None, as_of=timezone.localdate(), site=site)
+    national = Finding.objects.get(pack_id="cn-order-2025-799", subject_key=device.serial)
+
+    login(page, "wuhua", PASSWORD)
+    page.goto(f"/enforcement/inspections/add/?site={site.pk}")
+    page.fill("#id_observations", "客房内安装摄像机")
+    page.click("[data-testid=submit]")
+    page.click(f"[data-testid=confirm-{national.pk}]")
+    assert page.locator("[data-testid=penalty-at-once]").count() == 0   # not before the record is signed
+    page.click("[data-testid=sign]")
+    page.wait_for_selector("[data-testid=verify-ok]")
+    inspection_number = page.locator("h1").inner_text()
+    page.click("[data-testid=penalty-at-once]")
+    assert "不经责令改正" in page.locator("[data-testid=at-once]").inner_text()
+    page.fill("#id_amount_unit", "9000")  # below the unit's 10,000: refused, nothing written
+    page.fill("#id_amount_person_in_charge", "5000")
+    page.fill("#id_name_person_in_charge", "赵主管")
+    page.fill("#id_amount_person_directly_responsible", "5000")
+    page.fill("#id_name_person_directly_responsible", "钱直接")
+    page.fill("#id_facts", "客房内安装可拍摄住宿人员隐私的摄像机")
+    page.click("[data-testid=submit]")
+    assert "超出法定幅度" in page.content() and not PenaltyCase.objects.exists()
+    page.fill("#id_amount_unit", "15000")
+    page.click("[data-testid=submit]")
+    assert page.locator("[data-testid=case-inspection]").count() == 1
+    page.check("#id_waived")
+    page.click("[data-testid=statement-form] button")
+    page.click("[data-testid=decide]")
+    with page.expect_download(timeout=60000) as download:
+        page.click("[data-testid=decision-pdf]")
+    pdf = open(download.value.path(), "rb").read()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+    assert "第二十七条第一款" in text and "人民币壹万伍仟元整" in text
+    assert "并处：没收相关设备设施；删除所收集的视频图像信息" in text and "逾期未改正" not in text
+    assert PenaltyCase.objects.get().order_id is None
+    assert inspection_number.split()[-1] in text
+    assert Finding.objects.get(pk=national.pk).stage == Stage.DECIDED

@@ -101,6 +101,17 @@ def test_api_packs_list_and_detail(unit_user):
     assert c.get("/api/packs/no-such-pack/").status_code == 404
 
 
+def test_api_packs_answers_have_the_shape_the_schema_declares(unit_user):
+    from jifang.regulation.api.serializers import PackClauseSerializer, PackDetailSerializer, PackSerializer
+
+    c = _api(unit_user)
+    for summary in c.get("/api/packs/").json():
+        assert set(summary) == set(PackSerializer().fields)
+        doc = c.get(f"/api/packs/{summary['id']}/").json()
+        assert set(doc) == set(PackDetailSerializer().fields)
+        assert {frozenset(x) for x in doc["clauses"]} == {frozenset(PackClauseSerializer().fields)}
+
+
 def test_law_page_counts_open_findings_the_viewer_may_see_in_one_query(two_districts, wuhua_officer,
                                                                          django_assert_max_num_queries):
     f.SiteFactory(art6_point=7, unit=f.UnitFactory(district_id="530103"))

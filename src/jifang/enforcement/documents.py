@@ -77,7 +77,8 @@ def _clause_text(pack_id: str, stored: dict) -> dict:
 def _measures(finding) -> list[str]:
     """The non-monetary measures of the case's penalty clause (order 799: confiscation of the
     equipment, deletion of the footage, a warning, referral to the licensing authority), in Chinese.
-    A penalty decision comes after the order was refused, so every measure of the clause applies."""
+    A penalty decision comes after the order was refused, or (order 799 art. 27 para. 1, art. 28) at
+    once with the first measures, which are then all the clause has: every measure of it applies."""
     with translation.override("zh-hans"):
         return [measure_label(m["measure"]) for m in (finding.sanction or {}).get("measures", ())]
 
@@ -180,13 +181,22 @@ def _amount_rows(case: PenaltyCase, stage: str) -> list:
     return rows
 
 
+def _case_ground(case: PenaltyCase) -> dict:
+    """What the case rests on: the order the unit did not comply with, or (fined at once) the signed
+    inspection that confirmed the violation."""
+    if case.order_id:
+        order = case.order
+        return {"order_number": order.number, "order_served_on": _day(order.served_at), "deadline": _day(order.deadline),
+                "inspection": order.inspection.number if order.inspection_id else ""}
+    insp = case.inspection
+    return {"at_once": True, "inspection": insp.number, "inspected_on": _day(insp.inspected_on)}
+
+
 def _case_common(case: PenaltyCase) -> dict:
     findings = list(case.findings.order_by("id"))
-    order = case.order
     return {
         "unit": case.unit, "findings": [_finding(f) for f in findings], "facts": case.facts,
-        "penalty": _penalty_clause(findings[0]), "measures": _measures(findings[0]), "order_number": order.number,
-        "order_served_on": _day(order.served_at), "deadline": _day(order.deadline),
+        "penalty": _penalty_clause(findings[0]), "measures": _measures(findings[0]), **_case_ground(case),
         "law_title": _law_title(findings[0].pack_id),
     }
 
@@ -202,12 +212,11 @@ def decision_pdf(decision: PenaltyDecision) -> Document:
     case = decision.case
     amounts = _amount_rows(case, AmountStage.DECISION)
     total = sum((a["amount"] for a in amounts), Decimal(0))
-    order = case.order
     ctx = {
         **_common(check, decision), **_case_common(case), "facts": decision.facts,
         "amounts": amounts, "persons": [a for a in amounts if a["target"] != "单位"],
         "unit_kind": UNIT_KIND_ZH.get(case.unit_kind, case.unit_kind),
-        "inspection": order.inspection.number if order.inspection_id else "", "notice_number": case.number,
+        "notice_number": case.number,
         "notice_served_on": _day(case.notice_served_at), "statement": decision.statement,
         "statement_waived": decision.statement_waived, "total_words": yuan_words(total),
         "total_figures": yuan_figures(total), "decided_on": _day(decision.decided_at),

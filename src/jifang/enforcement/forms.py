@@ -124,7 +124,8 @@ class AmountsForm(PlainForm):
     def __init__(self, *args, sanction: dict, unit, **kwargs):
         super().__init__(*args, **kwargs)
         for fine in sanction.get("fines", []):
-            if fine["unit_kind"] not in (unit.kind, "any"):
+            # the party of a case is a registered unit: an order 799 range for an individual is not its own
+            if fine["unit_kind"] not in (unit.kind, "any") or fine["target"] not in TARGET_LABELS:
                 continue
             target = fine["target"]
             self.fields[f"amount_{target}"] = forms.DecimalField(

@@ -33,7 +33,9 @@ def _orders_at_sites_in(district) -> Q:
 
 
 def _cases_at_sites_in(district) -> Q:
-    return Q(order_id__in=OrderItem.objects.filter(finding__site__district_id=district).values("order_id"))
+    # a case opened at once (no order) reaches its site through the inspection: a foreign key, no row multiplies
+    return (Q(order_id__in=OrderItem.objects.filter(finding__site__district_id=district).values("order_id"))
+            | Q(inspection__site__district_id=district))
 
 
 def new_verify_code() -> str:
@@ -332,14 +334,20 @@ class CaseStatus(models.TextChoices):
 
 
 class PenaltyCase(SealedRecord):
-    """A penalty procedure on overdue findings of one order: notice, statement and defence, decision.
+    """A penalty procedure: notice, statement and defence, decision. Either on overdue findings of
+    one order (Kunming art_24/25 and every sanction with `order_first`), or, where the law fines at
+    once (order 799 art. 27 para. 1, art. 28: 没收…删除…并处罚款), on findings confirmed at one signed
+    inspection, with no order before it. Exactly one of `order` and `inspection` is set.
 
     The case's own sealed columns are the notice (行政处罚告知); the decision is a sealed record of
     its own (`PenaltyDecision`), so deciding never changes what the notice said.
     """
 
-    order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="penalty_cases",
-                              verbose_name=_("rectification order"))
+    order = models.ForeignKey(RectificationOrder, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="penalty_cases", verbose_name=_("rectification order"))
+    inspection = models.ForeignKey(Inspection, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="penalty_cases", verbose_name=_("inspection"),
+                                   help_text=_("the signed inspection that confirmed a violation fined at once"))
     findings = models.ManyToManyField("regulation.Finding", related_name="+", verbose_name=_("findings"))
     article = models.CharField(_("penalty article"), max_length=16)
     unit_kind = models.CharField(_("unit kind at the time"), max_length=16)
@@ -352,13 +360,17 @@ class PenaltyCase(SealedRecord):
                                      related_name="+")
     statement_at = models.DateTimeField(_("statement recorded at"), null=True, blank=True)
 
-    copied = Copied("order", ("unit", "district"), follow=False)  # signed: fixed when made
+    # signed: fixed when made; a case opened at once copies the same columns from its inspection
+    copied = Copied("order", ("unit", "district"), follow=False)
     scope = ScopePaths(district=any_of("district_id", _cases_at_sites_in), unit="unit_id", writers=WRITERS_UNIT)
     computed_labels = {"article_label": _("penalty article")}
 
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["district", "status"]), models.Index(fields=["unit", "id"])]
+        constraints = [models.CheckConstraint(
+            condition=Q(order__isnull=False, inspection__isnull=True) | Q(order__isnull=True, inspection__isnull=False),
+            name="penaltycase_order_or_inspection")]
         verbose_name = _("penalty case")
         verbose_name_plural = _("penalty cases")
 
@@ -372,6 +384,11 @@ class PenaltyCase(SealedRecord):
 
     def get_absolute_url(self):
         return reverse("enforcement:case_detail", args=[self.pk])
+
+    @property
+    def at_once(self) -> bool:
+        """Opened without an order (the law fines together with the first measures)."""
+        return self.order_id is None
 
 
 class PenaltyDecision(SealedRecord):

@@ -56,12 +56,15 @@ def _amounts(case: PenaltyCase, stage: str) -> list:
 
 
 def notice_content(case: PenaltyCase) -> dict:
-    return {
+    content = {
         "type": NOTICE, "number": case.number, "district": case.district_id, "unit": case.unit_id,
         "order": case.order_id, "article": case.article, "unit_kind": case.unit_kind, "facts": case.facts,
         "findings": sorted(case.findings.values_list("id", flat=True)),
         "amounts": _amounts(case, AmountStage.NOTICE), "served_at": _utc(case.notice_served_at),
     }
+    if case.inspection_id:  # only a case opened at once has it: notices served before it existed still verify
+        content["inspection"] = case.inspection_id
+    return content
 
 
 def decision_content(decision: PenaltyDecision) -> dict:

@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from jifang.core.roles import OFFICIALS
 from jifang.core.scoping import visible
-from jifang.regulation.models import Finding, Stage
+from jifang.regulation.models import Finding, Outcome, Stage
 
 from .models import (
     AmountStage, CaseStatus, Inspection, InspectionComplaint, ItemOutcome, OrderItem, OrderStatus, PenaltyAmount,
     PenaltyCase, RectificationOrder,
 )
+from .services import fined_at_once
 
 DUE_SOON_DAYS = 7
 
@@ -25,6 +26,11 @@ class Event:
     title: str
     detail: str
     url: str
+
+
+def _case_ground(case: PenaltyCase) -> str:
+    """The number of the record a case rests on: its order, or the inspection of a case opened at once."""
+    return case.order.number if case.order_id else case.inspection.number
 
 
 def _sortable(value) -> dt.datetime:
@@ -41,18 +47,30 @@ def casefile(user, *, unit=None, site=None) -> dict:
     inspections = visible(user, Inspection).filter(**by).select_related("site").order_by("-id")
     order_q = Q(unit=unit) if unit is not None else Q(items__finding__site=site)
     orders = visible(user, RectificationOrder).filter(order_q).distinct().order_by("-id")
-    cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order", "decision") \
+    cases = visible(user, PenaltyCase).filter(findings__in=finding_ids).distinct().select_related("order", "inspection", "decision") \
         .order_by("-id")
     events = [Event(i.created_at, "inspection", i.number, i.site.name, i.get_absolute_url()) for i in inspections]
     events += [Event(f.first_seen, "finding", f.clause_label, f.explanation_zh, f.get_absolute_url()) for f in findings]
     events += [Event(o.served_at, "order", o.number, o.get_status_display(), o.get_absolute_url()) for o in orders]
-    events += [Event(c.notice_served_at, "notice", c.number, c.order.number, c.get_absolute_url()) for c in cases]
+    events += [Event(c.notice_served_at, "notice", c.number, _case_ground(c), c.get_absolute_url()) for c in cases]
     decisions = [(c, getattr(c, "decision", None)) for c in cases]
-    events += [Event(d.decided_at, "decision", d.number, c.order.number, c.get_absolute_url())
+    events += [Event(d.decided_at, "decision", d.number, _case_ground(c), c.get_absolute_url())
                for c, d in decisions if d is not None]
     events.sort(key=lambda e: _sortable(e.when), reverse=True)
     return {"events": events, "findings": list(findings.select_related("site")), "inspections": list(inspections),
             "orders": list(orders), "cases": list(cases)}
+
+
+def at_once_findings(inspection: Inspection) -> list[Finding]:
+    """The findings this signed inspection confirmed that the law fines at once (order 799 art. 27
+    para. 1, art. 28) and no case holds yet: what `penalty_notice_issue(inspection=...)` accepts."""
+    if not inspection.sealed_hash:
+        return []
+    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
+    found = (Finding.objects.filter(pk__in=inspection.finding_links.values("finding_id"), stage=Stage.DETECTED,
+                                    outcome=Outcome.VIOLATION)
+             .exclude(pk__in=in_a_case).order_by("id"))
+    return [f for f in found if fined_at_once(f)]
 
 
 def _open_orders(user):

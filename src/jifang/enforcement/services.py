@@ -324,6 +324,9 @@ def _orderable(findings: list[Finding]) -> None:
         if f.stage != Stage.DETECTED or f.status != FindingStatus.OPEN or f.outcome != Outcome.VIOLATION:
             raise ServiceError("发现 {id}（{c}）不是待处理的违规，不能责令改正",
                                "finding {id} ({c}) is not an open, unordered violation", id=f.pk, c=f.clause_id)
+    if PenaltyCase.objects.filter(findings__in=findings).exists():
+        # a case opened at once (order 799 art. 27 para. 1, art. 28) holds it: no order comes after
+        raise ServiceError("这些发现已有处罚案件，不能再责令改正", "a penalty case already holds these findings: no order")
 
 
 @_service("enforcement.order.issue")
@@ -471,7 +474,7 @@ def overdue_sweep(*, actor, as_of: dt.date | None = None, district: str | None =
     return len(ids)
 
 
-# ---- penalty decisions (art_24, art_25) ---------------------------------------------------------
+# ---- penalty decisions (art_24, art_25; order 799 art. 26-30) ----------------------------------
 
 def _to_yuan(value) -> Decimal:
     try:
@@ -558,26 +561,85 @@ def _finable(findings: list[Finding], order: RectificationOrder) -> dict:
     return findings[0].sanction
 
 
-@_service("enforcement.penalty.notice")
-def penalty_notice_issue(*, actor, order: RectificationOrder, findings, amounts: dict, persons: dict | None = None,
-                         facts: str) -> PenaltyCase:
-    """行政处罚告知: the intended penalty, before the unit's statement and defence."""
-    order = _lock(RectificationOrder, order)
-    _require_officer(actor, order.district_id)
+def fined_at_once(finding: Finding) -> bool:
+    """The law fines together with the first measures, no order to correct first (order 799 art. 27
+    para. 1, art. 28: 没收…删除…并处罚款; the sanction's `order_first: false`)."""
+    sanction = finding.sanction or {}
+    return bool(sanction.get("fines")) and sanction.get("order_first", True) is False
+
+
+def _one_path(findings: list[Finding]) -> bool:
+    """Whether the findings are fined at once; a refusal when they mix both paths."""
+    paths = {fined_at_once(f) for f in findings}
+    if len(paths) > 1:
+        raise ServiceError("一份处罚案件不能同时包含应当立即处罚的违法行为和须先责令改正、逾期不改才处罚的违法行为；请分别立案",
+                           "one case cannot mix violations fined at once with violations fined only when an order to "
+                           "correct was not complied with: open a case for each")
+    return paths == {True}
+
+
+def _finable_at_once(findings: list[Finding], inspection: Inspection) -> dict:
+    """The common sanction of findings fined at once, or a refusal: each confirmed (or raised) at
+    this inspection, which is signed (the evidence), still at stage detected (no order, no decision)."""
+    if not _one_path(findings):
+        f = next(f for f in findings if not fined_at_once(f))
+        raise ServiceError("{c}：须先责令限期改正，逾期不改正的才能处罚；请先下达整改通知",
+                           "{c}: a fine comes only when an order to correct was not complied with by its deadline; "
+                           "issue a rectification order first", c=f.clause_label,
+                           clause=(f.sanction or {}).get("clause") or "art_24__para_1")
+    if not inspection.sealed_hash:
+        raise ServiceError("检查记录 {n} 尚未签名：立即处罚须以经签名的检查记录确认的违法事实为据",
+                           "inspection {n} is not signed: a fine at once rests on a violation confirmed at a signed "
+                           "inspection", n=inspection.number, clause=findings[0].sanction.get("clause"))
+    confirmed = set(inspection.finding_links.values_list("finding_id", flat=True))
+    for f in findings:
+        if f.pk not in confirmed:
+            raise ServiceError("{c}（发现 {id}）未经检查记录 {n} 确认，不能处罚",
+                               "{c} (finding {id}) was not confirmed at inspection {n}: no fine",
+                               c=f.clause_label, id=f.pk, n=inspection.number, clause=f.sanction.get("clause"))
+        if f.outcome != Outcome.VIOLATION or f.stage != Stage.DETECTED:
+            raise ServiceError("发现 {id} 处于“{stage}”阶段，不能立即处罚", "finding {id} is {stage}: it cannot be fined at once",
+                               id=f.pk, stage=f.get_stage_display(), clause=f.sanction.get("clause"))
+    if len({f.sanction["article"] for f in findings}) != 1:
+        raise ServiceError("一份处罚案件只适用一个罚则条款", "one case applies one penalty article")
+    return findings[0].sanction
+
+
+def _case_findings(findings) -> list[Finding]:
     findings = list(Finding.objects.select_for_update().filter(pk__in=[f.pk for f in findings]).order_by("pk"))
     if not findings:
         raise ServiceError("请选择至少一项违规发现", "choose at least one finding")
     if PenaltyCase.objects.filter(findings__in=findings).exists():
         raise ServiceError("这些发现已有处罚案件", "a penalty case already exists for these findings")
-    sanction = _finable(findings, order)
-    unit = order.unit
+    return findings
+
+
+@_service("enforcement.penalty.notice")
+def penalty_notice_issue(*, actor, findings, amounts: dict, facts: str, persons: dict | None = None,
+                         order: RectificationOrder | None = None, inspection: Inspection | None = None) -> PenaltyCase:
+    """行政处罚告知: the intended penalty, before the unit's statement and defence. Under an `order`
+    whose deadline passed (逾期不改正), or, where the law fines at once, on the findings a signed
+    `inspection` confirmed (no order first)."""
+    if (order is None) == (inspection is None):
+        raise ServiceError("处罚案件须依据整改通知或检查记录之一立案", "a case rests on either an order or an inspection")
+    source = _lock(RectificationOrder, order) if order else _lock(Inspection, inspection)
+    _require_officer(actor, source.district_id)
+    findings = _case_findings(findings)
+    if order:
+        _one_path(findings)
+        sanction = _finable(findings, source)
+    else:
+        sanction = _finable_at_once(findings, source)
+    unit = source.unit
     rows = _checked_amounts(sanction, unit.kind, amounts, persons or {})
     if not facts.strip():
         raise ServiceError("请写明违法事实", "state the facts")
     case = PenaltyCase.objects.create(
-        number=next_number(district=order.district, kind=DocumentKind.NOTICE, year=timezone.localdate().year),
-        **copies.values(PenaltyCase, order), order=order, article=sanction["article"], unit_kind=unit.kind,
-        facts=facts, notice_served_at=timezone.now(), created_by=actor,
+        number=next_number(district=source.district, kind=DocumentKind.NOTICE, year=timezone.localdate().year),
+        **copies.values(PenaltyCase, source), order=source if order else None,
+        inspection=None if order else source,
+        article=sanction["article"], unit_kind=unit.kind, facts=facts, notice_served_at=timezone.now(),
+        created_by=actor,
     )
     case.findings.set(findings)
     PenaltyAmount.objects.bulk_create(PenaltyAmount(case=case, stage=AmountStage.NOTICE, target=t, person_name=n,
@@ -621,7 +683,7 @@ def penalty_decide(*, actor, case: PenaltyCase, amounts: dict, persons: dict | N
         raise ServiceError("须先告知并听取当事人陈述申辩，方可作出决定",
                            "the unit's statement and defence must be recorded before the decision")
     findings = list(case.findings.select_for_update().order_by("pk"))
-    sanction = _finable(findings, case.order)
+    sanction = _finable(findings, case.order) if case.order_id else _finable_at_once(findings, case.inspection)
     rows = _checked_amounts(sanction, case.unit.kind, amounts, persons or {})
     noticed = dict(case.amounts.filter(stage=AmountStage.NOTICE).values_list("target", "amount"))
     for target, _name, amount in rows:

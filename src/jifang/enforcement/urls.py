@@ -25,6 +25,7 @@ urlpatterns = [
     path("orders/<int:pk>/evidence/<int:evidence_pk>/", views.order_evidence, name="order_evidence"),
     path("orders/<int:pk>/review/<int:item_pk>/", views.OrderReview.as_view(), name="order_review"),
     path("orders/<int:order_pk>/penalty/", views.case_add, name="case_add"),
+    path("inspections/<int:inspection_pk>/penalty/", views.case_add_at_once, name="case_add_at_once"),
     path("cases/", views.CaseList.as_view(), name="penaltycase_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("cases/<int:pk>/statement/", views.CaseStatement.as_view(), name="case_statement"),

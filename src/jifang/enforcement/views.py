@@ -91,6 +91,8 @@ def _inspection_context(request, insp) -> dict:
         "photos": list(insp.photos.all()), "verification": check, "engine_findings": list(engine),
         "inspectors": list(insp.inspectors.order_by("id")),
         "amendments": list(insp.amendments.order_by("id")), "orders": list(insp.orders.order_by("id")),
+        "cases": list(insp.penalty_cases.order_by("id")),
+        "at_once": selectors.at_once_findings(insp) if user.role in OFFICERS else [],
         "is_officer": user.role in OFFICERS, "is_unit": user.role == "unit_user",
         "signed_by_me": any(s.signature.signer_id == user.pk for s in check.signatures),
         "observations_form": forms.ObservationsForm(initial={"observations": insp.observations,
@@ -262,6 +264,24 @@ class OrderReview(ServiceAction):
 
 # ---- penalty cases -----------------------------------------------------------------------------------
 
+def _case_form(request, *, candidates: list, unit, issue, context: dict):
+    """The notice form over the candidates of one penalty article (`?article=` picks another)."""
+    article = request.GET.get("article") or candidates[0].sanction["article"]
+    findings = [f for f in candidates if f.sanction["article"] == article] or candidates
+    sanction = findings[0].sanction
+    form = forms.AmountsForm(data=request.POST or None, sanction=sanction, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        case = attempt(request, lambda: issue(findings=findings, amounts=form.amounts(), persons=form.persons(),
+                                              facts=form.cleaned_data["facts"]),
+                       success=_("Notice of intended penalty served."))
+        if case is not REFUSED:
+            return redirect(case.get_absolute_url())
+    return render(request, "enforcement/case_form.html", {
+        **context, "form": form, "unit": unit, "findings": findings, "sanction": sanction,
+        "articles": sorted({f.sanction["article"] for f in candidates}), "title": _("Notice of intended penalty"),
+    })
+
+
 @login_required
 def case_add(request, order_pk):
     _officer(request)
@@ -271,25 +291,27 @@ def case_add(request, order_pk):
     if not overdue:
         messages.error(request, _("No overdue finding with a penalty under this order: nothing can be fined."))
         return redirect(order.get_absolute_url())
-    article = request.GET.get("article") or overdue[0].sanction["article"]
-    findings = [f for f in overdue if f.sanction["article"] == article]
-    sanction = findings[0].sanction
-    form = forms.AmountsForm(data=request.POST or None, sanction=sanction, unit=order.unit)
-    if request.method == "POST" and form.is_valid():
-        case = attempt(request, lambda: services.penalty_notice_issue(
-            actor=request.user, order=order, findings=findings, amounts=form.amounts(), persons=form.persons(),
-            facts=form.cleaned_data["facts"]), success=_("Notice of intended penalty served."))
-        if case is not REFUSED:
-            return redirect(case.get_absolute_url())
-    return render(request, "enforcement/case_form.html", {
-        "form": form, "order": order, "findings": findings, "sanction": sanction,
-        "articles": sorted({f.sanction["article"] for f in overdue}), "title": _("Notice of intended penalty"),
-    })
+    return _case_form(request, candidates=overdue, unit=order.unit, context={"order": order}, issue=lambda **kw: (
+        services.penalty_notice_issue(actor=request.user, order=order, **kw)))
+
+
+@login_required
+def case_add_at_once(request, inspection_pk):
+    """A case without an order, where the law fines together with the first measures (order 799
+    art. 27 para. 1, art. 28), on the violations this signed inspection confirmed."""
+    _officer(request)
+    insp = get_visible(request.user, m.Inspection.objects.select_related("unit"), pk=inspection_pk)
+    candidates = selectors.at_once_findings(insp)
+    if not candidates:
+        messages.error(request, _("This inspection confirmed no violation the law fines at once."))
+        return redirect(insp.get_absolute_url())
+    return _case_form(request, candidates=candidates, unit=insp.unit, context={"inspection": insp},
+                      issue=lambda **kw: services.penalty_notice_issue(actor=request.user, inspection=insp, **kw))
 
 
 @login_required
 def case_detail(request, pk):
-    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "district", "decision"),
+    case = get_visible(request.user, m.PenaltyCase.objects.select_related("unit", "order", "inspection", "district", "decision"),
                        pk=pk)
     decision = getattr(case, "decision", None)
     findings = list(case.findings.order_by("id"))

@@ -12,11 +12,15 @@ class NationalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate, pre_migrate
 
-        from . import dbview
+        from jifang.dashboards.panels import HomePanel, register
+
+        from . import dbview, selectors
 
         pre_migrate.connect(dbview.drop, dispatch_uid="national-view-drop")
         post_migrate.connect(dbview.create, dispatch_uid="national-view-create")
         register_subjects()
+        register(HomePanel(key="national", template="national/_home_panel.html", context=selectors.home_figures,
+                           order=35))
 
 
 def register_subjects() -> None:

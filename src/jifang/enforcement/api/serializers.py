@@ -85,7 +85,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = m.PenaltyCase
-        fields = ["id", "number", "decision_number", "district", "unit", "order", "findings", "article", "unit_kind",
+        fields = ["id", "number", "decision_number", "district", "unit", "order", "inspection", "findings", "article", "unit_kind",
                   "facts", "status", "notice_served_at", "statement", "statement_waived", "statement_at",
                   "decision_facts", "decided_at", "decision_served_at", "sealed_hash", "decision_hash", "amounts"]
 

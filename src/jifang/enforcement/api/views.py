@@ -38,6 +38,14 @@ def _findings(user, ids) -> list:
     return found
 
 
+def _penalty_notice(request, **ground) -> Response:
+    """POST .../penalty/ on an order (overdue findings) or an inspection (fined at once)."""
+    data = _input(s.PenaltyNoticeSerializer, request)
+    case = _call(services.penalty_notice_issue, actor=request.user,
+                 findings=_findings(request.user, data.pop("findings")), **ground, **data)
+    return Response(s.CaseSerializer(case).data, status=201)
+
+
 class ScopedReadViewSet(ScopedReadOnlyViewSet):
     record_type = ""
 
@@ -64,6 +72,12 @@ class InspectionViewSet(ScopedReadViewSet):
     def sign(self, request, pk=None):
         sig = _call(services.inspection_sign, actor=request.user, inspection=self.get_object())
         return Response({"key_fingerprint": sig.key_fingerprint, "code": sig.code, "record_hash": sig.record_hash})
+
+    @extend_schema(request=s.PenaltyNoticeSerializer, responses={201: s.CaseSerializer})
+    @action(detail=True, methods=["post"])
+    def penalty(self, request, pk=None):
+        """A case without an order, where the law fines at once (order 799 art. 27 para. 1, art. 28)."""
+        return _penalty_notice(request, inspection=self.get_object())
 
 
 class OrderViewSet(ScopedReadViewSet):
@@ -94,13 +108,10 @@ class OrderViewSet(ScopedReadViewSet):
         _call(services.order_item_review, actor=request.user, item=item, **data)
         return Response(s.OrderSerializer(self.get_object()).data)
 
-    @extend_schema(request=s.PenaltyNoticeSerializer)
+    @extend_schema(request=s.PenaltyNoticeSerializer, responses={201: s.CaseSerializer})
     @action(detail=True, methods=["post"])
     def penalty(self, request, pk=None):
-        data = _input(s.PenaltyNoticeSerializer, request)
-        case = _call(services.penalty_notice_issue, actor=request.user, order=self.get_object(),
-                     findings=_findings(request.user, data.pop("findings")), **data)
-        return Response(s.CaseSerializer(case).data, status=201)
+        return _penalty_notice(request, order=self.get_object())
 
 
 class CaseViewSet(ScopedReadViewSet):

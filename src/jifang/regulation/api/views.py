@@ -1,5 +1,6 @@
 """/api/findings/ (read-only, scoped, filtered, keyset pages) and /api/packs/ (the law as data)."""
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.response import Response
 
@@ -8,7 +9,7 @@ from jifang.core.api import ScopedReadOnlyViewSet
 from .. import packs
 from ..filtersets import FindingFilterSet
 from ..models import Finding
-from .serializers import FindingSerializer
+from .serializers import FindingSerializer, PackDetailSerializer, PackSerializer
 
 
 class FindingViewSet(ScopedReadOnlyViewSet):
@@ -32,6 +33,8 @@ def pack_json(pack, *, full: bool) -> dict:
     return doc
 
 
+@extend_schema_view(list=extend_schema(responses=PackSerializer(many=True)),
+                    retrieve=extend_schema(responses=PackDetailSerializer))
 class PackViewSet(viewsets.ViewSet):
     """The packs are public law: every signed-in user may read them."""
 
