@@ -140,6 +140,8 @@ TASKS = {
 }
 # A write touching more sites than this (an import) is rechecked by one full run (regulation.rechecks).
 JIFANG_RECHECK_MAX_SITES = int(os.environ.get("JIFANG_RECHECK_MAX_SITES", "1000"))
+# sites rechecked by one engine run (a batch); a backlog is worked off in runs of this many
+JIFANG_RECHECK_BATCH = int(os.environ.get("JIFANG_RECHECK_BATCH", "256"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"

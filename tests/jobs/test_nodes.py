@@ -53,3 +53,28 @@ def test_two_schedulers_queue_each_tick_once():
     assert claimed and len(claimed) == len(set(claimed))  # every job claimed by one of the two
     ticks = Counter(QueuedTask.objects.filter(tick__isnull=False).values_list("job", "tick"))
     assert set(ticks.values()) == {1} and {job for job, _tick in ticks} == set(claimed)
+
+
+def test_an_idle_worker_wakes_when_a_task_is_queued_not_at_its_next_poll():
+    """LISTEN/NOTIFY: the worker looks at the queue every 60 s at most when idle, yet a task
+    queued now starts within a second or two."""
+    import time
+
+    def ran(note, within):
+        end = time.monotonic() + within
+        while time.monotonic() < end and not AuditEntry.objects.filter(action="jobs.test.ran", note=note).exists():
+            time.sleep(0.05)
+        return AuditEntry.objects.filter(action="jobs.test.ran", note=note).exists()
+
+    note_run.enqueue("first")
+    worker = _jifang("worker", "--poll", "60", "--fallback", "60")
+    try:
+        assert ran("first", 60)  # it started and looked at the queue
+        time.sleep(1)  # now idle, its next look a minute away
+        queued = time.monotonic()
+        note_run.enqueue("woken")
+        assert ran("woken", 20)
+        assert time.monotonic() - queued < 5
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)

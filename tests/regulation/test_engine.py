@@ -24,6 +24,9 @@ def mixed(db):
 def test_compiled_rules_equal_the_orm_for_every_rule_and_area(mixed):
     areas = [engine.Area(), engine.Area(district="530102"), engine.Area(district="530103"),
              engine.Area(site_id=mixed.pk)]
+    sites = sorted(m.Site.objects.values_list("pk", flat=True))
+    areas += [engine.Area(site_ids=tuple(sites)), engine.Area(site_ids=(sites[0],)),
+              engine.Area(site_ids=tuple(sites[1:]) + (10**9,))]  # padded to a compiled size; a missing site
     for pack in packs.active_packs(AS_OF):
         for rule in pack.rules:
             for area in areas:
@@ -40,3 +43,14 @@ def test_one_query_per_rule(mixed, django_assert_num_queries):
     engine.run_rule(pack, rule, AS_OF, engine.Area(site_id=mixed.pk))  # compile once
     with django_assert_num_queries(1):
         engine.run_rule(pack, rule, AS_OF, engine.Area(site_id=mixed.pk + 1))
+
+
+def test_a_batch_of_sites_is_each_rule_once_whatever_its_size(mixed, django_assert_num_queries):
+    pack = packs.get_pack("cn-530100-order-2012-116")
+    rule = pack.rule("art19-retention-below-minimum")
+    sites = list(m.Site.objects.order_by("pk").values_list("pk", flat=True))
+    one_by_one = [row for s in sites for row in engine.run_rule(pack, rule, AS_OF, engine.Area(site_id=s))]
+    engine.run_rule(pack, rule, AS_OF, engine.Area(site_ids=tuple(sites)))  # compile once for this size
+    with django_assert_num_queries(1):
+        rows = engine.run_rule(pack, rule, AS_OF, engine.Area(site_ids=tuple(sites[:-1])))
+    assert rows == [r for r in one_by_one if r["_site_id"] != sites[-1]] and rows

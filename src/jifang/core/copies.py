@@ -78,9 +78,11 @@ def dependents(model) -> tuple[tuple[type[Model], Copied], ...]:
     return tuple(found)
 
 
-def follow(obj: Model) -> int:
-    """Bring every row copying from `obj` (and their dependents in turn) in step; the rows changed."""
-    return _follow(type(obj), [obj.pk])
+def follow(obj: Model, changed: set[str] | None = None) -> int:
+    """Bring every row copying from `obj` (and their dependents in turn) in step; the rows changed.
+    `changed`: the columns (attnames) the write changed, when known: the dependents copying none of
+    them are in step already, and are not touched (no statement for a system's retention change)."""
+    return _follow(type(obj), [obj.pk], changed)
 
 
 def follow_rows(model, pks: list) -> int:
@@ -88,11 +90,11 @@ def follow_rows(model, pks: list) -> int:
     return sum(_follow(model, pks[i:i + CHUNK]) for i in range(0, len(pks), CHUNK))
 
 
-def _follow(model, pks) -> int:
+def _follow(model, pks, columns: set[str] | None = None) -> int:
     """`pks`: a list or a values("pk") queryset of `model` rows that may have changed."""
     changed = 0
     for dependent, copied in dependents(model):
-        if copied.follow is False:
+        if copied.follow is False or (columns is not None and columns.isdisjoint(f"{n}_id" for n in copied.fields)):
             continue
         rows = dependent._default_manager.filter(**{f"{copied.source}_id__in": pks})
         if isinstance(copied.follow, Q):

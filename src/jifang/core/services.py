@@ -66,12 +66,18 @@ def update_object(*, actor, obj: Model, data: dict, action: str | None = None, p
         prepare(obj)
     validate(actor, obj)
     obj.save()
-    copies.follow(obj)  # rows copying from this one (a moved site's systems and devices)
+    after = audit.snapshot(obj)
+    copies.follow(obj, _moved(before, after))  # rows copying from this one (a moved site's systems and devices)
     if not can_write(actor, model, obj):
         raise NotPermitted("不能移出您的辖区或单位", "you may not move this outside your area or units")
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.update", obj=obj, before=before,
-                 after=audit.snapshot(obj))
+                 after=after)
     return obj
+
+
+def _moved(before: dict, after: dict) -> set[str]:
+    """The columns a write changed (fill and prepare included)."""
+    return {name for name, value in after.items() if before.get(name) != value}
 
 
 def _values(obj: Model, names) -> dict:
@@ -98,9 +104,10 @@ def procedure_write(*, actor, obj: Model, procedure: writes.Procedure, data: dic
         prepare(obj)
     validate(actor, obj)
     obj.save()
-    copies.follow(obj)
+    after = audit.snapshot(obj)
+    copies.follow(obj, _moved(before, after))
     audit.record(actor=actor, action=action or f"{model._meta.label_lower}.{procedure.key}", obj=obj,
-                 before=before, after=audit.snapshot(obj))
+                 before=before, after=after)
     return obj
 
 

@@ -7,7 +7,7 @@ constraint on the queue's own table; one table, one migration, no dependency to 
 
 Settings: TASKS = {"default": {"BACKEND": "jifang.jobs.backend.DatabaseBackend",
 "OPTIONS": {"MAX_ATTEMPTS": 3}}}."""
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.tasks import TaskResult, TaskResultStatus
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import TaskError
@@ -18,6 +18,17 @@ from django.utils.json import normalize_json
 from django.utils.module_loading import import_string
 
 from .models import QueuedTask, TaskStatus
+
+
+CHANNEL = "jifang_jobs"
+
+
+def wake(queue_name: str) -> None:
+    """Tell the idle workers a task is due (PostgreSQL NOTIFY, delivered when the enqueuing
+    transaction commits; nothing on SQLite, whose workers poll)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, queue_name])
 
 
 class DatabaseBackend(BaseTaskBackend):
@@ -50,6 +61,8 @@ class DatabaseBackend(BaseTaskBackend):
                 if waiting is None:  # it started in between: queue ours after all
                     return self.enqueue(task, args, kwargs, dedupe_key=dedupe_key, max_attempts=max_attempts)
                 row = waiting
+        if row.pk and not row.run_after:
+            wake(row.queue_name)
         result = self.to_result(row, task)
         task_enqueued.send(type(self), task_result=result)
         return result

@@ -29,16 +29,30 @@ UNKNOWN = {"zh": "未知", "en": "unknown"}
 
 @dataclass(frozen=True)
 class Area:
-    """Where a run looks: everything, one district (by code) or one site (by id)."""
+    """Where a run looks: everything, one district (by code), one site (by id) or a batch of sites
+    (the rechecks: `site_ids`, whose list a run keeps in its counts, the label only says how many)."""
 
     district: str | None = None
     site_id: int | None = None
+    site_ids: tuple[int, ...] = ()
+
+    @property
+    def sites(self) -> tuple[int, ...]:
+        """The sites the area is restricted to; empty when it is not restricted to sites."""
+        return (self.site_id,) if self.site_id is not None else self.site_ids
 
     @property
     def label(self) -> str:
         if self.site_id is not None:
             return f"site:{self.site_id}"
+        if self.site_ids:
+            return f"sites:{len(self.site_ids)}"
         return f"district:{self.district}" if self.district else ""
+
+    @classmethod
+    def of_run(cls, run) -> "Area":
+        sites = run.counts.get("sites") if isinstance(run.counts, dict) else None
+        return cls(site_ids=tuple(sites)) if run.area.startswith("sites:") and sites else cls.from_label(run.area)
 
     @classmethod
     def from_label(cls, label: str) -> "Area":
@@ -135,6 +149,8 @@ def area_q(subject, area: Area) -> Q | None:
     """None when the subject cannot be placed in the area (a unit in a one-site run)."""
     if area.site_id is not None:
         return Q(**{subject.site: area.site_id}) if subject.site else None
+    if area.site_ids:
+        return Q(**{f"{subject.site}__in": area.site_ids}) if subject.site else None
     return Q(**{subject.district: area.district}) if area.district else Q()
 
 
@@ -373,10 +389,13 @@ def finding_values(ctx: RuleContext, row: dict, fingerprint: str) -> dict:
 # ---- compiled rules ---------------------------------------------------------------------------------
 # Building a queryset costs more than running it for a one-site recheck (the SQL is compiled anew each
 # time). Each rule's SQL is therefore compiled once per (pack checksum, rule, as-of date, kind of area)
-# with a placeholder for the area, then run with the real site id or district code as a parameter,
+# with placeholders for the area, then run with the real site ids or district code as parameters,
 # converting the columns exactly as the ORM would. Per thread, since compilers hold a connection.
+# A batch of sites is compiled for a few fixed sizes (`_BATCH_SIZES`), the list padded with its last
+# site (a repeated value in IN changes nothing), so a recheck of 37 sites reuses the SQL for 64.
 _SITE_SLOT = 9_007_199_254_740_116
 _DISTRICT_SLOT = "__jifang_area_slot__"
+_BATCH_SIZES = (4, 16, 64, 256, 1024)
 _MAX_COMPILED = 512
 _local = threading.local()
 
@@ -385,30 +404,43 @@ _local = threading.local()
 class Compiled:
     sql: str
     params: tuple
-    slot: int | None
+    slots: tuple  # (position in params, index of the area's value it takes)
     names: tuple
     compiler: object
     converters: dict
 
 
-def _compile(pack: Pack, rule: Rule, as_of: dt.date, kind: str) -> Compiled | None:
-    placeholder = {"site": Area(site_id=_SITE_SLOT), "district": Area(district=_DISTRICT_SLOT), "all": Area()}[kind]
+def _placeholder(kind) -> Area:
+    if isinstance(kind, int):
+        return Area(site_ids=tuple(_SITE_SLOT + i for i in range(kind)))
+    return {"site": Area(site_id=_SITE_SLOT), "district": Area(district=_DISTRICT_SLOT), "all": Area()}[kind]
+
+
+def _compile(pack: Pack, rule: Rule, as_of: dt.date, kind) -> Compiled | None:
+    placeholder = _placeholder(kind)
     qs = rule_queryset(pack, rule, as_of, placeholder)
     if qs is None:
         return None
     compiler = qs.query.get_compiler(using=qs.db)
     sql, params = compiler.as_sql()
-    slot = None
-    if kind != "all":
-        value = _SITE_SLOT if kind == "site" else _DISTRICT_SLOT
-        slot = next(i for i, p in enumerate(params) if p == value)
+    values = placeholder.sites or ((placeholder.district,) if placeholder.district else ())
+    index = {v: i for i, v in enumerate(values)}
+    slots = tuple((pos, index[p]) for pos, p in enumerate(params) if type(p) is type(values[0]) and p in index) \
+        if values else ()
     names = (*qs.query.extra_select, *qs.query.values_select, *qs.query.annotation_select)
     fields = [col[0] for col in compiler.select[: compiler.col_count]]
-    return Compiled(sql, tuple(params), slot, names, compiler, compiler.get_converters(fields))
+    return Compiled(sql, tuple(params), slots, names, compiler, compiler.get_converters(fields))
+
+
+def _kind(area: Area):
+    """The shape of the area's SQL: a batch of sites by its padded size."""
+    if area.site_ids:
+        return next((n for n in _BATCH_SIZES if n >= len(area.site_ids)), len(area.site_ids))
+    return "site" if area.site_id is not None else "district" if area.district else "all"
 
 
 def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | None:
-    kind = "site" if area.site_id is not None else "district" if area.district else "all"
+    kind = _kind(area)
     cache = getattr(_local, "compiled", None)
     if cache is None or len(cache) > _MAX_COMPILED:
         cache = _local.compiled = {}
@@ -418,6 +450,13 @@ def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | N
     return cache[key]
 
 
+def _area_values(area: Area) -> tuple:
+    if area.site_ids:
+        size = _kind(area)
+        return area.site_ids + (area.site_ids[-1],) * (size - len(area.site_ids))
+    return area.sites or (area.district,)
+
+
 def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> list[dict] | None:
     """The rule's rows for the area as dicts (the same as list(rule_queryset(...))); None when the
     subject cannot be placed in the area."""
@@ -425,8 +464,10 @@ def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> lis
     if c is None:
         return None
     params = list(c.params)
-    if c.slot is not None:
-        params[c.slot] = area.site_id if area.site_id is not None else area.district
+    if c.slots:
+        values = _area_values(area)
+        for pos, i in c.slots:
+            params[pos] = values[i]
     with c.compiler.connection.cursor() as cursor:
         cursor.execute(c.sql, params)
         rows = cursor.fetchall()

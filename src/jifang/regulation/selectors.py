@@ -19,6 +19,8 @@ def finding_area_q(area: Area) -> Q:
     """The findings stored under a run's area."""
     if area.site_id is not None:
         return Q(site_id=area.site_id)
+    if area.site_ids:
+        return Q(site_id__in=area.site_ids)
     return Q(district_id=area.district) if area.district else Q()
 
 
@@ -33,7 +35,7 @@ def evaluated_q(evaluated: list) -> Q:
 def seen_by(run: ScanRun):
     """The open findings `run` saw (new or seen again), read right after it: those of the rules it
     evaluated, in its area, not marked unseen, with last_seen annotated."""
-    area = Area.from_label(run.area)
+    area = Area.of_run(run)
     return (Finding.objects.with_last_seen()
             .filter(evaluated_q(run.counts.get("evaluated", [])), finding_area_q(area), status=FindingStatus.OPEN,
                     unseen_since__isnull=True, seen_from_run_id__lte=run.pk))

@@ -55,6 +55,15 @@ def _area_for(actor, district: str | None, site) -> engine.Area:
     return engine.Area(district=district or own)
 
 
+def _batch_area(actor, sites) -> engine.Area:
+    if actor is not None:
+        raise NotPermitted("只有系统可以批量复查场所", "only the system rechecks a batch of sites")
+    ids = tuple(sorted({int(s) for s in sites}))
+    if not ids:
+        raise ServiceError("没有要复查的场所", "no sites to recheck")
+    return engine.Area(site_ids=ids)
+
+
 def _chunks(items: list, size: int = CHUNK):
     for i in range(0, len(items), size):
         yield items[i:i + size]
@@ -102,7 +111,7 @@ def _fetch(qs) -> list[tuple]:
 def _open_elsewhere(fingerprints: list[str], area: engine.Area) -> dict[str, tuple]:
     """Open findings with these fingerprints stored under another district or site (the subject
     moved since): seen again, not new (a second open finding would break the unique constraint)."""
-    if not fingerprints or (area.district is None and area.site_id is None):
+    if not fingerprints or (area.district is None and not area.sites):
         return {}
     out = {}
     for chunk in _chunks(fingerprints):
@@ -134,10 +143,18 @@ def _close_gone(ids: list[int], run: ScanRun) -> tuple[int, int]:
     return resolved, unseen
 
 
-def _leave_watermarks(run: ScanRun, evaluated: list, area: engine.Area) -> None:
-    """One row per rule evaluated: every open finding of that rule in the area was seen as of today."""
-    marks = [RuleWatermark(pack_id=p, rule_id=r, district=area.district or "", site_id=area.site_id or 0, run=run,
-                           as_of=run.as_of) for p, r in evaluated]
+def _leave_watermarks(run: ScanRun, evaluated: list, area: engine.Area, found: dict) -> None:
+    """One row per rule evaluated: every open finding of that rule in the area was seen as of today.
+    A batch of sites leaves one per rule and site where the run saw something: a watermark dates
+    only findings open after the run, and in a batch those are the ones it saw (rules x sites rows
+    would make a batch of 200 sites write thousands)."""
+    if area.site_ids:
+        pairs = {(ctx.pack.id, ctx.rule.id, row["_site_id"]) for ctx, row in found.values() if row.get("_site_id")}
+        marks = [RuleWatermark(pack_id=p, rule_id=r, district="", site_id=s, run=run, as_of=run.as_of)
+                 for p, r, s in sorted(pairs)]
+    else:
+        marks = [RuleWatermark(pack_id=p, rule_id=r, district=area.district or "", site_id=area.site_id or 0,
+                               run=run, as_of=run.as_of) for p, r in evaluated]
     RuleWatermark.objects.bulk_create(marks, update_conflicts=True, update_fields=["run", "as_of"],
                                       unique_fields=["pack_id", "rule_id", "district", "site_id"])
 
@@ -201,7 +218,7 @@ def _reconcile(run: ScanRun, found: dict, evaluated: list, area: engine.Area) ->
     _close_recurred(list(recurred.values()), run)
     _insert(new, run)
     _record_sighting(again, run)
-    _leave_watermarks(run, evaluated, area)
+    _leave_watermarks(run, evaluated, area, found)
     still_open = len(found) - len(new)
     return {"new": len(new), "still_open": still_open, "resolved": resolved, "unseen_under_enforcement": unseen,
             "recurred": len(recurred)}
@@ -223,12 +240,13 @@ def _one_scan_at_a_time() -> None:
 
 @transaction.atomic
 def scan(*, actor, as_of: dt.date | None = None, district: str | None = None, site=None,
-         pack: str | None = None) -> ScanRun:
+         pack: str | None = None, sites: list[int] | None = None) -> ScanRun:
     """Run every rule of every pack in force on `as_of` (default today) over the area and reconcile;
     `pack` narrows the run to one pack (findings of the others are left as they are: reconciling
-    is per rule evaluated)."""
+    is per rule evaluated). `sites` (site ids; the system only: the rechecks) runs each rule once
+    over that batch of sites and reconciles only their findings; the run's counts list them."""
     as_of = as_of or timezone.localdate()
-    area = _area_for(actor, district, site)
+    area = _area_for(actor, district, site) if sites is None else _batch_area(actor, sites)
     if pack is not None:
         packs.get_pack(pack)  # an unknown pack is refused before anything is written
     _one_scan_at_a_time()
@@ -237,6 +255,8 @@ def scan(*, actor, as_of: dt.date | None = None, district: str | None = None, si
     found, evaluated, counts = _found(in_force, as_of, area)
     counts.update(_reconcile(run, found, evaluated, area))
     counts["packs"] = [f"{p.id}@{p.version}" for p in in_force]
+    if area.site_ids:
+        counts["sites"] = list(area.site_ids)
     run.counts = counts
     run.finished_at = timezone.now()
     run.save(update_fields=["counts", "finished_at"])
