@@ -86,9 +86,12 @@ def period_ended(pack: Pack, rule: Rule, as_of: dt.date) -> bool:
 
 def resolve_value(value, pack: Pack, as_of: dt.date):
     """A rule value: literal, {param}, {as_of_minus_days}, {as_of_minus_minutes}, {as_of_minus_period},
-    {field, plus_days} or {field, plus_minutes} (see docs/rule-packs.md)."""
+    {field, plus_days}, {field, plus_minutes} or, in lookups over a subject's records, {subject_field}
+    (see docs/rule-packs.md)."""
     if not isinstance(value, dict):
         return value
+    if "subject_field" in value:
+        return OuterRef(value["subject_field"])  # the subject's row, seen from inside its records' EXISTS
     if "param" in value:
         return pack.param(value["param"], as_of)
     if "as_of_minus_period" in value:
@@ -140,7 +143,8 @@ def area_q(subject, area: Area) -> Q | None:
 
 def _split(model, lookups: dict) -> tuple[dict, dict]:
     """Lookups on the subject's own row, and those across a to-many relation (or registered
-    records, subjects.register_records) grouped per relation as {(model, column to the subject): inner}."""
+    records, subjects.register_records) grouped per relation as
+    {(model, its column, the subject's column it matches): inner}."""
     plain, related = {}, {}
     for key, value in lookups.items():
         head, _, rest = key.partition("__")
@@ -150,14 +154,14 @@ def _split(model, lookups: dict) -> tuple[dict, dict]:
             continue
         field = model._meta.get_field(head)
         if field.one_to_many and rest:
-            related.setdefault((field.related_model, field.field.name), {})[rest] = value
+            related.setdefault((field.related_model, field.field.name, "pk"), {})[rest] = value
         else:
             plain[key] = value
     return plain, related
 
 
-def _related_rows(related_model, via: str, inner: dict, pack: Pack, as_of: dt.date):
-    rows = related_model._default_manager.filter(**{via: OuterRef("pk")})
+def _related_rows(related_model, via: str, on: str, inner: dict, pack: Pack, as_of: dt.date):
+    rows = related_model._default_manager.filter(**{via: OuterRef(on)})
     return Exists(rows.filter(_q(inner, pack, as_of)))
 
 
@@ -166,8 +170,8 @@ def _where(model, lookups: dict, pack: Pack, as_of: dt.date) -> Q:
     EXISTS per relation, so a subject with two such rows is still one row (one finding)."""
     plain, related = _split(model, lookups)
     out = _q(plain, pack, as_of)
-    for (related_model, via), inner in related.items():
-        out &= Q(_related_rows(related_model, via, inner, pack, as_of))
+    for (related_model, via, on), inner in related.items():
+        out &= Q(_related_rows(related_model, via, on, inner, pack, as_of))
     return out
 
 
@@ -178,8 +182,8 @@ def _exclusions(model, lookups: dict, pack: Pack, as_of: dt.date) -> list:
     the run looks at one site."""
     plain, related = _split(model, lookups)
     out = [~_q(plain, pack, as_of)] if plain else []
-    for (related_model, via), inner in related.items():
-        out.append(~_related_rows(related_model, via, inner, pack, as_of))
+    for (related_model, via, on), inner in related.items():
+        out.append(~_related_rows(related_model, via, on, inner, pack, as_of))
     return out
 
 
