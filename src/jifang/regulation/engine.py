@@ -12,6 +12,7 @@ import threading
 import zoneinfo
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Case, DateField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.utils import translation
@@ -431,7 +432,10 @@ def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> lis
     params = list(c.params)
     if c.slot is not None:
         params[c.slot] = area.site_id if area.site_id is not None else area.district
-    with c.compiler.connection.cursor() as cursor:
+    # The caller's connection now, not the one the SQL was compiled on: inside a running event loop
+    # Django gives a thread one connection per context, and another connection would not see (on
+    # SQLite: would be locked out of) the caller's transaction.
+    with connections[c.compiler.using].cursor() as cursor:
         cursor.execute(c.sql, params)
         rows = cursor.fetchall()
     if c.converters:
