@@ -66,12 +66,19 @@ def test_unknown_account_is_nakked_and_quarantined(transactional_db, receiver):
     for _ in range(2):
         reply = tcp(receiver.port, raw)[0]
         assert reply[9:] .startswith(b'"NAK"0000R0L0A0[]_')
-    # Count the sightings now, on the receiver's own writer thread, and read only once it is done.
+    # Count the sightings now, on the receiver's own writer thread, and read only once it is idle.
     # Polling the table while the once-a-second flush writes it failed under load with "database
     # table is locked": the SQLite test database is in memory with a shared cache, where a reader
     # meeting another connection's write lock on the table fails at once (SQLITE_LOCKED; the busy
-    # timeout applies only to file locks). After this flush nothing is left to write to the table.
-    receiver.call(receiver.receiver.flush_quarantine())
+    # timeout applies only to file locks). The writer runs its work in order, so the empty call
+    # after the flush returns once a periodic flush already under way is done too.
+    running = receiver.receiver
+
+    async def counted():
+        await running.flush_quarantine()
+        await running._db(running.writer_pool, lambda: None)
+
+    receiver.call(counted())
     row = UnknownAccount.objects.filter(account="9999", count=2).first()
     assert row is not None and row.last_source.startswith("127.0.0.1:")
     assert not AlarmEvent.objects.exists()
