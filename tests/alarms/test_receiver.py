@@ -9,7 +9,7 @@ from jifang.alarms import dc09, services
 from jifang.alarms.models import AlarmEvent, EventStatus, UnknownAccount
 from jifang.alarms.receiver import Limits
 
-from .conftest import KEY_128, KEY_256, Running, make_panel, now, replies, tcp, udp, wait_for
+from .conftest import KEY_128, KEY_256, Running, make_panel, now, replies, tcp, udp
 
 pytestmark = pytest.mark.clause("art_12__para_1")
 
@@ -66,7 +66,20 @@ def test_unknown_account_is_nakked_and_quarantined(transactional_db, receiver):
     for _ in range(2):
         reply = tcp(receiver.port, raw)[0]
         assert reply[9:] .startswith(b'"NAK"0000R0L0A0[]_')
-    row = wait_for(lambda: UnknownAccount.objects.filter(account="9999", count=2).first())
+    # Count the sightings now, on the receiver's own writer thread, and read only once it is idle.
+    # Polling the table while the once-a-second flush writes it failed under load with "database
+    # table is locked": the SQLite test database is in memory with a shared cache, where a reader
+    # meeting another connection's write lock on the table fails at once (SQLITE_LOCKED; the busy
+    # timeout applies only to file locks). The writer runs its work in order, so the empty call
+    # after the flush returns once a periodic flush already under way is done too.
+    running = receiver.receiver
+
+    async def counted():
+        await running.flush_quarantine()
+        await running._db(running.writer_pool, lambda: None)
+
+    receiver.call(counted())
+    row = UnknownAccount.objects.filter(account="9999", count=2).first()
     assert row is not None and row.last_source.startswith("127.0.0.1:")
     assert not AlarmEvent.objects.exists()
 

@@ -13,7 +13,8 @@ from jifang.duties.models import (
     MaintenanceRecord, TrainingAudience, TrainingRecord,
 )
 from jifang.regulation.engine import start_of
-from jifang.regulation.models import Finding, FindingStatus
+from jifang.jobs import worker
+from jifang.regulation.models import Finding, FindingStatus, RecheckRequest
 from jifang.regulation.packs import get_pack
 from tests import factories as f
 from tests.duties.conftest import put_on_roster
@@ -27,6 +28,7 @@ MAINTENANCE = "art20-no-maintenance-for-a-year"
 IMAGE = "art20-no-image-check-for-a-year"
 TRAINING = "art20-no-training-for-a-year"
 DRILL = "art20-no-drill-for-a-year"
+ROSTER = "art21-footage-user-not-on-roster"
 APPROVED_AT = start_of(AS_OF) - dt.timedelta(days=30)
 MINUTE = dt.timedelta(minutes=1)
 
@@ -210,6 +212,115 @@ def test_approval_at_the_minute_of_the_copy_counts_one_minute_later_does_not(sca
     scan(as_of=AS_OF + dt.timedelta(days=1))
     assert not Finding.objects.filter(rule_id=COPY, status=FindingStatus.OPEN).exists()
     assert FootageUse.objects.filter(pk=on_time.pk).exists()
+
+
+# ---- viewers not on the roster (art_21 point 1) -------------------------------------------------
+
+ROSTER_FROM, ROSTER_TO = USED_AT - dt.timedelta(hours=4), USED_AT + dt.timedelta(hours=4)
+
+
+def roster(actor, site, person="张三", on_from=ROSTER_FROM, on_to=ROSTER_TO, corrects=None):
+    return services.roster_record(actor=actor, site=site, person_name=person, post="监控室", on_from=on_from,
+                                  on_to=on_to, corrects=corrects)
+
+
+def viewing(system, actor, user="张三", used_at=USED_AT, **more):
+    return services.footage_use_record(actor=actor, system=system, kind=FootageUseKind.VIEW,
+                                       recording_from=used_at - dt.timedelta(hours=2),
+                                       recording_to=used_at - dt.timedelta(hours=1), used_at=used_at,
+                                       user_name=user, purpose="回看营业厅录像", **more)
+
+
+def written_before_the_roster_check(system, user):
+    """An entry of the register as it stood before the service checked the roster (the register
+    came first): written by the row's own columns, as the check now refuses it."""
+    return FootageUse.objects.create(**_copies(system), system=system, kind=FootageUseKind.VIEW,
+                                     recording_from=USED_AT - dt.timedelta(hours=2), recording_to=USED_AT,
+                                     used_at=USED_AT, user_name=user, purpose="查看历史录像")
+
+
+def off_roster() -> set[int]:
+    return set(Finding.objects.filter(rule_id=ROSTER, status=FindingStatus.OPEN).values_list("subject_id", flat=True))
+
+
+@pytest.mark.clause("art_21__para_1__point_1")
+@pytest.mark.rule(ROSTER, "violating")
+def test_a_viewer_the_roster_no_longer_covers_is_found_and_named_in_words(scan, camera, unit_user):
+    system, site = camera.system, camera.site
+    on_watch = roster(unit_user, site)
+    entry = viewing(system, unit_user)
+    stranger = written_before_the_roster_check(system, "外来人员")
+    elsewhere = f.SystemFactory(site=f.SiteFactory(unit=system.unit))
+    roster(unit_user, elsewhere.site, "王五")  # on watch at another site of the unit: not this one
+    at_the_wrong_site = written_before_the_roster_check(system, "王五")
+    # the unit corrects its roster: 李四, not 张三, was on watch; 张三's viewing is no longer covered
+    roster(unit_user, site, "李四", corrects=on_watch)
+    scan()
+    assert off_roster() == {entry.pk, stranger.pk, at_the_wrong_site.pk}
+    finding = Finding.objects.get(rule_id=ROSTER, subject_id=entry.pk)
+    assert finding.outcome == "violation" and finding.sanction["article"] == "art_25"
+    assert finding.site_id == site.pk and finding.unit_id == system.unit_id
+    zh, en = finding.explanation_zh, finding.explanation_en
+    assert f"场所“{site.name}”技防系统“{system.name}”的录像于 2026年5月27日 00:00 由 张三 查看" in zh
+    assert "不在该场所的值班监看排班内" in zh and "张三 handled recordings" in en and "(viewing;" in en
+    assert system.code not in zh + en and "view," not in en and "art_" not in zh + en
+
+
+@pytest.mark.clause("art_21__para_1__point_1")
+@pytest.mark.rule(ROSTER, "compliant")
+def test_viewers_on_the_roster_are_compliant_and_a_finding_resolves_when_the_register_or_roster_is_set_right(
+        scan, camera, unit_user):
+    system, site = camera.system, camera.site
+    roster(unit_user, site, "张三")
+    viewing(system, unit_user, "张三")
+    use(system, unit_user, legal_basis="调取证据通知书", approved_by_name="王行长", approved_at=USED_AT)
+    scan()
+    assert off_roster() == set()
+    # Two entries predating the roster check: one set right by a correction entry naming the person
+    # who was on watch, the other by the roster, which the unit completes.
+    wrong_name = written_before_the_roster_check(system, "张3")
+    unrostered = written_before_the_roster_check(system, "李四")
+    scan(as_of=AS_OF + dt.timedelta(days=1))
+    assert off_roster() == {wrong_name.pk, unrostered.pk}
+    correction = viewing(system, unit_user, "张三", corrects=wrong_name)
+    roster(unit_user, site, "李四", on_from=USED_AT, on_to=USED_AT + dt.timedelta(hours=1))
+    scan(as_of=AS_OF + dt.timedelta(days=2))
+    assert off_roster() == set()
+    assert Finding.objects.filter(rule_id=ROSTER, status=FindingStatus.RESOLVED).count() == 2
+    assert not Finding.objects.filter(rule_id=ROSTER, subject_id=correction.pk).exists()
+
+
+@pytest.mark.clause("art_21__para_1__point_1")
+@pytest.mark.rule(ROSTER, "boundary")
+def test_a_viewing_at_the_first_or_last_minute_of_the_watch_is_covered_a_minute_outside_is_not(
+        scan, camera, unit_user):
+    system, site = camera.system, camera.site
+    watch = roster(unit_user, site)
+    at_start = viewing(system, unit_user, used_at=ROSTER_FROM)
+    at_end = viewing(system, unit_user, used_at=ROSTER_TO)
+    scan()
+    assert off_roster() == set()
+    # the roster is corrected to a watch one minute shorter at each end: both viewings fall outside
+    roster(unit_user, site, on_from=ROSTER_FROM + MINUTE, on_to=ROSTER_TO - MINUTE, corrects=watch)
+    scan(as_of=AS_OF + dt.timedelta(days=1))
+    assert off_roster() == {at_start.pk, at_end.pk}
+
+
+@pytest.mark.clause("art_21__para_1__point_1")
+def test_a_roster_or_register_entry_asks_for_a_recheck_of_its_site(scan, camera, unit_user,
+                                                                   django_capture_on_commit_callbacks):
+    system, site = camera.system, camera.site
+    unrostered = written_before_the_roster_check(system, "李四")
+    scan()
+    assert off_roster() == {unrostered.pk}
+    with django_capture_on_commit_callbacks(execute=True):
+        roster(unit_user, site, "李四")
+    assert list(RecheckRequest.objects.values_list("site_id", flat=True)) == [site.pk]
+    worker.run_pending()
+    assert off_roster() == set() and not RecheckRequest.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        viewing(system, unit_user, "李四")
+    assert list(RecheckRequest.objects.values_list("site_id", flat=True)) == [site.pk]
 
 
 # ---- soft checks: advice (art_20) -------------------------------------------------------------

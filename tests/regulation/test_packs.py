@@ -81,6 +81,8 @@ def test_a_valid_copy_loads(broken):
     ("rules/retention.yaml", "clauses: [art_1__para_1]", "clauses: [art_9__para_1]", "unknown clause 'art_9__para_1'"),
     ("rules/retention.yaml", "subject: system", "subject: spaceship", "unknown subject 'spaceship'"),
     ("rules/retention.yaml", "{param: retention_days_min}", "{param: nope}", "unknown parameter 'nope'"),
+    ("rules/retention.yaml", "{param: retention_days_min}", "{subject_field: retention_days}",
+     "use it in lookups over records"),
     ("rules/retention.yaml", "facts: [name, retention_days]", "facts: [name, colour]", "unknown field 'colour'"),
     ("clauses.yaml", "class: check", "class: wish", "class 'wish' is not one of"),
     ("sanctions.yaml", "unit_kind: any", "unit_kind: business", "a gap, no range for ['non_business']"),

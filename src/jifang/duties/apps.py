@@ -46,13 +46,13 @@ def camera_guards(vendor: str):
 
 def register_duty_subjects() -> None:
     """The subjects and records of the art_20-22 rules: a camera's baseline (shown by the camera's
-    serial), the footage usage register, and the site's training and emergency registers, whose
-    entries point at the site without a reverse relation."""
+    serial), the footage usage register and its site's watch roster, and the site's training and
+    emergency registers, whose entries point at the site without a reverse relation."""
     from jifang.registry.models import Site
     from jifang.regulation import subjects
 
     from .camera import CameraBaseline
-    from .models import EmergencyRecord, FootageUse, TrainingRecord
+    from .models import EmergencyRecord, FootageUse, TrainingRecord, WatchRoster
 
     subjects.register("camera", model=CameraBaseline, key="device__serial", district="district_id",
                       unit="unit_id", site="site_id")
@@ -60,3 +60,6 @@ def register_duty_subjects() -> None:
                       unit="unit_id", site="site_id")
     subjects.register_records(Site, "training_records", records=TrainingRecord, via="site_id")
     subjects.register_records(Site, "emergency_records", records=EmergencyRecord, via="site_id")
+    # A register entry and the watch roster of its site (art_21 point 1: only people on it may handle
+    # the recordings): matched on the site both name, not on the entry's own id.
+    subjects.register_records(FootageUse, "site_rosters", records=WatchRoster, via="site_id", on="site_id")

@@ -12,6 +12,7 @@ import threading
 import zoneinfo
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Case, DateField, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models import CharField as CharFieldType
 from django.utils import translation
@@ -100,9 +101,12 @@ def period_ended(pack: Pack, rule: Rule, as_of: dt.date) -> bool:
 
 def resolve_value(value, pack: Pack, as_of: dt.date):
     """A rule value: literal, {param}, {as_of_minus_days}, {as_of_minus_minutes}, {as_of_minus_period},
-    {field, plus_days} or {field, plus_minutes} (see docs/rule-packs.md)."""
+    {field, plus_days}, {field, plus_minutes} or, in lookups over a subject's records, {subject_field}
+    (see docs/rule-packs.md)."""
     if not isinstance(value, dict):
         return value
+    if "subject_field" in value:
+        return OuterRef(value["subject_field"])  # the subject's row, seen from inside its records' EXISTS
     if "param" in value:
         return pack.param(value["param"], as_of)
     if "as_of_minus_period" in value:
@@ -156,7 +160,8 @@ def area_q(subject, area: Area) -> Q | None:
 
 def _split(model, lookups: dict) -> tuple[dict, dict]:
     """Lookups on the subject's own row, and those across a to-many relation (or registered
-    records, subjects.register_records) grouped per relation as {(model, column to the subject): inner}."""
+    records, subjects.register_records) grouped per relation as
+    {(model, its column, the subject's column it matches): inner}."""
     plain, related = {}, {}
     for key, value in lookups.items():
         head, _, rest = key.partition("__")
@@ -166,14 +171,14 @@ def _split(model, lookups: dict) -> tuple[dict, dict]:
             continue
         field = model._meta.get_field(head)
         if field.one_to_many and rest:
-            related.setdefault((field.related_model, field.field.name), {})[rest] = value
+            related.setdefault((field.related_model, field.field.name, "pk"), {})[rest] = value
         else:
             plain[key] = value
     return plain, related
 
 
-def _related_rows(related_model, via: str, inner: dict, pack: Pack, as_of: dt.date):
-    rows = related_model._default_manager.filter(**{via: OuterRef("pk")})
+def _related_rows(related_model, via: str, on: str, inner: dict, pack: Pack, as_of: dt.date):
+    rows = related_model._default_manager.filter(**{via: OuterRef(on)})
     return Exists(rows.filter(_q(inner, pack, as_of)))
 
 
@@ -182,8 +187,8 @@ def _where(model, lookups: dict, pack: Pack, as_of: dt.date) -> Q:
     EXISTS per relation, so a subject with two such rows is still one row (one finding)."""
     plain, related = _split(model, lookups)
     out = _q(plain, pack, as_of)
-    for (related_model, via), inner in related.items():
-        out &= Q(_related_rows(related_model, via, inner, pack, as_of))
+    for (related_model, via, on), inner in related.items():
+        out &= Q(_related_rows(related_model, via, on, inner, pack, as_of))
     return out
 
 
@@ -194,8 +199,8 @@ def _exclusions(model, lookups: dict, pack: Pack, as_of: dt.date) -> list:
     the run looks at one site."""
     plain, related = _split(model, lookups)
     out = [~_q(plain, pack, as_of)] if plain else []
-    for (related_model, via), inner in related.items():
-        out.append(~_related_rows(related_model, via, inner, pack, as_of))
+    for (related_model, via, on), inner in related.items():
+        out.append(~_related_rows(related_model, via, on, inner, pack, as_of))
     return out
 
 
@@ -468,7 +473,10 @@ def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> lis
         values = _area_values(area)
         for pos, i in c.slots:
             params[pos] = values[i]
-    with c.compiler.connection.cursor() as cursor:
+    # The caller's connection now, not the one the SQL was compiled on: inside a running event loop
+    # Django gives a thread one connection per context, and another connection would not see (on
+    # SQLite: would be locked out of) the caller's transaction.
+    with connections[c.compiler.using].cursor() as cursor:
         cursor.execute(c.sql, params)
         rows = cursor.fetchall()
     if c.converters:

@@ -327,10 +327,20 @@ def _resolve(model, path: str, *, allow_lookup: bool) -> None:
         current = fld.related_model if fld.is_relation else None
 
 
-def _check_value(value, at: str, params: dict, model) -> None:
+def _check_value(value, at: str, params: dict, model, subject_model=None) -> None:
+    """`subject_model` is the subject's model when `value` compares a record (subjects.register_records)
+    with its subject's row: only there may a value be `{subject_field: NAME}`."""
     if isinstance(value, dict):
         _require(len(value) >= 1, at, "empty value")
-        if "param" in value:
+        if "subject_field" in value:
+            _require(subject_model is not None, at, "{subject_field} compares a subject's records with the subject: "
+                     "use it in lookups over records (elsewhere {field} names the subject's column)")
+            _require(len(value) == 1, at, "{subject_field} takes no other key")
+            try:
+                _resolve(subject_model, value["subject_field"], allow_lookup=False)
+            except FieldDoesNotExist:
+                raise PackError(f"{at}: unknown subject field {value['subject_field']!r}") from None
+        elif "param" in value:
             _require(value["param"] in params, at, f"unknown parameter {value['param']!r}")
         elif "as_of_minus_days" in value or "as_of_minus_minutes" in value:
             _check_value(value.get("as_of_minus_days", value.get("as_of_minus_minutes")), at, params, model)
@@ -345,7 +355,7 @@ def _check_value(value, at: str, params: dict, model) -> None:
             _check_value(value.get("plus_days", value.get("plus_minutes", 0)), at, params, model)
         else:
             raise PackError(f"{at}: a value is a literal, {{param}}, {{as_of_minus_days}}, {{as_of_minus_minutes}}, "
-                            "{{as_of_minus_period}} or {{field, plus_days | plus_minutes}}")
+                            "{as_of_minus_period}, {field, plus_days | plus_minutes} or {subject_field}")
 
 
 def _check_lookups(lookups, at: str, subject, params: dict) -> dict:
@@ -358,7 +368,7 @@ def _check_lookups(lookups, at: str, subject, params: dict) -> dict:
             if records is not None:
                 _require(bool(rest), at, f"{key!r}: name a column of the records")
                 _resolve(records[0], rest, allow_lookup=True)
-                _check_value(value, f"{at}.{key}", params, records[0])
+                _check_value(value, f"{at}.{key}", params, records[0], subject.model)
                 continue
             _resolve(subject.model, key, allow_lookup=True)
         except FieldDoesNotExist:

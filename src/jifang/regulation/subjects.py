@@ -55,19 +55,21 @@ def register(name: str, *, model: type[Model], key: str, district: str, unit: st
     return subject
 
 
-# Records that point at a subject's model without a reverse relation (a register entry's site is
-# related_name="+"): name -> (record model, its column holding the subject's pk). A rule may use
-# them in `exclude` only, as "has no such record" (one NOT EXISTS per relation, see the engine).
-_RECORDS: dict[tuple[type[Model], str], tuple[type[Model], str]] = {}
+# Records that point at a subject without a reverse relation (a register entry's site is
+# related_name="+"): name -> (record model, its column, the subject's column it matches). A rule may
+# use them in `exclude` only, as "has no such record" (one NOT EXISTS per relation, see the engine).
+_RECORDS: dict[tuple[type[Model], str], tuple[type[Model], str, str]] = {}
 
 
-def register_records(model: type[Model], name: str, *, records: type[Model], via: str) -> None:
+def register_records(model: type[Model], name: str, *, records: type[Model], via: str, on: str = "pk") -> None:
     """Let rules over `model` say `exclude: {<name>__<lookup>: ...}` about `records` whose `via`
-    column holds the subject's pk (e.g. a site's training records: via="site_id")."""
-    _RECORDS[(model, name)] = (records, via)
+    column holds the subject's `on` column: its pk (a site's training records: via="site_id"), or
+    a column the two share (a register entry's site and the site's watch roster: via="site_id",
+    on="site_id"). The lookups may compare with the subject's own row: `{subject_field: NAME}`."""
+    _RECORDS[(model, name)] = (records, via, on)
 
 
-def records_of(model: type[Model], name: str) -> tuple[type[Model], str] | None:
+def records_of(model: type[Model], name: str) -> tuple[type[Model], str, str] | None:
     return _RECORDS.get((model, name))
 
 
