@@ -305,8 +305,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 JIFANG_BIND = os.environ.get("JIFANG_BIND", "127.0.0.1:8000")
 # The DC-09 alarm receiver (jifang alarm-receiver, started by jifang up): TCP and UDP on one port.
 JIFANG_ALARM_BIND = os.environ.get("JIFANG_ALARM_BIND", "127.0.0.1:7701")
-# uvloop as the receiver's event loop when installed (1, the default) or asyncio's own (0).
-JIFANG_ALARM_UVLOOP = os.environ.get("JIFANG_ALARM_UVLOOP", "1") == "1"
+# The receiver's event loop: "auto" (uvloop when installed, else asyncio's own), "uvloop" or "asyncio".
+JIFANG_ALARM_LOOP = os.environ.get("JIFANG_ALARM_LOOP", "auto")
 # Accepted panel clock offset for encrypted messages, seconds (before, after) the receiver's clock.
 JIFANG_ALARM_WINDOW = tuple(int(x) for x in os.environ.get("JIFANG_ALARM_WINDOW", "-40,20").split(","))
 # The address people reach Jifang at, printed in full on official documents (the verification

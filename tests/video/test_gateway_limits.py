@@ -191,17 +191,6 @@ def test_registrations_are_recorded_in_one_statement_and_bring_offline_endpoints
     assert Transition.objects.count() == 1
 
 
-def test_the_event_loop_is_uvloop_when_installed_or_asyncios_own():
-    import uvloop
-
-    from jifang.video.gateway import loop_factory
-
-    assert loop_factory("auto") is uvloop.new_event_loop and loop_factory("uvloop") is uvloop.new_event_loop
-    assert loop_factory("asyncio") is None
-    with pytest.raises(ValueError):
-        loop_factory("trio")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_gateway_leaves_the_offline_sweep_to_the_scheduler_unless_told(monkeypatch):
     """`jifang up` runs the scheduler's video.offline_sweep job; a gateway run alone sweeps with --sweep."""

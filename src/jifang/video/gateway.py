@@ -727,22 +727,6 @@ def _status_facts(fields: dict) -> dict:
             "drift": round((device_time - now).total_seconds(), 1) if device_time else None, "at": now}
 
 
-def loop_factory(choice: str = "auto"):
-    """The event loop `asyncio.run` should make: uvloop's (libuv: its UDP and TCP transports cost the
-    gateway less per message) when chosen or, for "auto", installed; None means asyncio's own."""
-    if choice not in ("auto", "uvloop", "asyncio"):
-        raise ValueError(f"unknown event loop {choice!r}: auto, uvloop or asyncio")
-    if choice == "asyncio":
-        return None
-    try:
-        import uvloop
-    except ImportError:
-        if choice == "uvloop":
-            raise
-        return None
-    return uvloop.new_event_loop
-
-
 async def serve(config: Config, ready=None, stop: asyncio.Event | None = None) -> Gateway:
     """Run a gateway until `stop` is set (or forever)."""
     gateway = Gateway(config)

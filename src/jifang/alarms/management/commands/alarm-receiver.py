@@ -1,6 +1,5 @@
 """`jifang alarm-receiver`: the DC-09 receiver on JIFANG_ALARM_BIND (TCP and UDP), until SIGTERM/Ctrl-C."""
 import asyncio
-import contextlib
 import logging
 import signal
 
@@ -8,17 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from jifang.alarms.receiver import Receiver, limits_from_settings, parse_bind
-
-
-def loop_factory():
-    """uvloop's event loop when JIFANG_ALARM_UVLOOP is on (the default) and uvloop is installed: it
-    costs the receiver less CPU per message than asyncio's own loop; else asyncio's."""
-    if settings.JIFANG_ALARM_UVLOOP:
-        with contextlib.suppress(ImportError):
-            import uvloop
-
-            return uvloop.new_event_loop
-    return None
+from jifang.core.loops import CHOICES, loop_factory
 
 
 class Command(BaseCommand):
@@ -32,13 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="this receiver's name in the events (default host:pid)")
         parser.add_argument("--reuse-port", action="store_true", help="let several receiver processes share the "
                             "port (SO_REUSEPORT: run one per core on one PostgreSQL)")
+        parser.add_argument("--loop", choices=CHOICES, default=settings.JIFANG_ALARM_LOOP,
+                            help="event loop: uvloop when installed (auto), or asyncio's own")
 
     def handle(self, *args, **options):
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         host, port = parse_bind(options["bind"])
         receiver = Receiver(host=host, port=port, name=options["name"], limits=limits_from_settings(),
                             reuse_port=options["reuse_port"])
-        with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        with asyncio.Runner(loop_factory=loop_factory(options["loop"])) as runner:
             runner.run(self.serve(receiver))
 
     async def serve(self, receiver: Receiver) -> None:

@@ -5,7 +5,8 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jifang.video.gateway import Config, loop_factory, serve
+from jifang.core.loops import CHOICES, loop_factory
+from jifang.video.gateway import Config, serve
 
 
 class Command(BaseCommand):
@@ -22,7 +23,7 @@ class Command(BaseCommand):
                             "port (SO_REUSEPORT: run one per core on one PostgreSQL)")
         parser.add_argument("--sweep", action="store_true", default=settings.JIFANG_SIP_SWEEP,
                             help="mark silent devices offline in this process (when no `jifang scheduler` runs)")
-        parser.add_argument("--loop", choices=["auto", "uvloop", "asyncio"], default=settings.JIFANG_SIP_LOOP,
+        parser.add_argument("--loop", choices=CHOICES, default=settings.JIFANG_SIP_LOOP,
                             help="event loop: uvloop when installed (auto), or asyncio's own")
 
     def handle(self, *args, **options):
