@@ -2,7 +2,6 @@ import asyncio
 import datetime as dt
 import socket
 import threading
-import time
 
 import pytest
 
@@ -90,13 +89,3 @@ def udp(port: int, payload: bytes, timeout: float = 5.0) -> bytes | None:
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def wait_for(predicate, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    return predicate()

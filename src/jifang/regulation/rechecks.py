@@ -151,10 +151,6 @@ def _wake() -> None:
         recheck_pending.get_backend().enqueue(recheck_pending, [], {}, dedupe_key=RECHECK_KEY)
 
 
-def _batch_size() -> int:
-    return settings.JIFANG_RECHECK_BATCH
-
-
 @task(queue_name="rechecks")
 def recheck_pending() -> dict:
     """Recheck every site asked for so far, a batch of up to JIFANG_RECHECK_BATCH sites per engine
@@ -163,7 +159,7 @@ def recheck_pending() -> dict:
     loses none; a request that arrives meanwhile stays for the next batch."""
     done = {"sites": 0, "requests": 0, "runs": 0}
     while True:
-        handled = _recheck_batch(_batch_size())
+        handled = _recheck_batch(settings.JIFANG_RECHECK_BATCH)
         if handled is None:
             return done
         done["sites"] += handled[0]
