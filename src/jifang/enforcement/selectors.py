@@ -61,7 +61,7 @@ def casefile(user, *, unit=None, site=None) -> dict:
             "orders": list(orders), "cases": list(cases)}
 
 
-def _finable_at_once():
+def _pending_at_once():
     """Violations the law fines at once (order 799 art. 27 para. 1, art. 28) that no order and no case
     holds yet (stage detected): the findings `penalty_notice_issue(inspection=...)` accepts, less the
     inspection's own conditions."""
@@ -73,7 +73,7 @@ def at_once_findings(inspection: Inspection) -> list[Finding]:
     """The findings this signed inspection confirmed that the law fines at once and no case holds yet."""
     if not inspection.sealed_hash:
         return []
-    return list(Finding.objects.filter(_finable_at_once(), pk__in=inspection.finding_links.values("finding_id"))
+    return list(Finding.objects.filter(_pending_at_once(), pk__in=inspection.finding_links.values("finding_id"))
                 .order_by("id"))
 
 
@@ -88,7 +88,7 @@ def awaiting_fine_at_once(user):
     """The queue of violations awaiting a fine at once: confirmed at a signed inspection the user may
     see, fined at once, under no order or case yet. One row per finding however many inspections
     confirmed it; `with_at_once_inspection` adds the inspection to act from."""
-    return visible(user, Finding).filter(_finable_at_once(), Exists(_signed_links(user)))
+    return visible(user, Finding).filter(_pending_at_once(), Exists(_signed_links(user)))
 
 
 def with_at_once_inspection(user, findings):
@@ -171,8 +171,8 @@ def figures(user) -> dict:
 def home_figures(user) -> dict | None:
     """The home page's enforcement panel, for the police and for the units orders are served on:
     open rectification orders (due within DUE_SOON_DAYS, past their deadline, answered and awaiting
-    review), overdue findings not yet in a penalty case, and cases not yet decided. Three aggregate
-    queries; None when there is nothing at all."""
+    review), overdue findings not yet in a penalty case, violations awaiting a fine at once (the police
+    only), and cases not yet decided. Four aggregate queries; None when there is nothing at all."""
     today = timezone.localdate()
     figures = _open_orders(user).aggregate(
         open=Count("id"),
