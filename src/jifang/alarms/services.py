@@ -244,9 +244,9 @@ def _store_in_one_statement(items: Sequence[Received]) -> int:
     prepared once per connection.
 
     A panel back from a trouble is restored in a second transaction after the first has committed
-    (and before the caller ACKs). Should that one fail, nothing is lost: the events are stored, the
-    account stays in trouble, and the next message from it, a retransmission included, or the
-    scheduler's sweep restores it."""
+    (and before the caller ACKs). Should that one fail, nothing is lost and no ACK leaves: the events
+    are stored, the account stays in trouble, and the panel's retransmission (stored once) or its
+    next message, at the latest its next link test, restores it."""
     events = _new_in_batch(i for i in items if i.decoded.protocol != "null")
     columns = list(zip(*(_event_row(i) for i in events))) or [()] * len(EVENT_COLUMNS)
     latest = _latest_per_account(items)
