@@ -453,10 +453,10 @@ def _receiver_connection(sender, connection, **kwargs) -> None:
     run with its generic plan; the server would otherwise plan it anew for a while to compare (the
     plan does not depend on the values: the same arrays of every batch).
 
-    SQLite: the WAL checkpoint (pages written back into the database
-    file, which is then synced: milliseconds, paid by whichever commit crosses the mark, by default
-    every thousand pages) runs once a second in the receiver's reading thread instead (_checkpoint),
-    beside the commits rather than inside them. A checkpoint running beside a writer never quite
+    SQLite: the WAL checkpoint (pages written back into the database file, which is then synced:
+    milliseconds, paid by whichever commit crosses the mark, by default every thousand pages) runs
+    once a second in the receiver's reading thread instead (_checkpoint), beside the commits rather
+    than inside them. A checkpoint running beside a writer never quite
     finishes, and the WAL is reused from its start only after one has: so a commit still checkpoints
     at a higher mark (CHECKPOINT_PAGES), which finds almost everything copied already and lets the
     WAL start over. The WAL stays within that mark's size."""
