@@ -168,6 +168,16 @@ def test_unsupported_type_and_undecodable_data_are_duh():
     assert outcome(dc09.frame(b'garbage')).verdict == dc09.Verdict.DUH
 
 
+@pytest.mark.parametrize("extra", ["[\x00]", "[\x07bell]", "[\x7f]"])
+def test_control_characters_make_a_message_malformed(extra):
+    """A NUL in the data would fail the whole batch on PostgreSQL (no text column holds one): plain
+    messages get DUH, encrypted ones NAK, before they reach the database."""
+    plain = dc09.message("ADM-CID", 1, "1234", "#1234|1130 01 003", extra=extra)
+    assert outcome(plain).verdict == dc09.Verdict.DUH
+    sealed = dc09.message("ADM-CID", 2, "1234", "#1234|1130 01 003", extra=extra, key=KEY, now=NOW)
+    assert outcome(sealed, key=KEY).verdict == dc09.Verdict.NAK
+
+
 def test_opax_binary_crc_is_not_accepted():
     """Documented: a two-byte raw CRC is treated like any bad CRC (silence)."""
     span = BURGLARY[9:-1]
@@ -230,6 +240,8 @@ def test_fuzz_parser_never_raises_and_never_acks_a_bad_frame(raw, known, key):
         assert _checks_pass(raw) and known
         if raw[10:11] == b"*":
             assert key is not None
+        stored = [result.message.data, *result.message.extra]
+        assert all(text.isprintable() for text in stored)  # what reaches the database is printable
     if not _checks_pass(raw):
         assert result.verdict == dc09.Verdict.SILENCE and result.reply == b""
 

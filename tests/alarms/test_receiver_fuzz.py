@@ -4,6 +4,7 @@ never ACKs a message before the batch holding it is stored (nor when the store f
 the order the frames came, and keeps the store queue within its bound."""
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -103,8 +104,10 @@ async def _run(chunks: list[bytes], cuts: list[int], queue_size: int, failing: s
 def test_fuzz_tcp_protocol_acks_only_what_is_stored_in_order(chunks, cuts, queue_size, failing, writers):
     """writers=2: two batches in the database at once (PostgreSQL), committing in either order."""
     with pytest.MonkeyPatch.context() as monkeypatch:
-        written, stored, most_waiting, protocol = asyncio.run(_run(chunks, cuts, queue_size, failing, writers,
-                                                                   monkeypatch))
+        # in a thread of its own: the worker's thread may hold another test's running loop (Playwright)
+        with ThreadPoolExecutor(1) as thread:
+            written, stored, most_waiting, protocol = thread.submit(
+                asyncio.run, _run(chunks, cuts, queue_size, failing, writers, monkeypatch)).result()
     assert most_waiting <= queue_size
     acked, answered = [], []
     for reply, stored_then in written:
