@@ -75,6 +75,24 @@ def test_decoded_events_in_words():
     assert codes.decode("ADM-CID", "#1234|1121 01 007").user == "007"
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["ADM-CID", "SIA-DCS"]),
+       st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60),
+                 st.from_regex(r"#1234\|[NO]?(ri[0-9]{1,12}/)?(id[0-9]{1,12}/)?[A-Z]{2}[0-9]{0,6}", fullmatch=True)))
+def test_every_decoded_event_fits_its_columns(token, data):
+    """What codes.decode returns goes into the event's columns as it is: a value longer than its
+    column would fail the whole batch on PostgreSQL (every panel's ACK in it), so none may be."""
+    from jifang.alarms.models import AlarmEvent
+
+    decoded = codes.decode(token, data)
+    if decoded is None:
+        return
+    columns = {"code": "code", "qualifier": "qualifier", "category": "category", "partition": "partition",
+               "zone": "zone", "user": "user_number", "label_zh": "label_zh", "label_en": "label_en"}
+    for attribute, field in columns.items():
+        assert len(getattr(decoded, attribute)) <= AlarmEvent._meta.get_field(field).max_length, attribute
+
+
 # --- behaviour cases (issue 11 §4) ---------------------------------------------------------------
 
 def test_bad_crc_is_silence():
