@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import DataError, IntegrityError, connection, connections
 from django.db.backends.signals import connection_created
 
 from . import codes, dc09, services
@@ -222,24 +222,42 @@ class Receiver:
         self.writer_pool.submit(self._commit, self.loop, batch)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, batch: list) -> None:
-        """In the database thread: store, then answer the whole batch on the loop."""
+        """In the database thread: store, then answer the whole batch on the loop. What was not
+        stored gets no reply (the panels retry). One message the database refuses as data must not
+        cost its batch-mates their ACK: the batch is then stored a message at a time."""
         try:
-            services.store_batch([item for item, *_ in batch])
-            ok = True
+            try:
+                services.store_batch([item for item, *_ in batch])
+                refused = ()
+            except (DataError, IntegrityError):
+                refused = self._one_by_one(batch)
         except Exception:  # the database is down or refused: no ACK, the panels retry
             log.exception("storing %d alarm messages failed", len(batch))
             connections.close_all()
-            ok = False
+            refused = range(len(batch))
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to answer
-            loop.call_soon_threadsafe(self._stored, batch, ok)
+            loop.call_soon_threadsafe(self._stored, batch, refused)
 
-    def _stored(self, batch: list, ok: bool) -> None:
+    @staticmethod
+    def _one_by_one(batch: list) -> set[int]:
+        """Store each message alone; the positions of those the database refuses."""
+        refused = set()
+        for position, (item, *_rest) in enumerate(batch):
+            try:
+                services.store_batch([item])
+            except (DataError, IntegrityError):
+                log.exception("alarm message refused by the database: %r", item.message.frame.raw[:120])
+                refused.add(position)
+        return refused
+
+    def _stored(self, batch: list, refused) -> None:
+        """`refused`: the positions in the batch that were not stored (no reply)."""
         self.storing -= 1
-        if ok:  # counted before the ACKs leave: whoever reads an ACK may read the count
-            self.stats[dc09.Verdict.ACK] += len(batch)
+        # counted before the ACKs leave: whoever reads an ACK may read the count
+        self.stats[dc09.Verdict.ACK] += len(batch) - len(refused)
         now = self.clock()
-        for item, parsed, key, answer in batch:
-            answer(dc09.ack(parsed, now, key) if ok else b"")
+        for position, (item, parsed, key, answer) in enumerate(batch):
+            answer(b"" if position in refused else dc09.ack(parsed, now, key))
         self._store_next()
         while self.blocked and self.room():
             self.blocked.popleft().unblock()
