@@ -2,9 +2,11 @@
 restores is one statement; otherwise one transaction): retransmissions across the hour, the same
 message twice in a batch, a sequence number reused later, last-seen never moved back, and a panel
 back from a supervision trouble restored even when the first try fails."""
+import dataclasses
 import datetime as dt
 
 import pytest
+from django.db import DataError, connection, transaction
 
 from jifang.alarms import codes, dc09, services
 from jifang.alarms.models import AlarmAccount, AlarmEvent
@@ -96,3 +98,15 @@ def test_a_panel_back_from_trouble_is_restored_even_if_the_first_try_fails(panel
     assert AlarmEvent.objects.filter(code="130").count() == 1
     assert AlarmEvent.objects.filter(code="SUP", qualifier="restore").count() == 1
     assert Outage.objects.get(device_id=panel.device_id).ended_at is not None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not enforce a varchar's length")
+def test_a_value_too_long_for_its_column_is_refused_never_cut(panel):
+    """codes.decode keeps every value within its column (test_dc09); should one ever be longer, the
+    database refuses it with a DataError (the receiver then stores that message's batch-mates
+    alone) rather than storing it cut short."""
+    item = received(panel, T0)
+    item.decoded = dataclasses.replace(item.decoded, zone="123456789012")
+    with pytest.raises(DataError), transaction.atomic():  # the test's own transaction survives
+        services.store_batch([item])
+    assert not AlarmEvent.objects.exists()

@@ -254,7 +254,8 @@ def _store_in_one_statement(items: Sequence[Received]) -> int:
     params = [*(list(c) for c in columns), [i.keys[1] for i in events], accounts,
               [latest[a].received_at for a in accounts], [latest[a].source[:64] for a in accounts]]
     connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:  # server-side binding, binary arrays
+    # server-side binding, binary arrays; psycopg's errors raised as Django's (DataError, ...)
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(_one_statement(), params, prepare=True)
         stored, troubled = cursor.fetchone()
     if troubled:
@@ -269,7 +270,9 @@ def _one_statement() -> str:
     quote = connection.ops.quote_name
     given = [event.get_field(n) for n in EVENT_COLUMNS]
     blank = [f for f in event.concrete_fields if f not in given and not f.primary_key and f.get_default() is not None]
-    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in given)
+    # varchar without its length: casting to varchar(n) would cut a longer value silently, where
+    # the INSERT into the column refuses it (DataError: the receiver stores that message alone)
+    arrays = ", ".join(f"%b::{re.sub(r'[(][0-9]+[)]', '', f.db_type(connection))}[]" for f in given)
     names = ", ".join(f"c{n}" for n in range(len(given)))
     table, dedupe = quote(event.db_table), quote(event.get_field("dedupe").column)
     seen_at, source, trouble, pk = (quote(account.get_field(n).column)
