@@ -47,8 +47,8 @@ class Limits:
     frame_timeout: float = 10.0  # a frame begun must end within this (slow-read / slowloris)
     queue_size: int = 2000  # messages waiting for the database
     batch_max: int = 500
-    # batches in the database at once: on PostgreSQL a batch is one round trip to a server with
-    # cores of its own, so a second batch is sent while the first is executed; SQLite has one writer
+    # batches in the database at once (PostgreSQL; SQLite has one writer): with the database on a
+    # machine of its own a second batch is sent while the first is executed (JIFANG_ALARM_WRITERS)
     writers: int = 1
     udp_in_flight: int = 2000
     quarantine_max: int = 1000  # unknown-account sightings waiting to be counted
