@@ -188,11 +188,13 @@ def load(port, panels, transport, clients, encrypted, seconds, rate=None) -> dic
 
     async def go():
         loop = asyncio.get_running_loop()
-        until = time.perf_counter() + seconds
-        window.append(until - seconds)
         # A steady load is steady: the panels' slots are spread evenly over each period (panel n
-        # first sends n/clients of a period after the start), not all due at the same instant.
-        first = [until - seconds + 0.1 + n / (clients * rate) if rate else None for n in range(clients)]
+        # first sends n/clients of a period after the start), not all due at the same instant. The
+        # start leaves 0.1 s to open the connections.
+        start = time.perf_counter() + (0.1 if rate else 0.0)
+        until = start + seconds
+        window.append(start)
+        first = [start + n / (clients * rate) if rate else None for n in range(clients)]
         if transport == "tcp":
             # 127.0.0.2, .3, ...: ten panels per source address, as ten sites behind their own routers
             # (the receivers allow 32 connections per address; pysiaalarm has no such limit)
