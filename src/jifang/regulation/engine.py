@@ -1,6 +1,7 @@
 """The engine: each rule of a pack becomes one queryset over its subject's table, evaluated for an
 as-of date over the whole registry, one district or one site. The database does the work; Python
-only turns the result rows (the violations, not the registry) into findings.
+only turns the result rows (the violations, not the registry) into findings. A full or district run
+reads a subject in `SHARED` once for all its rules (`run_group`), with the same rows per rule.
 
 Dates come from the caller (`as_of`), never from now(): a run for 2025-03-01 gives the same answer
 tomorrow as today, and parameters are taken as they stood on that date.
@@ -447,15 +448,19 @@ def _kind(area: Area):
     return "site" if area.site_id is not None else "district" if area.district else "all"
 
 
-def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | None:
-    kind = _kind(area)
+def _cached(key: tuple, build) -> Compiled | None:
+    """This thread's compiled SQL under `key`, built by build() the first time."""
     cache = getattr(_local, "compiled", None)
     if cache is None or len(cache) > _MAX_COMPILED:
         cache = _local.compiled = {}
-    key = (pack.id, pack.checksum, rule.id, as_of, kind)
     if key not in cache:
-        cache[key] = _compile(pack, rule, as_of, kind)
+        cache[key] = build()
     return cache[key]
+
+
+def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | None:
+    kind = _kind(area)
+    return _cached((pack.id, pack.checksum, rule.id, as_of, kind), lambda: _compile(pack, rule, as_of, kind))
 
 
 def _area_values(area: Area) -> tuple:
@@ -540,19 +545,14 @@ def run_group(members: tuple, as_of: dt.date, area: Area = Area()) -> list[list[
     """Each member's rows as `run_rule` gives them, from the group's one query; None when the
     subject cannot be placed in the area."""
     kind = _kind(area)
-    cache = getattr(_local, "compiled", None)
-    if cache is None or len(cache) > _MAX_COMPILED:
-        cache = _local.compiled = {}
-    key = (tuple((pack.id, pack.checksum, rule.id) for pack, rule in members), as_of, kind)
-    if key not in cache:
-        placeholder = _placeholder(kind)
-        cache[key] = _compile_queryset(group_queryset(members, as_of, placeholder), placeholder)
-    c = cache[key]
+    placeholder = _placeholder(kind)
+    c = _cached((tuple((pack.id, pack.checksum, rule.id) for pack, rule in members), as_of, kind),
+                lambda: _compile_queryset(group_queryset(members, as_of, placeholder), placeholder))
     if c is None:
         return None
     rows = list(_execute(c, area))
     at = {name: i for i, name in enumerate(c.names)}
-    columns = [(name, i) for name, i in at.items() if name.startswith("_") and not name.startswith("_o")]
+    columns = [(f"_{name}", at[f"_{name}"]) for name in subjects.get(members[0][1].subject).paths()]
     out = []
     for n, (_pack, rule) in enumerate(members):
         o = at[f"_o{n}"]
