@@ -98,16 +98,25 @@ class _Client:
     with a rate, at its slot). Protocol callbacks, no coroutine per message. A UDP message without
     a reply for 2 s is given up and the next one sent."""
 
-    def __init__(self, frames, until, lat, rate=None):
+    def __init__(self, frames, until, lat, rate=None, first_at=None):
         self.frames, self.until, self.lat, self.rate = frames, until, lat, rate
-        self.transport = self.sent_at = self.next_at = None
+        self.transport = self.sent_at = None
+        self.next_at = first_at
         self.buffer = b""
         self.done = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport):
         self.transport = transport
-        self.next_at = time.perf_counter()
-        self.send()
+        now = time.perf_counter()
+        if self.next_at is None or self.next_at <= now:
+            self.next_at = now
+            self.send()
+        else:
+            self.send_later(now)
+
+    def send_later(self, now):
+        loop = asyncio.get_running_loop()
+        loop.call_at(loop.time() + self.next_at - now, self.send)
 
     def send(self):
         now = time.perf_counter()
@@ -128,7 +137,7 @@ class _Client:
         if self.next_at <= now:
             self.send()
         else:
-            asyncio.get_running_loop().call_at(asyncio.get_running_loop().time() + self.next_at - now, self.send)
+            self.send_later(now)
 
     def connection_lost(self, exc):
         if not self.done.done():
@@ -181,15 +190,18 @@ def load(port, panels, transport, clients, encrypted, seconds, rate=None) -> dic
         loop = asyncio.get_running_loop()
         until = time.perf_counter() + seconds
         window.append(until - seconds)
+        # A steady load is steady: the panels' slots are spread evenly over each period (panel n
+        # first sends n/clients of a period after the start), not all due at the same instant.
+        first = [until - seconds + 0.1 + n / (clients * rate) if rate else None for n in range(clients)]
         if transport == "tcp":
             # 127.0.0.2, .3, ...: ten panels per source address, as ten sites behind their own routers
             # (the receivers allow 32 connections per address; pysiaalarm has no such limit)
-            made = [await loop.create_connection(lambda f=f: _TcpClient(f, until, lat, rate), "127.0.0.1", port,
-                                                 local_addr=(f"127.0.0.{2 + n // 10}", 0))
+            made = [await loop.create_connection(lambda f=f, n=n: _TcpClient(f, until, lat, rate, first[n]),
+                                                 "127.0.0.1", port, local_addr=(f"127.0.0.{2 + n // 10}", 0))
                     for n, f in enumerate(frames)]
         else:
-            made = [await loop.create_datagram_endpoint(lambda f=f: _UdpClient(f, until, lat, rate),
-                                                        remote_addr=("127.0.0.1", port)) for f in frames]
+            made = [await loop.create_datagram_endpoint(lambda f=f, n=n: _UdpClient(f, until, lat, rate, first[n]),
+                                                        remote_addr=("127.0.0.1", port)) for n, f in enumerate(frames)]
         protocols = [p for _, p in made]
         while not all(p.done.done() for p in protocols):
             await asyncio.sleep(0.25)
@@ -289,11 +301,20 @@ def scratch(kind: str, pg_url: str | None, tmp: Path) -> tuple[dict, callable]:
 
 
 def cases(args):
-    for transport, clients in (("tcp", 10), ("tcp", 50), ("udp", 10), ("udp", 50)):
-        for encrypted in (False, True):
-            yield transport, clients, encrypted, None, args.seconds
+    every = [(transport, clients, encrypted, None, args.seconds)
+             for transport, clients in (("tcp", 10), ("tcp", 50), ("udp", 10), ("udp", 50))
+             for encrypted in (False, True)]
     # the steady offered load for the p99 target, over 50 TCP connections
-    yield "tcp", 50, False, max(1, args.steady_rate // 50), args.seconds * 2
+    every.append(("tcp", 50, False, max(1, args.steady_rate // 50), args.seconds * 2))
+    for case in every:
+        if not args.only or case_name(case) in args.only:
+            yield case
+
+
+def case_name(case) -> str:
+    """tcp-10-plain, udp-50-aes, tcp-50-steady: what --only names."""
+    transport, clients, encrypted, rate, _seconds = case
+    return f"{transport}-{clients}-" + ("steady" if rate else "aes" if encrypted else "plain")
 
 
 def main(argv=None) -> int:
@@ -306,10 +327,13 @@ def main(argv=None) -> int:
     parser.add_argument("--steady-rate", type=int, default=2000, help="offered messages/s for the p99 case")
     parser.add_argument("--soak", type=float, default=0, help="seconds of steady load on Jifang's receiver while "
                         "its resident memory is sampled (the issue asks for 600; default: none)")
+    parser.add_argument("--only", nargs="*", help="run only these cases (tcp-10-plain, udp-50-aes, tcp-50-steady, ...)")
+    parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"], help="default: both (PostgreSQL "
+                        "only with --pg-url)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="alarm-bench-"))
     rows = []
-    backends = ["sqlite"] + (["postgresql"] if args.pg_url else [])
+    backends = [b for b in args.backends if b == "sqlite" or args.pg_url]
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
     try:

@@ -308,6 +308,8 @@ JIFANG_ALARM_BIND = os.environ.get("JIFANG_ALARM_BIND", "127.0.0.1:7701")
 # The receiver's event loop: "auto" (uvloop when installed, else asyncio's own), "uvloop" or "asyncio".
 JIFANG_ALARM_LOOP = os.environ.get("JIFANG_ALARM_LOOP", "auto")
 # Accepted panel clock offset for encrypted messages, seconds (before, after) the receiver's clock.
+# Batches a receiver has in PostgreSQL at once (each on its own connection); SQLite always one.
+JIFANG_ALARM_WRITERS = int(os.environ.get("JIFANG_ALARM_WRITERS", "2"))
 JIFANG_ALARM_WINDOW = tuple(int(x) for x in os.environ.get("JIFANG_ALARM_WINDOW", "-40,20").split(","))
 # The address people reach Jifang at, printed in full on official documents (the verification
 # address). Set it in production to the public name (https://jifang.km.gov.cn); the default is

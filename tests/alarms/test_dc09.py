@@ -75,6 +75,24 @@ def test_decoded_events_in_words():
     assert codes.decode("ADM-CID", "#1234|1121 01 007").user == "007"
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(["ADM-CID", "SIA-DCS"]),
+       st.one_of(st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=60),
+                 st.from_regex(r"#1234\|[NO]?(ri[0-9]{1,12}/)?(id[0-9]{1,12}/)?[A-Z]{2}[0-9]{0,6}", fullmatch=True)))
+def test_every_decoded_event_fits_its_columns(token, data):
+    """What codes.decode returns goes into the event's columns as it is: a value longer than its
+    column would fail the whole batch on PostgreSQL (every panel's ACK in it), so none may be."""
+    from jifang.alarms.models import AlarmEvent
+
+    decoded = codes.decode(token, data)
+    if decoded is None:
+        return
+    columns = {"code": "code", "qualifier": "qualifier", "category": "category", "partition": "partition",
+               "zone": "zone", "user": "user_number", "label_zh": "label_zh", "label_en": "label_en"}
+    for attribute, field in columns.items():
+        assert len(getattr(decoded, attribute)) <= AlarmEvent._meta.get_field(field).max_length, attribute
+
+
 # --- behaviour cases (issue 11 §4) ---------------------------------------------------------------
 
 def test_bad_crc_is_silence():
@@ -168,6 +186,16 @@ def test_unsupported_type_and_undecodable_data_are_duh():
     assert outcome(dc09.frame(b'garbage')).verdict == dc09.Verdict.DUH
 
 
+@pytest.mark.parametrize("extra", ["[\x00]", "[\x07bell]", "[\x7f]"])
+def test_control_characters_make_a_message_malformed(extra):
+    """A NUL in the data would fail the whole batch on PostgreSQL (no text column holds one): plain
+    messages get DUH, encrypted ones NAK, before they reach the database."""
+    plain = dc09.message("ADM-CID", 1, "1234", "#1234|1130 01 003", extra=extra)
+    assert outcome(plain).verdict == dc09.Verdict.DUH
+    sealed = dc09.message("ADM-CID", 2, "1234", "#1234|1130 01 003", extra=extra, key=KEY, now=NOW)
+    assert outcome(sealed, key=KEY).verdict == dc09.Verdict.NAK
+
+
 def test_opax_binary_crc_is_not_accepted():
     """Documented: a two-byte raw CRC is treated like any bad CRC (silence)."""
     span = BURGLARY[9:-1]
@@ -230,6 +258,8 @@ def test_fuzz_parser_never_raises_and_never_acks_a_bad_frame(raw, known, key):
         assert _checks_pass(raw) and known
         if raw[10:11] == b"*":
             assert key is not None
+        stored = [result.message.data, *result.message.extra]
+        assert all(text.isprintable() for text in stored)  # what reaches the database is printable
     if not _checks_pass(raw):
         assert result.verdict == dc09.Verdict.SILENCE and result.reply == b""
 

@@ -131,3 +131,25 @@ def test_officer_fines_a_hotel_room_camera_at_once_from_the_signed_inspection(pa
     assert PenaltyCase.objects.get().order_id is None
     assert inspection_number.split()[-1] in text
     assert Finding.objects.get(pk=national.pk).stage == Stage.DECIDED
+
+
+@pytest.mark.clause("cn-order-2025-799#art_28__para_1")
+def test_the_home_page_counts_violations_awaiting_a_fine_at_once_and_leads_to_the_case(page, wuhua_officer, wuhua_unit):
+    """Order 799 art. 28: the officer finds the confirmed violations to fine at once from the home page."""
+    from ..enforcement.test_fine_at_once import _signed_inspection
+
+    site = f.SiteFactory(unit=wuhua_unit, name="保密单位旁的商铺")
+    finding = make_finding(site, "art_10__para_1", pack_id="cn-order-2025-799")
+    insp = _signed_inspection(wuhua_officer, site, [finding])
+
+    login(page, "wuhua", PASSWORD)
+    page.goto("/")
+    figure = page.locator("[data-testid=enforcement-panel] [data-figure=at_once]")
+    assert "待立即处罚的违法行为" in figure.inner_text() and figure.locator(".badge").inner_text() == "1"
+    page.click("[data-testid=at-once-link]")
+    assert page.locator("h1").inner_text() == "待立即处罚的违法行为"
+    row = page.locator(f"[data-testid=at-once-{finding.pk}]")
+    assert insp.number in row.inner_text() and site.name in row.inner_text()
+    page.click(f"[data-testid=penalty-at-once-{finding.pk}]")
+    assert page.url.endswith(f"/enforcement/inspections/{insp.pk}/penalty/")
+    assert "不经责令改正" in page.locator("[data-testid=at-once]").inner_text()

@@ -193,6 +193,11 @@ def test_demo_if_empty_is_idempotent_and_accounts_are_scoped(settings, tmp_path,
 
     assert ScanRun.objects.filter(area="").count() == 1
     assert Finding.objects.filter(status="open").exclude(rule_id="manual").exists()
+    # the tour's case of order 799 opened at once (no order first), served with its notice
+    from jifang.enforcement.models import PenaltyCase
+
+    at_once = visible(wuhua, PenaltyCase).get(inspection__isnull=False)
+    assert at_once.order_id is None and at_once.status == "notified" and at_once.article == "art_28__para_1"
     with pytest.raises(CommandError):
         call_command("demo", scale=120)
 

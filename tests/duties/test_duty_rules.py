@@ -10,7 +10,7 @@ from jifang.duties import services
 from jifang.duties.camera import CameraRecord
 from jifang.duties.models import (
     EmergencyKind, EmergencyRecord, FootageUse, FootageUseKind, ImageQualityCheck, MaintenanceKind,
-    MaintenanceRecord, TrainingAudience, TrainingRecord,
+    MaintenanceRecord, TrainingAudience, TrainingRecord, WatchRoster,
 )
 from jifang.regulation.engine import start_of
 from jifang.jobs import worker
@@ -481,3 +481,48 @@ def test_advice_is_counted_and_listed_apart_from_violations(scan, client, wuhua_
     finding = Finding.objects.get(rule_id=MAINTENANCE)
     detail = client.get(finding.get_absolute_url()).content.decode()
     assert 'data-testid="advice"' in detail and "不附带处罚" in detail
+
+
+@pytest.mark.clause("art_21__para_1__point_1")
+def test_the_registers_off_roster_filter_lists_exactly_what_the_roster_rule_finds(scan, camera, unit_user, client):
+    """One condition (the rule's): the register's "user not on the watch roster" filter, page and
+    selector, holds the same entries as the rule's open findings, over every way an entry can be
+    covered or not (another site, a corrected roster, a corrected entry, the watch's edges, each use)."""
+    from django.urls import reverse
+
+    from jifang.duties import selectors
+
+    system, site = camera.system, camera.site
+    roster(unit_user, site)
+    viewing(system, unit_user)                                              # covered
+    viewing(system, unit_user, used_at=ROSTER_FROM)                         # covered at the first minute
+    roster(unit_user, site, "赵六", on_from=ROSTER_FROM, on_to=ROSTER_TO)
+    corrected_roster = viewing(system, unit_user, "赵六")                     # covered, then not:
+    roster(unit_user, site, "钱七", on_from=ROSTER_FROM, on_to=ROSTER_TO,
+           corrects=WatchRoster.objects.get(person_name="赵六"))
+    elsewhere = f.SystemFactory(site=f.SiteFactory(unit=system.unit))
+    roster(unit_user, elsewhere.site, "王五")
+    at_the_wrong_site = written_before_the_roster_check(system, "王五")
+    stranger = written_before_the_roster_check(system, "外来人员")
+    set_right = written_before_the_roster_check(system, "张3")
+    viewing(system, unit_user, "张三", corrects=set_right)                    # corrected: judged by its correction
+    still_wrong = written_before_the_roster_check(system, "李4")
+    still_wrong_correction = FootageUse.objects.create(**_copies(system), system=system, kind=FootageUseKind.VIEW,
+                                                       recording_from=USED_AT, recording_to=USED_AT, used_at=USED_AT,
+                                                       user_name="李四", purpose="更正", corrects=still_wrong)
+    kinds = [FootageUse.objects.create(**_copies(system), system=system, kind=kind, recording_from=USED_AT,
+                                       recording_to=USED_AT, used_at=USED_AT + MINUTE * 60 * 24, user_name="张三",
+                                       purpose="值班结束后", destination="外单位")
+             for kind in FootageUseKind.values]
+    scan()
+    found = off_roster()
+    assert found == {corrected_roster.pk, at_the_wrong_site.pk, stranger.pk, still_wrong_correction.pk,
+                     *(k.pk for k in kinds)}
+    assert set(selectors.off_roster().values_list("pk", flat=True)) == found
+    client.force_login(unit_user)
+    url = reverse("duties:footageuse_list")
+    for value, expected in (("true", found), ("false", set(FootageUse.objects.values_list("pk", flat=True)) - found)):
+        page = client.get(url, {"off_roster": value, "page_size": 100}).content.decode()
+        listed = {pk for pk in FootageUse.objects.values_list("pk", flat=True)
+                  if f'href="{reverse("duties:footageuse_detail", args=[pk])}"' in page}
+        assert listed == expected, value

@@ -39,3 +39,24 @@ def test_demo_without_bank_does_nothing():
     ctx = SeedContext(rng=random.Random(1), scale=10, seed=1, today=timezone.localdate())
     demo.seed(ctx)
     assert not Inspection.objects.exists()
+
+
+@pytest.mark.clause("cn-order-2025-799#art_28__para_1")
+def test_demo_opens_a_national_case_at_once_on_the_violation_it_plants(wuhua_unit):
+    """A newcomer's tour shows the path without an order: a site marked near a secret-holding unit
+    that never consented, found by the engine, confirmed at a signed inspection, a notice at once."""
+    site = f.SiteFactory(unit=wuhua_unit)
+    system = f.SystemFactory(site=site)
+    f.SystemFactory(site=site, public_video_class="art33")   # a non-public system: art. 10 does not hold it
+    ctx = SeedContext(rng=random.Random(1), scale=10, seed=1, today=timezone.localdate())
+    ctx.keys["bank_unit_id"] = wuhua_unit.pk
+    demo.seed(ctx)
+    assert ctx.manifest.planted["cn-order-2025-799#art_10__para_1"] == {system.code}
+    case = PenaltyCase.objects.get(inspection__isnull=False)
+    assert case.order_id is None and case.status == "notified" and case.article == "art_28__para_1"
+    finding = case.findings.get()
+    assert (finding.pack_id, finding.clause_id, finding.subject_key) == ("cn-order-2025-799", "art_10__para_1", system.code)
+    assert finding.stage == "detected" and finding.rule_id != "manual"       # the engine's, confirmed
+    assert records.verification(records.INSPECTION, case.inspection).ok
+    assert records.verification(records.NOTICE, case).ok
+    assert verify_chain() == (True, None)

@@ -1,4 +1,5 @@
 """Malformed input over the network, rate limits and the people's services."""
+import datetime as dt
 import socket
 
 import pytest
@@ -201,3 +202,40 @@ def test_the_gateway_leaves_the_offline_sweep_to_the_scheduler_unless_told(monke
         with LoopGateway(sweep=sweep) as running:
             loops = {task.get_coro().__qualname__ for task in running.gateway.tasks}
             assert ("Gateway._sweep_loop" in loops) is sweep and "Gateway._flush_loop" in loops
+
+
+def test_unknown_ids_are_gathered_in_bounded_memory_until_the_flush():
+    from jifang.video.gateway import Config, Gateway
+
+    gateway = Gateway(Config(port=0, unknown_max=3))
+    now = timezone.now()
+    for n in range(5):
+        gateway.note_unknown(f"5301020000132000000{n}", "127.0.0.1:5000", now)
+    gateway.note_unknown("53010200001320000000", "127.0.0.1:5001", now)       # an ID already gathered: counted
+    assert len(gateway.unknown) == 3 and gateway.stats["unknown_uncounted"] == 2
+    first = gateway.unknown["53010200001320000000"]
+    assert first.attempts == 2 and first.source == "127.0.0.1:5001"
+    gateway.executor.shutdown()
+
+
+@pytest.mark.django_db
+def test_unknown_sightings_add_up_with_the_rows_already_listed(django_assert_max_num_queries):
+    """Set-based: a flush of 100 IDs is one INSERT, one SELECT and one UPDATE; a row already listed
+    (by this gateway earlier or by another) gets the attempts added and its times widened."""
+    from jifang.video.models import UnknownDevice
+
+    t0 = timezone.now()
+    earlier = UnknownDevice.objects.create(gb28181_id="53010200001320000000", first_seen=t0 - dt.timedelta(days=1),
+                                           last_seen=t0 - dt.timedelta(hours=1), count=7, source="10.0.0.1:5060")
+    seen = {f"5301020000132{n:07d}": services.Sighting(n + 1, t0, t0 + dt.timedelta(seconds=1), "127.0.0.1:6000")
+            for n in range(99)}
+    seen["99990000001320000001"] = services.Sighting(2, t0, t0, "127.0.0.1:6001")   # not one of our districts
+    with django_assert_max_num_queries(5):      # the three statements and the transaction's savepoint
+        services.unknowns_seen(sightings=seen)
+    earlier.refresh_from_db()
+    assert (earlier.count, earlier.first_seen, earlier.last_seen) == (8, t0 - dt.timedelta(days=1),
+                                                                       t0 + dt.timedelta(seconds=1))
+    assert UnknownDevice.objects.count() == 100
+    assert UnknownDevice.objects.get(gb28181_id="53010200001320000098").count == 99
+    foreign = UnknownDevice.objects.get(gb28181_id="99990000001320000001")
+    assert foreign.district_id is None and foreign.count == 2 and foreign.first_seen == t0

@@ -39,7 +39,8 @@ def test_an_unknown_id_is_refused_and_listed(gateway):
     unknown = "53010200001320000099"
     for _ in range(2):
         ok(gateway.sipp("unknown.xml", dev=unknown))
-    row = UnknownDevice.objects.get(gb28181_id=unknown)
+    # counted at the next flush of the unknown IDs (once a second)
+    row = gateway.wait_for(lambda: UnknownDevice.objects.filter(gb28181_id=unknown, count=2).first())
     assert row.count == 2 and row.district_id == "530102" and row.source.startswith("127.0.0.1:")
     assert row.first_seen <= row.last_seen
 
@@ -100,3 +101,36 @@ def test_the_session_table_holds_one_session_per_registered_device(gateway):
     gateway.wait_for(lambda: gateway.gateway.sessions[brief.gb28181_id].expires_at < time.monotonic(), timeout=3)
     gateway.gateway.forget_expired(time.monotonic())
     assert set(gateway.gateway.sessions) == {lasting.gb28181_id}
+
+
+def test_a_register_storm_from_unknown_ids_is_counted_in_a_few_batched_writes(gateway, tmp_path, monkeypatch):
+    """200 REGISTERs from 40 IDs no registry device has, sent by sipp at 100 a second: every attempt
+    is counted, in at most three statements per one-second flush, not a write per REGISTER."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jifang.video import services
+
+    ids = [f"530102000013200{n:05d}" for n in range(40)]
+    (tmp_path / "ids.csv").write_text("SEQUENTIAL\n" + "".join(f"{gb_id};\n" for gb_id in ids))
+    writes, flushes = [], []
+    real = services.unknowns_seen
+
+    def counted(**kwargs):
+        with CaptureQueriesContext(connection) as queries:   # the gateway's own connection (its thread)
+            real(**kwargs)
+        flushes.append(len(kwargs["sightings"]))
+        writes.extend(q["sql"] for q in queries.captured_queries
+                      if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE")))
+
+    monkeypatch.setattr(services, "unknowns_seen", counted)
+    ok(gateway.sipp("unknown_storm.xml", dev=ids[0], calls=200, timeout=30,
+                    extra=["-inf", str(tmp_path / "ids.csv"), "-r", "100", "-nr"]))
+    rows = gateway.wait_for(lambda: (UnknownDevice.objects.filter(gb28181_id__in=ids).count() == 40
+                                     and sum(UnknownDevice.objects.values_list("count", flat=True)) == 200))
+    assert rows, list(UnknownDevice.objects.values_list("gb28181_id", "count"))
+    assert set(UnknownDevice.objects.values_list("count", flat=True)) == {5}
+    assert set(UnknownDevice.objects.values_list("district_id", flat=True)) == {"530102"}
+    assert 1 <= len(flushes) <= 6 and sum(flushes) >= 40
+    assert len(writes) <= 2 * len(flushes)      # one INSERT and one UPDATE a flush (plus one SELECT)
+    assert gateway.gateway.stats["refused"] >= 200 and gateway.gateway.stats["unknown_uncounted"] == 0

@@ -113,7 +113,9 @@ class Decoded:
 LINK_TEST = Decoded("null", "", "status", Category.TEST, "链路测试", "link test")
 _CID = re.compile(r"#?[0-9A-Za-z]{0,16}\|?(?P<q>[136])(?P<code>[0-9A-Fa-f]{3}) ?(?P<gg>[0-9A-Fa-f]{2}) ?"
                   r"(?P<zzz>[0-9A-Fa-f]{3})")
-_SIA = re.compile(r"[NO]?(?:ri(?P<area>\d+)/?)?(?:id(?P<user>\d+)/?)?(?:ti[\d:]+/?)?(?P<code>[A-Z]{2})(?P<zone>\d{0,4})")
+# area and user bounded by their columns (8): a longer number is no event we can store (DUH)
+_SIA = re.compile(r"[NO]?(?:ri(?P<area>\d{1,8})/?)?(?:id(?P<user>\d{1,8})/?)?(?:ti[\d:]+/?)?(?P<code>[A-Z]{2})"
+                  r"(?P<zone>\d{0,4})")
 
 
 def decode(token: str, data: str) -> Decoded | None:

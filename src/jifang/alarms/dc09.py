@@ -184,7 +184,11 @@ def _decrypt_body(body: bytes, key: bytes) -> str | None:
 
 
 def _split(text: str) -> tuple[str, tuple[str, ...], dt.datetime | None] | None:
-    """data ']' [xdata]... [_timestamp] -> (data, extra blocks, UTC timestamp); None if malformed."""
+    """data ']' [xdata]... [_timestamp] -> (data, extra blocks, UTC timestamp); None if malformed.
+    DC-09 text is printable ASCII: a control character (NUL above all, which no PostgreSQL text
+    column can hold) makes the message malformed, answered at once rather than failing its batch."""
+    if not text.isprintable():
+        return None
     plain = _PLAIN.fullmatch(text)
     if plain is None:
         return None

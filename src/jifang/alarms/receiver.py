@@ -24,7 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connections
+from django.db import DataError, IntegrityError, connection, connections
+from django.db.backends.signals import connection_created
 
 from . import codes, dc09, services
 from .models import AlarmAccount
@@ -46,6 +47,9 @@ class Limits:
     frame_timeout: float = 10.0  # a frame begun must end within this (slow-read / slowloris)
     queue_size: int = 2000  # messages waiting for the database
     batch_max: int = 500
+    # batches in the database at once: on PostgreSQL a batch is one round trip to a server with
+    # cores of its own, so a second batch is sent while the first is executed; SQLite has one writer
+    writers: int = 1
     udp_in_flight: int = 2000
     quarantine_max: int = 1000  # unknown-account sightings waiting to be counted
     window: tuple[dt.timedelta, dt.timedelta] = dc09.WINDOW
@@ -78,7 +82,7 @@ class Receiver:
         self.reloaded_at: dt.datetime | None = None
         self.unknown_checked: dict[str, float] = {}
         self.pending: deque[tuple] = deque()  # (Received, frame, key, answer) waiting for the database
-        self.storing = None  # the batch in the database thread (its concurrent.futures.Future)
+        self.storing = 0  # batches in the database threads
         self.kicked = False  # a _store_next is scheduled
         self.blocked: deque[_Tcp] = deque()  # connections not read until the queue has room
         self.lookups: set[asyncio.Task] = set()
@@ -87,8 +91,8 @@ class Receiver:
         self.connections = 0
         self.udp_in_flight = 0  # datagrams taken and not yet answered
         self.stats = defaultdict(int)
-        # One thread writes (keeps its connection and the batches in order), one reads accounts.
-        self.writer_pool = ThreadPoolExecutor(1, thread_name_prefix="alarm-store")
+        # Writers (each thread keeps its connection between batches), and one thread reads accounts.
+        self.writer_pool = ThreadPoolExecutor(self.limits.writers, thread_name_prefix="alarm-store")
         self.reader_pool = ThreadPoolExecutor(1, thread_name_prefix="alarm-accounts")
         self.tasks: list[asyncio.Task] = []
         self.server = None
@@ -126,6 +130,9 @@ class Receiver:
     def _one(self, account: str) -> Panel | None:
         row = AlarmAccount.objects.filter(account=account).first()
         return _panel(row) if row else None
+
+    async def checkpoint(self) -> None:
+        await self._db(self.reader_pool, _checkpoint)
 
     async def reload(self) -> None:
         found, self.reloaded_at = await self._db(self.reader_pool, self._load, self.reloaded_at)
@@ -190,7 +197,7 @@ class Receiver:
             return
         item = services.Received(panel.id, panel.copies, outcome.message, decoded, now, transport, source, self.name)
         self.pending.append((item, parsed, panel.key, answer))
-        if self.storing is None and not self.kicked:
+        if self.storing < self.limits.writers and not self.kicked:
             # at the end of this turn of the loop: every frame read in it joins the same batch
             self.kicked = True
             self.loop.call_soon(self._store_next)
@@ -203,34 +210,54 @@ class Receiver:
         return len(self.pending) < self.limits.queue_size
 
     def _store_next(self) -> None:
-        """Whatever waits (up to batch_max) goes to the database thread in one transaction, while
-        none is there already; the thread hands the batch back with one wake-up of the loop."""
+        """Whatever waits (up to batch_max) goes to a database thread in one transaction, while a
+        writer is free; the thread hands the batch back with one wake-up of the loop. Batches may
+        commit out of order: each connection's replies still leave in its frames' order (_Tcp)."""
         self.kicked = False
-        if self.storing is not None or not self.pending:
+        if self.storing >= self.limits.writers or not self.pending:
             return
         count = min(len(self.pending), self.limits.batch_max)
         batch = [self.pending.popleft() for _ in range(count)]
-        self.storing = self.writer_pool.submit(self._commit, self.loop, batch)
+        self.storing += 1
+        self.writer_pool.submit(self._commit, self.loop, batch)
 
     def _commit(self, loop: asyncio.AbstractEventLoop, batch: list) -> None:
-        """In the database thread: store, then answer the whole batch on the loop."""
+        """In the database thread: store, then answer the whole batch on the loop. What was not
+        stored gets no reply (the panels retry). One message the database refuses as data must not
+        cost its batch-mates their ACK: the batch is then stored a message at a time."""
         try:
-            services.store_batch([item for item, *_ in batch])
-            ok = True
+            try:
+                services.store_batch([item for item, *_ in batch])
+                refused = ()
+            except (DataError, IntegrityError):
+                refused = self._one_by_one(batch)
         except Exception:  # the database is down or refused: no ACK, the panels retry
             log.exception("storing %d alarm messages failed", len(batch))
             connections.close_all()
-            ok = False
+            refused = range(len(batch))
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: nothing to answer
-            loop.call_soon_threadsafe(self._stored, batch, ok)
+            loop.call_soon_threadsafe(self._stored, batch, refused)
 
-    def _stored(self, batch: list, ok: bool) -> None:
-        self.storing = None
-        if ok:  # counted before the ACKs leave: whoever reads an ACK may read the count
-            self.stats[dc09.Verdict.ACK] += len(batch)
+    @staticmethod
+    def _one_by_one(batch: list) -> set[int]:
+        """Store each message alone; the positions of those the database refuses."""
+        refused = set()
+        for position, (item, *_rest) in enumerate(batch):
+            try:
+                services.store_batch([item])
+            except (DataError, IntegrityError):
+                log.exception("alarm message refused by the database: %r", item.message.frame.raw[:120])
+                refused.add(position)
+        return refused
+
+    def _stored(self, batch: list, refused) -> None:
+        """`refused`: the positions in the batch that were not stored (no reply)."""
+        self.storing -= 1
+        # counted before the ACKs leave: whoever reads an ACK may read the count
+        self.stats[dc09.Verdict.ACK] += len(batch) - len(refused)
         now = self.clock()
-        for item, parsed, key, answer in batch:
-            answer(dc09.ack(parsed, now, key) if ok else b"")
+        for position, (item, parsed, key, answer) in enumerate(batch):
+            answer(b"" if position in refused else dc09.ack(parsed, now, key))
         self._store_next()
         while self.blocked and self.room():
             self.blocked.popleft().unblock()
@@ -285,6 +312,7 @@ class Receiver:
     # --- lifecycle ----------------------------------------------------------------------------------
 
     async def start(self) -> None:
+        connection_created.connect(_receiver_connection, dispatch_uid="alarm-receiver")
         await self.reload()
         self.loop = loop = asyncio.get_running_loop()
         for attempt in range(20):  # TCP and UDP on one port: with port 0, retry if UDP's is taken
@@ -303,13 +331,15 @@ class Receiver:
             break
         self.tasks = [asyncio.create_task(coro) for coro in (
             self.every(1.0, self.flush_quarantine), self.every(self.limits.reload_every, self.reload))]
+        if connection.vendor == "sqlite":
+            self.tasks.append(asyncio.create_task(self.every(1.0, self.checkpoint)))
 
     async def stop(self) -> None:
         if self.server is not None:
             self.server.close()
         if self.udp is not None:
             self.udp.close()
-        while self.pending or self.storing is not None or self.lookups:  # let what waits be stored and answered
+        while self.pending or self.storing or self.lookups:  # let what waits be stored and answered
             await asyncio.sleep(0.05)
         for task in self.tasks:
             task.cancel()
@@ -320,6 +350,7 @@ class Receiver:
             await asyncio.get_running_loop().run_in_executor(pool, connections.close_all)
         self.writer_pool.shutdown(wait=True)
         self.reader_pool.shutdown(wait=True)
+        connection_created.disconnect(dispatch_uid="alarm-receiver")
 
 
 class _Tcp(asyncio.Protocol):
@@ -433,6 +464,37 @@ class _Udp(asyncio.DatagramProtocol):
         self.receiver.datagram(data, addr)
 
 
+def _receiver_connection(sender, connection, **kwargs) -> None:
+    """The receiver's database connections (writers and reader).
+
+    PostgreSQL: the batch statement (services._store_in_one_statement) is prepared once and always
+    run with its generic plan; the server would otherwise plan it anew for a while to compare (the
+    plan does not depend on the values: the same arrays of every batch).
+
+    SQLite: the WAL checkpoint (pages written back into the database file, which is then synced:
+    milliseconds, paid by whichever commit crosses the mark, by default every thousand pages) runs
+    once a second in the receiver's reading thread instead (_checkpoint), beside the commits rather
+    than inside them. A checkpoint running beside a writer never quite
+    finishes, and the WAL is reused from its start only after one has: so a commit still checkpoints
+    at a higher mark (CHECKPOINT_PAGES), which finds almost everything copied already and lets the
+    WAL start over. The WAL stays within that mark's size."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+        elif connection.vendor == "sqlite":
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
+
+
+CHECKPOINT_PAGES = 10000  # 40 MB of 4 KiB pages
+
+
+def _checkpoint() -> None:
+    """PASSIVE: copies what it can without waiting for or blocking the writer."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 def limits_from_settings() -> Limits:
     low, high = settings.JIFANG_ALARM_WINDOW
-    return Limits(window=(dt.timedelta(seconds=low), dt.timedelta(seconds=high)))
+    writers = 1 if connection.vendor == "sqlite" else settings.JIFANG_ALARM_WRITERS  # SQLite has one writer
+    return Limits(window=(dt.timedelta(seconds=low), dt.timedelta(seconds=high)), writers=writers)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
@@ -186,27 +187,41 @@ def _event_row(item: Received) -> tuple:
             EventStatus.NEW.value if needs_action else EventStatus.LOGGED.value)
 
 
-@transaction.atomic
 def store_batch(items: Sequence[Received]) -> int:
     """Commit a batch of received messages; returns how many new events it stored. Link tests
     are not events: they only move the account's last-seen time (supervision). A retransmission
     (already stored, here or by another receiver) is skipped; the caller ACKs every item once
     this returns, i.e. after the commit.
 
-    Three statements for the whole batch whatever its size (the receiver's cost is per batch, and
-    the batch is as large as the queue is deep): the dedupe lookup, one compiled multi-row INSERT
-    (ON CONFLICT DO NOTHING: another receiver may have stored the same message meanwhile) and one
-    UPDATE of the accounts' last-seen times that also says which accounts were in supervision
-    trouble. Only a restore or a panel back from a trouble takes the slower, per-event path."""
+    The receiver's cost is per batch (the batch is as large as the queue is deep), so a batch costs
+    a fixed number of statements whatever its size. On PostgreSQL a batch without restores is one
+    statement, i.e. one round trip (_store_in_one_statement); otherwise one transaction of three
+    statements (_store_in_transaction)."""
     if not items:
         return 0
-    events = [i for i in items if i.decoded.protocol != "null"]
-    seen = _stored_keys([k for i in events for k in i.keys]) if events else set()
+    if connection.vendor == "postgresql" and not any(i.decoded.qualifier == "restore" for i in items):
+        return _store_in_one_statement(items)
+    return _store_in_transaction(items)
+
+
+def _new_in_batch(events: Iterable[Received], stored: set[str] = frozenset()) -> list[Received]:
+    """The events not stored yet (neither dedupe key in `stored`), each message once."""
     fresh, batch_keys = [], set()
     for item in events:
-        if seen.isdisjoint(item.keys) and item.keys[0] not in batch_keys:
+        if stored.isdisjoint(item.keys) and item.keys[0] not in batch_keys:
             batch_keys.add(item.keys[0])
             fresh.append(item)
+    return fresh
+
+
+@transaction.atomic
+def _store_in_transaction(items: Sequence[Received]) -> int:
+    """The dedupe lookup, one compiled multi-row INSERT (ON CONFLICT DO NOTHING: another receiver
+    may have stored the same message meanwhile) and one UPDATE of the accounts' last-seen times that
+    also says which accounts were in supervision trouble. Only a restore or a panel back from a
+    trouble takes the slower, per-event path, in the same transaction."""
+    events = [i for i in items if i.decoded.protocol != "null"]
+    fresh = _new_in_batch(events, _stored_keys([k for i in events for k in i.keys]) if events else set())
     if fresh:
         sql, adapt = _event_insert(connection.vendor)
         with connection.cursor() as cursor:
@@ -218,6 +233,66 @@ def store_batch(items: Sequence[Received]) -> int:
     if troubled:
         _supervision_restored([i for i in items if i.account_id in troubled])
     return len(fresh)
+
+
+def _store_in_one_statement(items: Sequence[Received]) -> int:
+    """PostgreSQL, a batch without restores: one statement in its own transaction, one round trip
+    (the receiver's batch time on PostgreSQL is its round trips). Data-modifying CTEs insert the new
+    events (a message stored before under this hour's key or the previous hour's is skipped) and move
+    the accounts' last-seen times, which also says which accounts were in supervision trouble. The
+    columns travel as arrays (unnest), so the statement's text is the same for every batch and is
+    prepared once per connection.
+
+    A panel back from a trouble is restored in a second transaction after the first has committed
+    (and before the caller ACKs). Should that one fail, nothing is lost and no ACK leaves: the events
+    are stored, the account stays in trouble, and the panel's retransmission (stored once) or its
+    next message, at the latest its next link test, restores it."""
+    events = _new_in_batch(i for i in items if i.decoded.protocol != "null")
+    columns = list(zip(*(_event_row(i) for i in events))) or [()] * len(EVENT_COLUMNS)
+    latest = _latest_per_account(items)
+    accounts = sorted(latest)  # rows locked in id order: two receivers never deadlock on them
+    params = [*(list(c) for c in columns), [i.keys[1] for i in events], accounts,
+              [latest[a].received_at for a in accounts], [latest[a].source[:64] for a in accounts]]
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:  # server-side binding, binary arrays
+        cursor.execute(_one_statement(), params, prepare=True)
+        stored, troubled = cursor.fetchone()
+    if troubled:
+        with transaction.atomic():
+            _supervision_restored([i for i in items if i.account_id in set(troubled)])
+    return stored
+
+
+@functools.cache
+def _one_statement() -> str:
+    event, account = AlarmEvent._meta, AlarmAccount._meta
+    quote = connection.ops.quote_name
+    given = [event.get_field(n) for n in EVENT_COLUMNS]
+    blank = [f for f in event.concrete_fields if f not in given and not f.primary_key and f.get_default() is not None]
+    arrays = ", ".join(f"%b::{f.db_type(connection)}[]" for f in given)
+    names = ", ".join(f"c{n}" for n in range(len(given)))
+    table, dedupe = quote(event.db_table), quote(event.get_field("dedupe").column)
+    seen_at, source, trouble, pk = (quote(account.get_field(n).column)
+                                    for n in ("last_seen_at", "last_source", "trouble_since", "id"))
+    defaults = ", ".join(f"'{f.get_default()}'" for f in blank)  # '' for the operators' text columns
+    return f"""
+WITH v AS (SELECT * FROM unnest({arrays}, %b::text[]) AS v({names}, previous)),
+ins AS (INSERT INTO {table} ({", ".join(quote(f.column) for f in given + blank)})
+        SELECT {names}, {defaults} FROM v
+        WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.{dedupe} = v.previous)
+        ON CONFLICT DO NOTHING RETURNING 1),
+seen AS (UPDATE {quote(account.db_table)} a SET {seen_at} = GREATEST(a.{seen_at}, s.at), {source} = s.src
+         FROM unnest(%b::bigint[], %b::timestamptz[], %b::text[]) AS s(id, at, src)
+         WHERE a.{pk} = s.id RETURNING a.{pk}, a.{trouble})
+SELECT (SELECT count(*) FROM ins)::int, ARRAY(SELECT {pk} FROM seen WHERE {trouble} IS NOT NULL)"""
+
+
+def _latest_per_account(items: Iterable[Received]) -> dict[int, Received]:
+    latest: dict[int, Received] = {}
+    for item in items:
+        if item.account_id not in latest or item.received_at >= latest[item.account_id].received_at:
+            latest[item.account_id] = item
+    return latest
 
 
 @functools.cache
@@ -257,10 +332,7 @@ def _stored_keys(keys: list[str]) -> set[str]:
 def _mark_seen(items: Iterable[Received]) -> set[int]:
     """Last-seen time (never moved back) and source per account in one UPDATE; returns the
     accounts among them in supervision trouble (RETURNING: SQLite >= 3.35 and PostgreSQL)."""
-    latest: dict[int, Received] = {}
-    for item in items:
-        if item.account_id not in latest or item.received_at >= latest[item.account_id].received_at:
-            latest[item.account_id] = item
+    latest = _latest_per_account(items)
     quote, adapt = connection.ops.quote_name, connection.ops.adapt_datetimefield_value
     seen_at, source, trouble = (quote(AlarmAccount._meta.get_field(n).column)
                                 for n in ("last_seen_at", "last_source", "trouble_since"))

@@ -238,6 +238,10 @@ class ObjectListView(LoginRequiredMixin, View):
             return filterset, qs
         return filterset, (filterset.qs if filterset.is_valid() else qs.none())
 
+    def extra_context(self, request) -> dict:
+        """What a list's own template needs beyond the rows (e.g. whether the user may act on them)."""
+        return {}
+
     def get(self, request, *args, **kwargs):
         filterset, qs = self.filtered(request, self.queryset(request))
         page = keyset_page(qs, after=request.GET.get("after"), size=parse_page_size(request.GET.get("page_size"), self.page_size))
@@ -255,6 +259,7 @@ class ObjectListView(LoginRequiredMixin, View):
             "query": params.urlencode(),
             "can_create": self.can_create(request),
             "url_base": _url_base(self.model),
+            **self.extra_context(request),
         })
 
 

@@ -1,4 +1,5 @@
-"""The enforcement part of the demo city: a few cases of the demo bank (五华区) in every stage.
+"""The enforcement part of the demo city: a few cases of the demo bank (五华区) in every stage, and
+one case of order 799 opened at once (art. 28: no order to correct first) on a violation it plants.
 
 Unlike the registry's bulk load, these few records go through the services: a signed record is
 only a demo of anything if its hash and Ed25519 signatures are real and verify. The cases are
@@ -16,8 +17,10 @@ from jifang.accounts.models import User
 
 from jifang.core.roles import Role
 from jifang.accounts.services import user_create
-from jifang.registry.models import Site, Unit
+from jifang.registry.models import PublicVideoClass, SecuritySystem, Site, SystemStatus, Unit
 from jifang.regulation import labels
+from jifang.regulation import services as engine
+from jifang.regulation.models import Finding
 
 from . import services
 
@@ -33,6 +36,8 @@ CASES = [
     ("art_21__para_1__point_6", "发现可疑人员徘徊未向公安机关报告", "decided"),
 ]
 STAGES = ["detected", "ordered", "rectified", "overdue", "notified", "decided"]
+NATIONAL = "cn-order-2025-799"
+AT_ONCE_CLAUSE = "art_10__para_1"  # order 799 art. 28: confiscation, deletion and a fine together
 
 
 @contextmanager
@@ -106,8 +111,55 @@ def _case(ctx, site: Site, clause: str, seen: str, stage: str, people) -> None:
         services.penalty_decide(actor=lead, case=case, amounts={**amounts, "unit": 2500}, persons=persons)
 
 
+def _near_secret_unit(bank: Unit) -> tuple[Site, list[str]] | None:
+    """A site of the bank with video systems in use that order 799 art. 10 holds (not art. 33), not
+    yet marked as near a secret-holding unit; the codes of those systems."""
+    live = SecuritySystem.objects.filter(unit=bank, status=SystemStatus.IN_USE, has_audio_video=True) \
+        .exclude(public_video_class=PublicVideoClass.NON_PUBLIC).exclude(site__near_secret_unit=True)
+    site_id = live.order_by("site_id").values_list("site_id", flat=True).first()
+    if site_id is None:
+        return None
+    return Site.objects.get(pk=site_id), list(live.filter(site_id=site_id).order_by("id").values_list("code", flat=True))
+
+
+def _case_at_once(ctx, bank: Unit, people) -> bool:
+    """A national-law case opened at once (order 799 art. 28): the police mark a bank site as near a
+    secret-holding unit that never consented (planted: art. 10 para. 1 on its video systems), the
+    engine finds it, an inspection confirms it and is signed, and the notice is served with no order
+    to correct first. The case stays at its notice, so the tour can take it on."""
+    chosen = _near_secret_unit(bank)
+    if chosen is None:
+        return False
+    site, codes = chosen
+    Site.objects.filter(pk=site.pk).update(near_secret_unit=True, secret_unit_consent_on=None, secret_unit_consent_ref="")
+    for code in codes:
+        ctx.manifest.plant(f"{NATIONAL}#{AT_ONCE_CLAUSE}", code)
+    lead, second = people[:2]
+    day = ctx.today - dt.timedelta(days=3)
+    with _on(day, 9):
+        engine.scan(actor=None, as_of=day, site=site, pack=NATIONAL)
+    found = list(Finding.objects.filter(pack_id=NATIONAL, clause_id=AT_ONCE_CLAUSE, site=site, status="open")
+                 .order_by("id"))
+    with _on(day):
+        insp = services.inspection_create(actor=lead, site=site, inspected_on=day, inspectors=[second],
+                                          observations=f"对{site.name}进行监督检查。场所邻近涉密单位，视频监控系统安装前未征得该单位同意。")
+        for finding in found:
+            services.inspection_finding_confirm(actor=lead, inspection=insp, finding=finding)
+        services.inspection_update(actor=lead, inspection=insp, result="现场确认违法事实，依法立即立案处罚")
+        services.inspection_sign(actor=lead, inspection=insp)
+        services.inspection_sign(actor=second, inspection=insp)
+    persons = {"person_in_charge": bank.person_in_charge_name or "王主任",
+               "person_directly_responsible": bank.person_directly_responsible_name or "刘值班"}
+    with _on(day, 15):
+        services.penalty_notice_issue(actor=lead, inspection=insp, findings=found, persons=persons,
+                                      amounts={"unit": 10000, "person_in_charge": 5000, "person_directly_responsible": 5000},
+                                      facts=f"{site.name}邻近涉密单位，安装视频图像信息系统未事先征得该涉密单位同意。")
+    return True
+
+
 def seed(ctx) -> None:
-    """Six cases of the demo bank, one per stage, and one complaint to the city bureau."""
+    """Six cases of the demo bank, one per stage, a national-law case opened at once, and one
+    complaint to the city bureau."""
     bank = Unit.objects.filter(pk=ctx.keys.get("bank_unit_id"), district_id=DISTRICT).first()
     if bank is None:
         return
@@ -118,6 +170,8 @@ def seed(ctx) -> None:
     # Each case cites another clause, so a small bank's sites can carry more than one case.
     for i, (clause, seen, stage) in enumerate(CASES):
         _case(ctx, sites[i % len(sites)], clause, seen, stage, people)
+        ctx.counts["enforcement.Case"] += 1
+    if _case_at_once(ctx, bank, people):
         ctx.counts["enforcement.Case"] += 1
     first = services.Inspection.objects.filter(unit=bank).order_by("id").first()
     if first is not None:

@@ -3,6 +3,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from jifang.registry.filtersets import DISTRICT_CHOICES, IdFilter
+from jifang.regulation.models import Finding
 
 from . import models as m
 
@@ -47,3 +48,14 @@ class CaseFilterSet(df.FilterSet):
     class Meta:
         model = m.PenaltyCase
         fields = ["district", "status", "article"]
+
+
+class AtOnceFilterSet(df.FilterSet):
+    """The queue of violations awaiting a fine at once (views.AtOnceList)."""
+    district = df.ChoiceFilter(field_name="district_id", choices=DISTRICT_CHOICES, label=_("district"))
+    unit = IdFilter(field_name="unit_id", label=_("unit"))
+    site = IdFilter(field_name="site_id", label=_("site"))
+
+    class Meta:
+        model = Finding
+        fields = ["district"]

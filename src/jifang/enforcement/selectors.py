@@ -3,7 +3,7 @@ starts from `visible(user, ...)`, and the figures are GROUP BY queries, not Pyth
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from jifang.core.roles import OFFICIALS
@@ -11,10 +11,10 @@ from jifang.core.scoping import visible
 from jifang.regulation.models import Finding, Outcome, Stage
 
 from .models import (
-    AmountStage, CaseStatus, Inspection, InspectionComplaint, ItemOutcome, OrderItem, OrderStatus, PenaltyAmount,
-    PenaltyCase, RectificationOrder,
+    AmountStage, CaseStatus, Inspection, InspectionComplaint, InspectionFinding, ItemOutcome, OrderItem, OrderStatus,
+    PenaltyAmount, PenaltyCase, RectificationOrder,
 )
-from .services import fined_at_once
+from .services import FINED_AT_ONCE
 
 DUE_SOON_DAYS = 7
 
@@ -61,16 +61,43 @@ def casefile(user, *, unit=None, site=None) -> dict:
             "orders": list(orders), "cases": list(cases)}
 
 
+def _pending_at_once():
+    """Violations the law fines at once (order 799 art. 27 para. 1, art. 28) that no order and no case
+    holds yet (stage detected): the findings `penalty_notice_issue(inspection=...)` accepts, less the
+    inspection's own conditions."""
+    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
+    return Q(FINED_AT_ONCE, stage=Stage.DETECTED, outcome=Outcome.VIOLATION) & ~Q(pk__in=in_a_case)
+
+
 def at_once_findings(inspection: Inspection) -> list[Finding]:
-    """The findings this signed inspection confirmed that the law fines at once (order 799 art. 27
-    para. 1, art. 28) and no case holds yet: what `penalty_notice_issue(inspection=...)` accepts."""
+    """The findings this signed inspection confirmed that the law fines at once and no case holds yet."""
     if not inspection.sealed_hash:
         return []
-    in_a_case = PenaltyCase.findings.through.objects.values("finding_id")
-    found = (Finding.objects.filter(pk__in=inspection.finding_links.values("finding_id"), stage=Stage.DETECTED,
-                                    outcome=Outcome.VIOLATION)
-             .exclude(pk__in=in_a_case).order_by("id"))
-    return [f for f in found if fined_at_once(f)]
+    return list(Finding.objects.filter(_pending_at_once(), pk__in=inspection.finding_links.values("finding_id"))
+                .order_by("id"))
+
+
+def _signed_links(user):
+    """Links of the outer finding to the signed inspections the user may see, newest first."""
+    signed = visible(user, Inspection).exclude(sealed_hash="").values("id")
+    return InspectionFinding.objects.filter(finding_id=OuterRef("pk"), inspection_id__in=signed) \
+        .order_by("-inspection_id")
+
+
+def awaiting_fine_at_once(user):
+    """The queue of violations awaiting a fine at once: confirmed at a signed inspection the user may
+    see, fined at once, under no order or case yet. One row per finding however many inspections
+    confirmed it; `with_at_once_inspection` adds the inspection to act from."""
+    return visible(user, Finding).filter(_pending_at_once(), Exists(_signed_links(user)))
+
+
+def with_at_once_inspection(user, findings):
+    """Each finding of the queue with the newest signed inspection that confirmed it (where its
+    "立即处罚（立案）" is): `at_once_inspection_id`, `at_once_inspection_number`. Subqueries on the
+    page's rows; the count does without them."""
+    newest = _signed_links(user)
+    return findings.annotate(at_once_inspection_id=Subquery(newest.values("inspection_id")[:1]),
+                             at_once_inspection_number=Subquery(newest.values("inspection__number")[:1]))
 
 
 def _open_orders(user):
@@ -144,8 +171,8 @@ def figures(user) -> dict:
 def home_figures(user) -> dict | None:
     """The home page's enforcement panel, for the police and for the units orders are served on:
     open rectification orders (due within DUE_SOON_DAYS, past their deadline, answered and awaiting
-    review), overdue findings not yet in a penalty case, and cases not yet decided. Three aggregate
-    queries; None when there is nothing at all."""
+    review), overdue findings not yet in a penalty case, violations awaiting a fine at once (the police
+    only), and cases not yet decided. Four aggregate queries; None when there is nothing at all."""
     today = timezone.localdate()
     figures = _open_orders(user).aggregate(
         open=Count("id"),
@@ -156,6 +183,7 @@ def home_figures(user) -> dict | None:
     )
     figures["overdue_findings"] = _overdue_not_in_a_case(user).count()
     figures["cases"] = _undecided_cases(user).count()
+    figures["at_once"] = awaiting_fine_at_once(user).count() if user.role in OFFICIALS else 0
     if not any(v for k, v in figures.items() if k != "next_deadline"):
         return None
     figures["due_soon_days"] = DUE_SOON_DAYS

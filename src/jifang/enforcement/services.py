@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.utils import timezone
 
 from jifang.core.divisions import CITY_CODE
@@ -563,9 +563,15 @@ def _finable(findings: list[Finding], order: RectificationOrder) -> dict:
 
 def fined_at_once(finding: Finding) -> bool:
     """The law fines together with the first measures, no order to correct first (order 799 art. 27
-    para. 1, art. 28: 没收…删除…并处罚款; the sanction's `order_first: false`)."""
+    para. 1, art. 28: 没收…删除…并处罚款; the sanction's `order_first: false`). `FINED_AT_ONCE` is the
+    same condition in SQL."""
     sanction = finding.sanction or {}
     return bool(sanction.get("fines")) and sanction.get("order_first", True) is False
+
+
+# `fined_at_once` as a filter on Finding (the queue of findings awaiting a fine at once): a sanction
+# with at least one fine range and `order_first` false (absent means true, as above).
+FINED_AT_ONCE = Q(sanction__order_first=False, sanction__fines__0__isnull=False)
 
 
 def _one_path(findings: list[Finding]) -> bool:

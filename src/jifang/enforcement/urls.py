@@ -36,5 +36,6 @@ urlpatterns = [
     path("casefile/unit/<int:pk>/", views.casefile_unit, name="casefile_unit"),
     path("casefile/site/<int:pk>/", views.casefile_site, name="casefile_site"),
     path("queues/", views.queues, name="queues"),
+    path("at-once/", views.AtOnceList.as_view(), name="at_once_list"),
     path("figures/", views.figures, name="figures"),
 ]

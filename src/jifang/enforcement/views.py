@@ -64,6 +64,26 @@ class CaseList(ObjectListView):
     create_roles = frozenset()  # a case starts from an order's overdue findings
 
 
+class AtOnceList(ObjectListView):
+    """Violations confirmed at a signed inspection that the law fines at once (order 799 art. 27
+    para. 1, art. 28) and no order or case holds yet; each row leads to its inspection's
+    "立即处罚（立案）". Pages of the police office."""
+    model = Finding
+    filterset_class = filtersets.AtOnceFilterSet
+    columns = ("clause_label", "site", "unit", "district", "first_seen")
+    select_related = ("site", "unit", "district")
+    create_roles = frozenset()
+    template_name = "enforcement/at_once_list.html"
+
+    def queryset(self, request):
+        _police_page(request)
+        findings = selectors.awaiting_fine_at_once(request.user).select_related(*self.select_related)
+        return selectors.with_at_once_inspection(request.user, findings)
+
+    def extra_context(self, request) -> dict:
+        return {"is_officer": request.user.role in OFFICERS}
+
+
 # ---- inspections ----------------------------------------------------------------------------------
 
 @login_required

@@ -205,6 +205,17 @@ def _exclusions(model, lookups: dict, pack: Pack, as_of: dt.date) -> list:
     return out
 
 
+def violating_filters(pack: Pack, rule: Rule, as_of: dt.date) -> list:
+    """The filters keeping exactly the subject rows `rule` finds in violation on `as_of`: its `where`
+    and `exclude`, compiled as `rule_queryset` compiles them. For a list that shows what a rule finds
+    without waiting for a scan, so that the condition has one definition, the rule's (duties' "user not
+    on the watch roster" filter). The run's own limits (its area, the pack's jurisdiction, a period not
+    yet ended, undetermined rows) are not part of the condition."""
+    model = subjects.get(rule.subject).model
+    excluded = _exclusions(model, rule.exclude, pack, as_of) if rule.exclude else []
+    return [_where(model, rule.where, pack, as_of), *excluded]
+
+
 def jurisdiction_q(subject, pack: Pack) -> Q:
     """The pack's area as a list of the registry's district codes; no filter when it covers them all."""
     codes = [code for code in DISTRICTS if code.startswith(pack.jurisdiction_prefix)]

@@ -91,6 +91,8 @@ class Config:
     reuse_port: bool = False       # several gateway processes on one port (SO_REUSEPORT), one per core
     sweep: bool = False            # mark silent devices offline itself (standalone, without `jifang scheduler`)
     udp_buffer: int = 4 * 1024 * 1024   # socket buffers: a storm's burst waits in the kernel, not dropped
+    unknown_max: int = 10_000      # unknown IDs gathered between two flushes; beyond, new ones go uncounted
+    unknown_every: float = 1.0     # seconds between two writes of the unknown IDs' attempts
 
     @classmethod
     def from_settings(cls, bind: str | None = None, **overrides) -> "Config":
@@ -229,13 +231,15 @@ class Gateway:
         self.tcp: asyncio.AbstractServer | None = None
         self.tcp_count: dict[str, int] = {}
         self.tasks: set[asyncio.Task] = set()
-        self.stats = {"received": 0, "malformed": 0, "registered": 0, "keepalives": 0, "refused": 0}
+        self.unknown: dict[str, services.Sighting] = {}   # refused unknown IDs waiting for the next flush
+        self.stats = {"received": 0, "malformed": 0, "registered": 0, "keepalives": 0, "refused": 0,
+                      "unknown_uncounted": 0}
 
     # --- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
         await self._listen()
-        for job in (self._flush_loop, self._schedule_loop, self._interrogation_loop):
+        for job in (self._flush_loop, self._schedule_loop, self._interrogation_loop, self._unknown_loop):
             self._spawn(job())
         if self.config.sweep:       # otherwise the scheduler's video.offline_sweep job does it (video/jobs.py)
             self._spawn(self._sweep_loop())
@@ -278,6 +282,8 @@ class Gateway:
         await asyncio.gather(*self.tasks, return_exceptions=True)
         if self.keepalives:
             await self._flush()
+        if self.unknown:
+            await self._flush_unknown()
         if self.udp:
             self.udp.close()
         if self.tcp:
@@ -411,7 +417,7 @@ class Gateway:
         if known is None:
             self.stats["refused"] += 1
             self.reply(peer, message, 403, "Unknown Device")
-            await self.db(services.unknown_seen, gb28181_id=device_id, source=peer.label, at=now)
+            self.note_unknown(device_id, peer.label, now)
             return
         params = digest.parse_authorization(message.get("Authorization"))
         if params is None:
@@ -641,7 +647,32 @@ class Gateway:
                       answered_at=timezone.now() if pending.answered else None, window=window, required_days=days,
                       items=pending.items if complete else (pending.items or None), parse_time=parse_local)
 
+    def note_unknown(self, device_id: str, source: str, now: dt.datetime) -> None:
+        """Gather a refused unknown ID for the next flush: memory holds at most `unknown_max` IDs
+        (a storm of new IDs beyond that is answered 403 but not counted, and says so in the stats)."""
+        seen = self.unknown.get(device_id)
+        if seen is not None:
+            seen.attempts += 1
+            seen.last, seen.source = now, source
+        elif len(self.unknown) < self.config.unknown_max:
+            self.unknown[device_id] = services.Sighting(1, now, now, source)
+        else:
+            self.stats["unknown_uncounted"] += 1
+
     # --- background loops ----------------------------------------------------------------------
+
+    async def _flush_unknown(self) -> None:
+        batch, self.unknown = self.unknown, {}
+        await self.db(services.unknowns_seen, sightings=batch)
+
+    async def _unknown_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.unknown_every)
+            if self.unknown:
+                try:
+                    await self._flush_unknown()
+                except Exception:
+                    log.exception("unknown devices flush failed")
 
     async def _flush(self) -> None:
         batch, self.keepalives = self.keepalives, set()
