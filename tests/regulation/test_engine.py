@@ -78,3 +78,47 @@ def test_a_compiled_rule_runs_on_the_callers_connection(transactional_db):
         connections["default"] = plain
         other.close()
     assert found == [system.pk]
+
+
+def _members(subject):
+    return tuple((p, r) for p in packs.active_packs(AS_OF) for r in p.rules
+                 if r.subject == subject and engine.period_ended(p, r, AS_OF))
+
+
+@pytest.fixture
+def devices_of_every_kind(mixed):
+    """Devices each rule over devices finds, and devices none finds, beside `mixed`'s."""
+    private = f.SitePartFactory(area_kind=m.AreaKind.HOTEL_ROOM)
+    system = f.SystemFactory(site=private.site, public_video_class="art7_1", status=m.SystemStatus.IN_USE)
+    spot = f.SitePartFactory(site=private.site, privacy_spot=True)
+    f.DeviceFactory(system=system, part=private, kind=m.DeviceKind.CAMERA)
+    f.DeviceFactory(system=system, part=spot, kind=m.DeviceKind.CAMERA, signage=False)
+    f.DeviceFactory(system=system, part=None, kind=m.DeviceKind.NVR, product=None)
+    f.DeviceFactory(system=system, part=private, kind=m.DeviceKind.CAMERA, status=m.DeviceStatus.REMOVED)
+    return mixed
+
+
+@pytest.mark.parametrize("subject", ["device", "system", "site"])
+def test_a_subjects_rules_in_one_pass_give_each_rules_own_rows(devices_of_every_kind, subject):
+    """run_group cuts from one query exactly the rows (same dicts, same order) each rule's own query
+    gives, over the whole registry and a district; shown for every subject with several rules, so a
+    subject can join engine.SHARED on the strength of this test."""
+    members = _members(subject)
+    assert len(members) > 1
+    for area in (engine.Area(), engine.Area(district="530102"), engine.Area(district="530103")):
+        expected = [engine.run_rule(p, r, AS_OF, area) for p, r in members]
+        assert engine.run_group(members, AS_OF, area) == expected, area
+    assert sum(len(rows) for rows in engine.run_group(members, AS_OF)) >= 1
+
+
+def test_a_full_run_reads_each_shared_subject_once(devices_of_every_kind, django_assert_num_queries):
+    in_force = packs.active_packs(AS_OF)
+    rules = [(p, r) for p in in_force for r in p.rules]
+    shared = [r for _p, r in rules if r.subject in engine.SHARED]
+    assert len(shared) >= 5
+    list(engine.evaluate(in_force, AS_OF))  # compiled once
+    with django_assert_num_queries(len(rules) - len(shared) + len(engine.SHARED)):
+        results = list(engine.evaluate(in_force, AS_OF))
+    assert [(p.id, r.id) for p, r, _rows in results] == [(p.id, r.id) for p, r in rules]
+    assert [rows for _p, _r, rows in results] == [engine.run_rule(p, r, AS_OF) for p, r in rules]
+    assert any(rows for _p, r, rows in results if r.subject == "device")

@@ -4,7 +4,10 @@ order 799 pack reads it (one query, set-based); the SQL is the same on SQLite an
 
 Like core.guards, it is dropped before every `migrate` and created again after it: a view over the
 registry's tables would otherwise stop a later registry migration (SQLite rebuilds a table to alter
-it; PostgreSQL refuses to change the type of a column a view reads)."""
+it; PostgreSQL refuses to change the type of a column a view reads).
+
+The device subqueries read the index on registry_device (system_id, kind, status) alone; `changed`
+tests the retention first, which needs no subquery."""
 from django.db import connections
 
 DEVICE = "SELECT {what} FROM registry_device d WHERE d.system_id = s.id AND d.kind = '{kind}' AND d.status <> 'removed'"
@@ -32,7 +35,7 @@ SELECT f.id AS id, f.id AS filing_id, s.id AS system_id, s.site_id AS site_id, s
        f.camera_count AS filed_camera_count, {CAMERAS_NOW} AS camera_count_now,
        f.retention_days AS filed_retention_days, s.retention_days AS retention_days_now,
        CASE WHEN {KINDS_CHANGED} THEN 1=1 ELSE 1=0 END AS kinds_changed,
-       CASE WHEN f.camera_count <> {CAMERAS_NOW} OR {KINDS_CHANGED} OR {RETENTION_CHANGED}
+       CASE WHEN {RETENTION_CHANGED} OR f.camera_count <> {CAMERAS_NOW} OR {KINDS_CHANGED}
             THEN 1=1 ELSE 1=0 END AS changed
 FROM national_systemfiling f
 JOIN registry_securitysystem s ON s.id = f.system_id

@@ -459,7 +459,10 @@ class Device(RegistryModel):
 
     serial = models.CharField(_("serial number"), max_length=64, unique=True)
     name = models.CharField(_("device name"), max_length=200, blank=True)
-    system = models.ForeignKey(SecuritySystem, on_delete=models.PROTECT, related_name="devices", verbose_name=_("system"))
+    # Indexed by (system, kind, status) below, not on its own: the filing check (national.dbview)
+    # counts each filed system's cameras and looks for its recorders from the index alone.
+    system = models.ForeignKey(SecuritySystem, on_delete=models.PROTECT, related_name="devices", verbose_name=_("system"),
+                               db_index=False)
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+", editable=False, verbose_name=_("site"))
     # Unit and district lead the composite indexes below, which serve every lookup by them: an index
     # of their own (and PostgreSQL's pattern index on the district code) would only slow the writes
@@ -497,6 +500,7 @@ class Device(RegistryModel):
             models.Index(fields=["district", "kind", "id"]),
             models.Index(fields=["unit", "id"]),
             models.Index(fields=["kind", "id"]),
+            models.Index(fields=["system", "kind", "status"]),
         ]
         verbose_name = _("device")
         verbose_name_plural = _("devices")

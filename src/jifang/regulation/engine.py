@@ -1,6 +1,7 @@
 """The engine: each rule of a pack becomes one queryset over its subject's table, evaluated for an
 as-of date over the whole registry, one district or one site. The database does the work; Python
-only turns the result rows (the violations, not the registry) into findings.
+only turns the result rows (the violations, not the registry) into findings. A full or district run
+reads a subject in `SHARED` once for all its rules (`run_group`), with the same rows per rule.
 
 Dates come from the caller (`as_of`), never from now(): a run for 2025-03-01 gives the same answer
 tomorrow as today, and parameters are taken as they stood on that date.
@@ -434,7 +435,10 @@ def _placeholder(kind) -> Area:
 
 def _compile(pack: Pack, rule: Rule, as_of: dt.date, kind) -> Compiled | None:
     placeholder = _placeholder(kind)
-    qs = rule_queryset(pack, rule, as_of, placeholder)
+    return _compile_queryset(rule_queryset(pack, rule, as_of, placeholder), placeholder)
+
+
+def _compile_queryset(qs: QuerySet | None, placeholder: Area) -> Compiled | None:
     if qs is None:
         return None
     compiler = qs.query.get_compiler(using=qs.db)
@@ -455,15 +459,19 @@ def _kind(area: Area):
     return "site" if area.site_id is not None else "district" if area.district else "all"
 
 
-def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | None:
-    kind = _kind(area)
+def _cached(key: tuple, build) -> Compiled | None:
+    """This thread's compiled SQL under `key`, built by build() the first time."""
     cache = getattr(_local, "compiled", None)
     if cache is None or len(cache) > _MAX_COMPILED:
         cache = _local.compiled = {}
-    key = (pack.id, pack.checksum, rule.id, as_of, kind)
     if key not in cache:
-        cache[key] = _compile(pack, rule, as_of, kind)
+        cache[key] = build()
     return cache[key]
+
+
+def compiled(pack: Pack, rule: Rule, as_of: dt.date, area: Area) -> Compiled | None:
+    kind = _kind(area)
+    return _cached((pack.id, pack.checksum, rule.id, as_of, kind), lambda: _compile(pack, rule, as_of, kind))
 
 
 def _area_values(area: Area) -> tuple:
@@ -479,6 +487,10 @@ def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> lis
     c = compiled(pack, rule, as_of, area)
     if c is None:
         return None
+    return [dict(zip(c.names, row)) for row in _execute(c, area)]
+
+
+def _execute(c: Compiled, area: Area) -> list:
     params = list(c.params)
     if c.slots:
         values = _area_values(area)
@@ -492,16 +504,100 @@ def run_rule(pack: Pack, rule: Rule, as_of: dt.date, area: Area = Area()) -> lis
         rows = cursor.fetchall()
     if c.converters:
         rows = c.compiler.apply_converters(rows, c.converters)
-    return [dict(zip(c.names, row)) for row in rows]
+    return rows
+
+
+# ---- rules that share a subject, in one pass ---------------------------------------------------------
+# A full-registry or district run reads the table of a subject in `SHARED` once for all the rules over
+# it: the device rules were one scan each of a million devices with the same joins. The group's query
+# selects every member's facts and one outcome column per member (NULL where the rule does not hold)
+# and keeps the rows where any member holds; each rule's rows are cut from it: the same dicts in the
+# same order as the rule's own query gives (tests/regulation/test_engine.py compares them). Site and
+# batch runs keep one query per rule: on a few sites each is an index lookup already.
+SHARED = ("device",)
+
+
+def _rule_match(pack: Pack, rule: Rule, as_of: dt.date, subject) -> tuple[Q, Case]:
+    """The rule's whole condition as `rule_queryset` filters with it, and its outcome (NULL outside it)."""
+    model = subject.model
+    violating = _where(model, rule.where, pack, as_of)
+    match = jurisdiction_q(subject, pack)
+    if rule.undetermined_when:
+        match &= violating | (_where(model, _population(rule), pack, as_of) & _q(rule.undetermined_when, pack, as_of))
+    else:
+        match &= violating
+    for condition in _exclusions(model, rule.exclude, pack, as_of) if rule.exclude else ():
+        match &= Q(condition)
+    if rule.undetermined_when:
+        outcome = [When(match & violating, then=Value(Outcome.VIOLATION)), When(match, then=Value(Outcome.UNDETERMINED))]
+    else:
+        outcome = [When(match, then=Value(Outcome.ADVICE if rule.advice else Outcome.VIOLATION))]
+    return match, Case(*outcome, default=None, output_field=CharFieldType())
+
+
+def group_queryset(members: tuple, as_of: dt.date, area: Area = Area()) -> QuerySet | None:
+    """One query for rules over one subject, (pack, rule) pairs whose transition periods have ended:
+    every member's facts, and `_o<i>` the outcome of member i."""
+    subject = subjects.get(members[0][1].subject)
+    place = area_q(subject, area)
+    if place is None:
+        return None
+    any_rule, outcomes, facts = Q(), {}, {}
+    for i, (pack, rule) in enumerate(members):
+        match, outcomes[f"_o{i}"] = _rule_match(pack, rule, as_of, subject)
+        any_rule |= match
+        facts.update(dict.fromkeys(rule.facts))
+    columns = {f"_{name}": F(path) for name, path in subject.paths().items()}
+    return (subject.model._default_manager.filter(place).filter(any_rule)
+            .values(*facts, **outcomes, **columns).order_by("pk"))
+
+
+def run_group(members: tuple, as_of: dt.date, area: Area = Area()) -> list[list[dict]] | None:
+    """Each member's rows as `run_rule` gives them, from the group's one query; None when the
+    subject cannot be placed in the area."""
+    kind = _kind(area)
+    placeholder = _placeholder(kind)
+    c = _cached((tuple((pack.id, pack.checksum, rule.id) for pack, rule in members), as_of, kind),
+                lambda: _compile_queryset(group_queryset(members, as_of, placeholder), placeholder))
+    if c is None:
+        return None
+    rows = list(_execute(c, area))
+    at = {name: i for i, name in enumerate(c.names)}
+    columns = [(f"_{name}", at[f"_{name}"]) for name in subjects.get(members[0][1].subject).paths()]
+    out = []
+    for n, (_pack, rule) in enumerate(members):
+        o = at[f"_o{n}"]
+        picks = [(name, at[name]) for name in rule.facts] + [("_outcome", o)] + columns
+        out.append([{name: row[i] for name, i in picks} for row in rows if row[o] is not None])
+    return out
+
+
+def _grouped(in_force: list[Pack], as_of: dt.date, area: Area) -> dict:
+    """(pack id, rule id) -> rows, for the rules a full or district run evaluates in shared passes."""
+    if area.sites:
+        return {}
+    groups: dict[str, list] = {}
+    for pack in in_force:
+        for rule in pack.rules:
+            if rule.subject in SHARED and period_ended(pack, rule, as_of):
+                groups.setdefault(rule.subject, []).append((pack, rule))
+    out = {}
+    for members in groups.values():
+        if len(members) > 1:
+            results = run_group(tuple(members), as_of, area)
+            out.update({(p.id, r.id): rows for (p, r), rows in zip(members, results or [None] * len(members))})
+    return out
 
 
 def evaluate(packs: list[Pack], as_of: dt.date, area: Area = Area()):
     """Yield (pack, rule, rows) for every rule of every pack in force on `as_of` whose area meets
-    the run's. `rows` is the evaluated result of the rule's single query."""
-    for pack in packs:
-        if not pack.in_force(as_of) or not pack.covers(area.district):
-            continue
+    the run's. `rows` is the evaluated result of the rule's single query (or of its share of a
+    subject's pass, `SHARED`), in the packs' order of rules either way."""
+    in_force = [p for p in packs if p.in_force(as_of) and p.covers(area.district)]
+    grouped = _grouped(in_force, as_of, area)
+    for pack in in_force:
         for rule in pack.rules:
-            rows = run_rule(pack, rule, as_of, area)
+            key = (pack.id, rule.id)
+            rows = grouped[key] if key in grouped else run_rule(pack, rule, as_of, area)
             if rows is not None:
                 yield pack, rule, rows
