@@ -269,7 +269,10 @@ def stop(procs) -> None:
 
 
 def start(cmd, env) -> tuple[subprocess.Popen, int]:
-    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    """A receiver process; its log (stderr) goes to <var dir>/<name>.log, read by failures()."""
+    name = cmd[cmd.index("--name") + 1] if "--name" in cmd else "pysiaalarm"
+    with open(Path(env["JIFANG_VAR_DIR"]) / f"{name}.log", "a") as log:
+        proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True)
     line = proc.stdout.readline()
     if "listening on" not in line:
         proc.kill()
@@ -384,7 +387,20 @@ def compare(backend, count, env, accounts, panels, args) -> list[tuple]:
             print(row_text(rows[-1]), flush=True)
     finally:
         stop(jifang + [pysia])
+        failed = failures(env)
+        if failed:
+            print(f"  (the receivers logged {failed} failed batches: their messages got no ACK)", flush=True)
     return rows
+
+
+def failures(env) -> int:
+    """Batches the receivers logged as failed (each such message went unanswered), then the logs
+    are emptied for the next run."""
+    count = 0
+    for log in Path(env["JIFANG_VAR_DIR"]).glob("bench-*.log"):
+        count += log.read_text(errors="replace").count("alarm messages failed")
+        log.write_text("")
+    return count
 
 
 def rss_kib(pid: int) -> int:

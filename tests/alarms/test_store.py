@@ -5,8 +5,9 @@ back from a supervision trouble restored even when the first try fails."""
 import dataclasses
 import datetime as dt
 
+import psycopg
 import pytest
-from django.db import DataError, connection, transaction
+from django.db import DataError, OperationalError, connection, transaction
 
 from jifang.alarms import codes, dc09, services
 from jifang.alarms.models import AlarmAccount, AlarmEvent
@@ -110,3 +111,25 @@ def test_a_value_too_long_for_its_column_is_refused_never_cut(panel):
     with pytest.raises(DataError), transaction.atomic():  # the test's own transaction survives
         services.store_batch([item])
     assert not AlarmEvent.objects.exists()
+
+
+def test_a_deadlock_is_tried_again_other_errors_are_not(panel, monkeypatch):
+    """A statement PostgreSQL rolled back for a deadlock (two receivers, the same panels) is run
+    again; a database that is down is not retried here (no ACK: the panels retry)."""
+    real, calls = services._store, []
+
+    def failing(first_error):
+        def store(items):
+            calls.append(first_error)
+            if len(calls) == 1:
+                raise OperationalError("refused") from first_error
+            return real(items)
+        return store
+
+    monkeypatch.setattr(services, "_store", failing(psycopg.errors.DeadlockDetected("deadlock detected")))
+    assert services.store_batch([received(panel, T0)]) == 1 and len(calls) == 2
+    calls.clear()
+    monkeypatch.setattr(services, "_store", failing(psycopg.OperationalError("connection refused")))
+    with pytest.raises(OperationalError):
+        services.store_batch([received(panel, T0, seq=2)])
+    assert len(calls) == 1

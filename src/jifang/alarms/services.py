@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -199,9 +199,28 @@ def store_batch(items: Sequence[Received]) -> int:
     statements (_store_in_transaction)."""
     if not items:
         return 0
+    for attempt in range(1, TRIES + 1):
+        try:
+            return _store(items)
+        except OperationalError as exc:
+            if attempt == TRIES or not _transient(exc):
+                raise
+
+
+TRIES = 3
+
+
+def _store(items: Sequence[Received]) -> int:
     if connection.vendor == "postgresql" and not any(i.decoded.qualifier == "restore" for i in items):
         return _store_in_one_statement(items)
     return _store_in_transaction(items)
+
+
+def _transient(exc: OperationalError) -> bool:
+    """A deadlock or a serialization failure (PostgreSQL's SQLSTATE class 40: two receivers storing
+    the same retransmission, say): the server rolled the statement back whole, and it may simply
+    run again."""
+    return isinstance(exc.__cause__, (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure))
 
 
 def _new_in_batch(events: Iterable[Received], stored: set[str] = frozenset()) -> list[Received]:
@@ -241,7 +260,9 @@ def _store_in_one_statement(items: Sequence[Received]) -> int:
     events (a message stored before under this hour's key or the previous hour's is skipped) and move
     the accounts' last-seen times, which also says which accounts were in supervision trouble. The
     columns travel as arrays (unnest), so the statement's text is the same for every batch and is
-    prepared once per connection.
+    prepared once per connection. The accounts are locked first, in id order (`locked`, read whole
+    before the update starts): two receivers updating the same panels never deadlock (the update's
+    own join would lock them in the order it finds them in the table, which HOT updates reshuffle).
 
     A panel back from a trouble is restored in a second transaction after the first has committed
     (and before the caller ACKs). Should that one fail, nothing is lost and no ACK leaves: the events
@@ -251,7 +272,7 @@ def _store_in_one_statement(items: Sequence[Received]) -> int:
     columns = list(zip(*(_event_row(i) for i in events))) or [()] * len(EVENT_COLUMNS)
     latest = _latest_per_account(items)
     accounts = sorted(latest)  # rows locked in id order: two receivers never deadlock on them
-    params = [*(list(c) for c in columns), [i.keys[1] for i in events], accounts,
+    params = [*(list(c) for c in columns), [i.keys[1] for i in events], accounts, accounts,
               [latest[a].received_at for a in accounts], [latest[a].source[:64] for a in accounts]]
     connection.ensure_connection()
     # server-side binding, binary arrays; psycopg's errors raised as Django's (DataError, ...)
@@ -284,9 +305,11 @@ ins AS (INSERT INTO {table} ({", ".join(quote(f.column) for f in given + blank)}
         SELECT {names}, {defaults} FROM v
         WHERE NOT EXISTS (SELECT 1 FROM {table} e WHERE e.{dedupe} = v.previous)
         ON CONFLICT DO NOTHING RETURNING 1),
+locked AS (SELECT {pk} FROM {quote(account.db_table)} WHERE {pk} = ANY(%b::bigint[]) ORDER BY {pk}
+           FOR NO KEY UPDATE),
 seen AS (UPDATE {quote(account.db_table)} a SET {seen_at} = GREATEST(a.{seen_at}, s.at), {source} = s.src
          FROM unnest(%b::bigint[], %b::timestamptz[], %b::text[]) AS s(id, at, src)
-         WHERE a.{pk} = s.id RETURNING a.{pk}, a.{trouble})
+         WHERE a.{pk} = s.id AND (SELECT count(*) FROM locked) > 0 RETURNING a.{pk}, a.{trouble})
 SELECT (SELECT count(*) FROM ins)::int, ARRAY(SELECT {pk} FROM seen WHERE {trouble} IS NOT NULL)"""
 
 
