@@ -332,6 +332,8 @@ def main(argv=None) -> int:
     parser.add_argument("--steady-rate", type=int, default=2000, help="offered messages/s for the p99 case")
     parser.add_argument("--soak", type=float, default=0, help="seconds of steady load on Jifang's receiver while "
                         "its resident memory is sampled (the issue asks for 600; default: none)")
+    parser.add_argument("--warmup", type=float, default=4.0, help="seconds of unrecorded load on each receiver "
+                        "before the cases (default 4; a fresh SQLite database's WAL file grows to its size first)")
     parser.add_argument("--only", nargs="*", help="run only these cases (tcp-10-plain, udp-50-aes, tcp-50-steady, ...)")
     parser.add_argument("--backends", nargs="*", default=["sqlite", "postgresql"], help="default: both (PostgreSQL "
                         "only with --pg-url)")
@@ -379,6 +381,9 @@ def compare(backend, count, env, accounts, panels, args) -> list[tuple]:
     jifang, jport = receivers(count, env)
     pysia, pport = start_pysia(env, accounts)
     try:
+        if args.warmup:  # both receivers, unrecorded: a fresh SQLite database grows its WAL file first
+            for port in (jport, pport):
+                load(port, panels, "tcp", 50, False, args.warmup)
         for transport, clients, encrypted, rate, seconds in cases(args):
             jr = measured(jifang, jport, panels, transport, clients, encrypted, seconds, rate=rate)
             pr = measured([pysia], pport, panels, transport, clients, encrypted, seconds, rate=rate)
