@@ -280,8 +280,9 @@ def _store_in_one_statement(items: Sequence[Received]) -> int:
         cursor.execute(_one_statement(), params, prepare=True)
         stored, troubled = cursor.fetchone()
     if troubled:
+        troubled = set(troubled)
         with transaction.atomic():
-            _supervision_restored([i for i in items if i.account_id in set(troubled)])
+            _supervision_restored([i for i in items if i.account_id in troubled])
     return stored
 
 
